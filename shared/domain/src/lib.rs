@@ -1,0 +1,16 @@
+//! Tandem's domain: the types, validation rules and invariants of the product.
+//!
+//! Pure Rust: no I/O, no AWS or Lambda types. Adapters (DynamoDB, HTTP) live in other crates
+//! and translate to and from these types.
+
+pub mod catalogue;
+pub mod credentials;
+pub mod email;
+pub mod profile;
+pub mod user;
+pub mod validation;
+
+pub use email::Email;
+pub use profile::{Profile, ProfileUpdate};
+pub use user::{Role, User, UserId, UserStatus};
+pub use validation::{FieldError, ValidationErrors};
