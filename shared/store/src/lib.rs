@@ -1,1 +1,39 @@
+//! DynamoDB adapter: the single table's keys, item shapes and access patterns.
+//!
+//! `docs/data-model.md` is the map of every item type and access pattern here; keep both
+//! in step. Domain types come in and go out; `AttributeValue`s never leave this crate.
 
+mod error;
+pub mod keys;
+mod item;
+pub mod login_throttle;
+pub mod sessions;
+pub mod users;
+
+use aws_sdk_dynamodb::Client;
+
+pub use error::StoreError;
+pub use login_throttle::ThrottleState;
+pub use sessions::{RefreshOutcome, SessionStart};
+pub use users::{EmailClaim, NewAccount};
+
+/// Handle on the table; cheap to clone (the SDK client is reference-counted).
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}

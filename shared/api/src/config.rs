@@ -1,0 +1,144 @@
+//! Configuration read once per cold start from the environment. In AWS the template wires
+//! secrets in (the signing keys come from Secrets Manager); locally the stack generates them.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use serde::Deserialize;
+use tandem_domain::credentials::LoginThrottlePolicy;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// HMAC keys for access tokens, by key id. `current` signs; every listed key verifies,
+/// so keys can be rotated without logging anyone out.
+#[derive(Clone)]
+pub struct SigningKeys {
+    pub current: String,
+    pub keys: HashMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys").field("current", &self.current).field("kids", &self.keys.keys()).finish()
+    }
+}
+
+pub const MIN_KEY_BYTES: usize = 32;
+
+impl SigningKeys {
+    /// Parses `{"current": "<kid>", "keys": {"<kid>": "<base64 secret ≥ 32 bytes>"}}`.
+    pub fn from_json(raw: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Raw {
+            current: String,
+            keys: HashMap<String, String>,
+        }
+        let raw: Raw = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+        let mut keys = HashMap::new();
+        for (kid, secret) in raw.keys {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(secret.trim())
+                .map_err(|e| format!("key {kid}: {e}"))?;
+            if bytes.len() < MIN_KEY_BYTES {
+                return Err(format!("key {kid} is shorter than {MIN_KEY_BYTES} bytes"));
+            }
+            keys.insert(kid, bytes);
+        }
+        if !keys.contains_key(&raw.current) {
+            return Err(format!("current key {} is not among the keys", raw.current));
+        }
+        Ok(Self { current: raw.current, keys })
+    }
+
+    /// A fresh random key set for local development and tests.
+    pub fn generate(kid: &str) -> Self {
+        let secret: [u8; 32] = rand::random();
+        Self { current: kid.to_owned(), keys: HashMap::from([(kid.to_owned(), secret.to_vec())]) }
+    }
+
+    pub fn to_json(&self) -> String {
+        let keys: HashMap<&String, String> = self
+            .keys
+            .iter()
+            .map(|(kid, bytes)| (kid, base64::engine::general_purpose::STANDARD.encode(bytes)))
+            .collect();
+        serde_json::json!({ "current": self.current, "keys": keys }).to_string()
+    }
+}
+
+/// Where OIDC id_tokens may come from.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub jwks_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub signing_keys: SigningKeys,
+    pub oidc: Option<OidcConfig>,
+    pub login_throttle: LoginThrottlePolicy,
+    pub access_token_seconds: i64,
+    pub refresh_token_days: i64,
+}
+
+pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
+pub const REFRESH_TOKEN_DAYS: i64 = 30;
+
+impl Config {
+    pub fn new(table_name: impl Into<String>, signing_keys: SigningKeys) -> Self {
+        Self {
+            table_name: table_name.into(),
+            signing_keys,
+            oidc: None,
+            login_throttle: LoginThrottlePolicy::default(),
+            access_token_seconds: ACCESS_TOKEN_SECONDS,
+            refresh_token_days: REFRESH_TOKEN_DAYS,
+        }
+    }
+
+    /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]) and, all three
+    /// or none, `OIDC_ISSUER`, `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let table = var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let keys = var("JWT_SIGNING_KEYS").ok_or(ConfigError::Missing("JWT_SIGNING_KEYS"))?;
+        let signing_keys = SigningKeys::from_json(&keys)
+            .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?;
+        let mut config = Self::new(table, signing_keys);
+        config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
+            (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),
+            (None, None, None) => None,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    name: "OIDC_ISSUER",
+                    reason: "set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together".into(),
+                });
+            }
+        };
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_keys_round_trip_and_validate() {
+        let keys = SigningKeys::generate("k1");
+        let parsed = SigningKeys::from_json(&keys.to_json()).unwrap();
+        assert_eq!(parsed.current, "k1");
+        assert_eq!(parsed.keys["k1"], keys.keys["k1"]);
+        assert!(SigningKeys::from_json(r#"{"current":"k2","keys":{}}"#).is_err());
+        assert!(SigningKeys::from_json(r#"{"current":"k","keys":{"k":"c2hvcnQ="}}"#).is_err());
+    }
+}

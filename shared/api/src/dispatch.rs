@@ -1,0 +1,40 @@
+//! Runs a handler and shapes its outcome: the single place errors become responses.
+
+use std::future::Future;
+use std::time::Instant;
+
+use lambda_http::{Body, Request, Response};
+
+use crate::http_io::request_id;
+use crate::{ApiError, App};
+
+/// The result every handler returns.
+pub type HandlerResult = Result<Response<Body>, ApiError>;
+
+pub async fn respond<F, Fut>(app: App, request: Request, handler: F) -> Response<Body>
+where
+    F: FnOnce(App, Request) -> Fut,
+    Fut: Future<Output = HandlerResult>,
+{
+    let request_id = request_id(&request);
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let mut response = match handler(app, request).await {
+        Ok(response) => response,
+        Err(error) => {
+            if error.status().is_server_error() {
+                tracing::error!(%request_id, %method, %path, error = ?error, "request failed");
+            }
+            error.to_response(&request_id)
+        }
+    };
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    tracing::info!(
+        %request_id, %method, %path, status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_millis() as u64, "request"
+    );
+    response
+}

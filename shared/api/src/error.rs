@@ -1,0 +1,173 @@
+//! The one error type of the HTTP edge and its one JSON shape:
+//! `{ "error": { "code", "message", "details", "request_id" } }`.
+
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::{json, Value};
+use tandem_domain::ValidationErrors;
+use tandem_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("the request body does not have the expected shape: {0}")]
+    InvalidBody(String),
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("some fields are invalid")]
+    Validation(ValidationErrors),
+    #[error("a valid bearer token is required")]
+    Unauthenticated,
+    #[error("the email or password is incorrect")]
+    InvalidCredentials,
+    #[error("the refresh token is invalid, expired or revoked")]
+    InvalidRefreshToken,
+    #[error("the identity token was rejected: {0}")]
+    InvalidIdentityToken(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("no such resource")]
+    NotFound,
+    #[error("no route for {method} {path}")]
+    RouteNotFound { method: String, path: String },
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("too many failed attempts; retry after {retry_after} seconds")]
+    TooManyAttempts { retry_after: i64 },
+    #[error("{0} is not configured on this deployment")]
+    NotConfigured(&'static str),
+    #[error("the service is busy; retry shortly")]
+    Busy,
+    /// Details go to the log, never to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidRefreshToken | Self::InvalidIdentityToken(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotConfigured(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidJson(_) => "invalid_json",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::InvalidIdentityToken(_) => "invalid_identity_token",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::RouteNotFound { .. } => "route_not_found",
+            Self::EmailTaken => "email_taken",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::NotConfigured(_) => "not_configured",
+            Self::Busy => "service_busy",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Self::Validation(errors) => json!(errors.0),
+            Self::TooManyAttempts { retry_after } => json!({ "retry_after_seconds": retry_after }),
+            Self::PayloadTooLarge { limit } => json!({ "limit_bytes": limit }),
+            _ => Value::Null,
+        }
+    }
+
+    /// The response a client sees; `request_id` ties it to the server's log line.
+    pub fn to_response(&self, request_id: &str) -> Response<Body> {
+        let body = json!({
+            "error": {
+                "code": self.code(),
+                "message": self.to_string(),
+                "details": self.details(),
+                "request_id": request_id,
+            }
+        });
+        let mut builder = Response::builder()
+            .status(self.status())
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header("x-request-id", request_id);
+        if let Self::TooManyAttempts { retry_after } = self {
+            builder = builder.header(http::header::RETRY_AFTER, retry_after.to_string());
+        }
+        if matches!(self, Self::Unauthenticated) {
+            builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer");
+        }
+        builder
+            .body(Body::Text(body.to_string()))
+            .unwrap_or_else(|_| Response::new(Body::Text(body.to_string())))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::EmailTaken => Self::EmailTaken,
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Throttled(_) => Self::Busy,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<tandem_domain::FieldError> for ApiError {
+    fn from(error: tandem_domain::FieldError) -> Self {
+        Self::Validation(error.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_json(response: &Response<Body>) -> Value {
+        serde_json::from_slice(response.body().as_ref()).unwrap()
+    }
+
+    #[test]
+    fn every_error_has_the_documented_shape() {
+        let response = ApiError::TooManyAttempts { retry_after: 42 }.to_response("req-1");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()["retry-after"], "42");
+        let body = body_json(&response);
+        assert_eq!(body["error"]["code"], "too_many_attempts");
+        assert_eq!(body["error"]["request_id"], "req-1");
+        assert_eq!(body["error"]["details"]["retry_after_seconds"], 42);
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let response = ApiError::Internal("DynamoDB exploded at line 7".into()).to_response("r");
+        let text = String::from_utf8(response.body().as_ref().to_vec()).unwrap();
+        assert!(!text.contains("exploded"));
+        assert_eq!(body_json(&response)["error"]["message"], "internal error");
+    }
+}

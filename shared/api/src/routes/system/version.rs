@@ -1,0 +1,20 @@
+//! `GET /v1/version`: what is deployed.
+
+use http::StatusCode;
+use serde_json::json;
+
+use crate::dispatch::HandlerResult;
+use crate::http_io::json_response;
+use crate::{App, Request};
+
+pub async fn handle(_app: App, _request: Request) -> HandlerResult {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "name": "tandem",
+            "version": env!("CARGO_PKG_VERSION"),
+            "commit": option_env!("TANDEM_GIT_SHA").unwrap_or("unknown"),
+            "api": "v1",
+        }),
+    )
+}

@@ -1,0 +1,42 @@
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+/// What can go wrong at the store boundary, in terms callers can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the email address is already registered")]
+    EmailTaken,
+    #[error("the item was not found")]
+    NotFound,
+    /// DynamoDB refused for capacity reasons; the caller may retry later.
+    #[error("the store is throttling requests: {0}")]
+    Throttled(String),
+    #[error("DynamoDB {operation} failed: {message}")]
+    Backend { operation: &'static str, message: String },
+    #[error("stored item is malformed: {0}")]
+    Malformed(String),
+}
+
+impl StoreError {
+    pub(crate) fn backend<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let throttled = matches!(
+            error.code(),
+            Some("ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded")
+        );
+        let message = DisplayErrorContext(&error).to_string();
+        if throttled { Self::Throttled(message) } else { Self::Backend { operation, message } }
+    }
+
+    pub(crate) fn build(error: impl std::fmt::Display) -> Self {
+        Self::Backend { operation: "build request", message: error.to_string() }
+    }
+}
+
+impl From<serde_dynamo::Error> for StoreError {
+    fn from(error: serde_dynamo::Error) -> Self {
+        Self::Malformed(error.to_string())
+    }
+}

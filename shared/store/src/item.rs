@@ -1,0 +1,96 @@
+//! Helpers shared by the repositories: key maps, TTL-aware reads, conversions.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+
+use crate::keys::{PK, SK, TTL};
+use crate::{Store, StoreError};
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+pub(crate) fn key((pk, sk): (String, String)) -> Item {
+    HashMap::from([(PK.to_owned(), AttributeValue::S(pk)), (SK.to_owned(), AttributeValue::S(sk))])
+}
+
+/// An item with its key set, from any serialisable body.
+pub(crate) fn with_key<T: serde::Serialize>(key_pair: (String, String), body: &T) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(body)?;
+    item.extend(key(key_pair));
+    Ok(item)
+}
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// True when the item carries a TTL that has passed: DynamoDB deletes such items up to
+/// ~48 h late, so every read must treat them as absent.
+pub(crate) fn is_expired(item: &Item, now_epoch: i64) -> bool {
+    match item.get(TTL) {
+        Some(AttributeValue::N(ttl)) => ttl.parse::<i64>().is_ok_and(|ttl| ttl <= now_epoch),
+        _ => false,
+    }
+}
+
+impl Store {
+    /// Strongly consistent GetItem that hides expired items.
+    pub(crate) async fn get_live(&self, key_pair: (String, String), now_epoch: i64) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(key_pair)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("GetItem", e))?;
+        Ok(output.item.filter(|item| !is_expired(item, now_epoch)))
+    }
+
+    /// A transaction action that creates `item` only if no item has its key yet.
+    pub(crate) fn put_if_absent(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()
+            .map_err(StoreError::build)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// One cheap read, to prove the table is reachable (health checks).
+    pub async fn ping(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+        self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp()).await.map(|_| ())
+    }
+
+    pub(crate) async fn delete(&self, key_pair: (String, String)) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(key_pair)))
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("DeleteItem", e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_inclusive_and_ignores_items_without_ttl() {
+        let mut item = key(("a".into(), "b".into()));
+        assert!(!is_expired(&item, 100));
+        item.insert(TTL.into(), n(100));
+        assert!(is_expired(&item, 100));
+        assert!(!is_expired(&item, 99));
+    }
+}

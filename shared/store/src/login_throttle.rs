@@ -1,0 +1,71 @@
+//! Per-email failed-login counters in fixed windows (the policy is in the domain crate).
+
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::Email;
+
+use crate::item::{key, n, with_key};
+use crate::keys::{self, PK};
+use crate::{Store, StoreError};
+
+/// Failures counted in the current window, which ends at `window_ends` (epoch seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThrottleState {
+    pub failures: u32,
+    pub window_ends: i64,
+}
+
+impl Store {
+    pub async fn login_throttle(&self, email: &Email, now: DateTime<Utc>) -> Result<Option<ThrottleState>, StoreError> {
+        let item = self.get_live(keys::login_throttle(email), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Counts one failure: in the open window if there is one, else in a new window.
+    pub async fn record_login_failure(
+        &self,
+        email: &Email,
+        window_seconds: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ThrottleState, StoreError> {
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::login_throttle(email))))
+            .update_expression("ADD failures :one")
+            .condition_expression("attribute_exists(#pk) AND window_ends > :now")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match counted {
+            Ok(output) => {
+                let item = output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
+                Ok(serde_dynamo::from_item(item)?)
+            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                let window_ends = now.timestamp() + window_seconds;
+                let fresh = ThrottleState { failures: 1, window_ends };
+                let mut item = with_key(keys::login_throttle(email), &fresh)?;
+                item.insert(keys::TTL.to_owned(), n(window_ends));
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::backend("PutItem", e))?;
+                Ok(fresh)
+            }
+            Err(error) => Err(StoreError::backend("UpdateItem", error)),
+        }
+    }
+
+    pub async fn clear_login_failures(&self, email: &Email) -> Result<(), StoreError> {
+        self.delete(keys::login_throttle(email)).await
+    }
+}

@@ -1,0 +1,143 @@
+//! Accounts: user items, the email-uniqueness claim, linked OIDC identities.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::{Email, ProfileUpdate, User, UserId};
+
+use crate::item::{key, s, with_key};
+use crate::keys::{self, PK};
+use crate::{Store, StoreError};
+
+/// A new account and the claims that make it unique.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub user: User,
+    /// argon2id PHC string; `None` for accounts created through OIDC.
+    pub password_hash: Option<String>,
+    /// `(issuer, subject)` of the OIDC identity the account is created from.
+    pub oidc_identity: Option<(String, String)>,
+}
+
+/// The item that reserves an email address and holds the credentials behind it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailClaim {
+    pub user_id: UserId,
+    #[serde(default)]
+    pub password_hash: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OidcIdentity {
+    user_id: UserId,
+}
+
+impl Store {
+    /// Writes the user and its uniqueness claims in one transaction; a second account
+    /// for the same email (however concurrent) fails with `EmailTaken`.
+    pub async fn create_account(&self, account: &NewAccount) -> Result<(), StoreError> {
+        let user = &account.user;
+        let claim = EmailClaim { user_id: user.id.clone(), password_hash: account.password_hash.clone() };
+        let mut puts = vec![
+            with_key(keys::user(&user.id), user)?,
+            with_key(keys::email(&user.email), &claim)?,
+        ];
+        if let Some((issuer, subject)) = &account.oidc_identity {
+            puts.push(with_key(keys::oidc_identity(issuer, subject), &OidcIdentity { user_id: user.id.clone() })?);
+        }
+        let actions = puts
+            .into_iter()
+            .map(|item| self.put_if_absent(item))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => match error.as_service_error() {
+                // Any claim already taken (email, or the OIDC identity raced by a parallel
+                // first sign-in) means the account exists.
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                    if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                {
+                    Err(StoreError::EmailTaken)
+                }
+                _ => Err(StoreError::backend("TransactWriteItems", error)),
+            },
+        }
+    }
+
+    pub async fn email_claim(&self, email: &Email, now: DateTime<Utc>) -> Result<Option<EmailClaim>, StoreError> {
+        let item = self.get_live(keys::email(email), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    pub async fn user(&self, id: &UserId, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
+        let item = self.get_live(keys::user(id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    pub async fn oidc_user_id(
+        &self,
+        issuer: &str,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let item = self.get_live(keys::oidc_identity(issuer, subject), now.timestamp()).await?;
+        let identity: Option<OidcIdentity> = item.map(serde_dynamo::from_item).transpose()?;
+        Ok(identity.map(|identity| identity.user_id))
+    }
+
+    /// Replaces the profile (and timezone/locale when given); returns the updated user.
+    pub async fn update_profile(&self, id: &UserId, update: &ProfileUpdate) -> Result<User, StoreError> {
+        let mut expression = String::from("SET #profile = :profile");
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id))))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#profile", "profile")
+            .expression_attribute_values(":profile", serde_dynamo::to_attribute_value(&update.profile)?)
+            .return_values(ReturnValue::AllNew);
+        if let Some(timezone) = &update.timezone {
+            expression.push_str(", #timezone = :timezone");
+            request = request
+                .expression_attribute_names("#timezone", "timezone")
+                .expression_attribute_values(":timezone", s(timezone));
+        }
+        if let Some(locale) = &update.locale {
+            expression.push_str(", #locale = :locale");
+            request = request
+                .expression_attribute_names("#locale", "locale")
+                .expression_attribute_values(":locale", s(locale));
+        }
+        let output = request.update_expression(expression).send().await.map_err(|error| {
+            match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
+                _ => StoreError::backend("UpdateItem", error),
+            }
+        })?;
+        let attributes = output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
+        Ok(serde_dynamo::from_item(attributes)?)
+    }
+
+    pub async fn touch_last_seen(&self, id: &UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id))))
+            .condition_expression("attribute_exists(#pk)")
+            .update_expression("SET last_seen_at = :now")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
+            .send()
+            .await
+            .map_err(|error| match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
+                _ => StoreError::backend("UpdateItem", error),
+            })?;
+        Ok(())
+    }
+}
