@@ -1,1 +1,12 @@
+//! The local stack: everything the deployed backend is, on 127.0.0.1, with no AWS account.
+//!
+//! - [`emulators`] runs Amazon DynamoDB Local (the real engine) and moto (SQS, SNS).
+//! - [`template`] reads `template.yaml`, the one declaration of the table and the routes.
+//! - [`provision`] creates the table from that declaration.
+//! - [`gateway`] serves every route by building the API Gateway event AWS would send and
+//!   calling the same handler the Lambda runs.
 
+pub mod emulators;
+pub mod gateway;
+pub mod provision;
+pub mod template;

@@ -1,1 +1,173 @@
-fn main() {}
+//! `tandem-local`: the project's local stack.
+//!
+//! ```text
+//! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist]
+//! tandem-local emulators --env-file PATH
+//! ```
+//! `up` runs DynamoDB Local, moto and the gateway, provisions the table from
+//! `template.yaml` and serves every route on 127.0.0.1. `emulators` runs only the
+//! emulators on free ports and writes their environment to a file (the test setup).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use tandem_api::config::SigningKeys;
+use tandem_local::emulators::{self, EmulatorError, Ports};
+use tandem_local::{gateway, provision, template::Template};
+
+const TABLE_NAME: &str = "tandem-local";
+const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist]\n       tandem-local emulators --env-file PATH";
+
+struct UpOptions {
+    port: u16,
+    dynamodb_port: u16,
+    moto_port: u16,
+    persist: bool,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => parse_up(&args[1..]).and_then(up),
+        Some("emulators") => match args.get(1..) {
+            Some([flag, path]) if flag == "--env-file" => emulators_only(PathBuf::from(path)),
+            _ => Err(USAGE.to_owned()),
+        },
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tandem-local: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_up(args: &[String]) -> Result<UpOptions, String> {
+    let mut options = UpOptions { port: 3000, dynamodb_port: 8000, moto_port: 5000, persist: false };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut port = || -> Result<u16, String> {
+            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--port" => options.port = port()?,
+            "--dynamodb-port" => options.dynamodb_port = port()?,
+            "--moto-port" => options.moto_port = port()?,
+            "--persist" => options.persist = true,
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+fn local_dir() -> PathBuf {
+    std::env::var_os("TANDEM_LOCAL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".local"))
+}
+
+/// Points every AWS SDK client of this process at the emulators through the standard
+/// variables. Called before the async runtime starts, while the process has one thread.
+fn export(variables: &[(&'static str, String)]) {
+    for (name, value) in variables {
+        // SAFETY: single-threaded at this point (no runtime, no spawned threads yet).
+        unsafe { std::env::set_var(name, value) };
+    }
+}
+
+fn write_env_file(path: &Path, variables: &[(&'static str, String)]) -> Result<(), String> {
+    let text: String = variables.iter().map(|(k, v)| format!("export {k}='{v}'\n")).collect();
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+}
+
+fn up(options: UpOptions) -> Result<(), String> {
+    let started = Instant::now();
+    let local = local_dir();
+    let reserve = |port, what| emulators::reserve_port(port, what).map_err(|e| e.to_string());
+    let port = reserve(options.port, "gateway")?;
+    let ports = Ports { dynamodb: reserve(options.dynamodb_port, "DynamoDB Local")?, moto: reserve(options.moto_port, "moto")? };
+    let keys = dev_signing_keys(&local)?;
+    let mut environment = emulators::sdk_environment(ports.dynamodb, ports.moto);
+    environment.push(("TABLE_NAME", TABLE_NAME.to_owned()));
+    environment.push(("JWT_SIGNING_KEYS", keys.to_json()));
+    export(&environment);
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_target(false)
+        .init();
+
+    runtime()?.block_on(async move {
+        let persist_dir = options.persist.then(|| local.join("dynamodb-data"));
+        let running = emulators::start(&local, ports, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
+        let table = Template::load().and_then(|t| t.table()).map_err(|e| e.to_string())?;
+        let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk_config);
+        provision::create_table(&dynamodb, TABLE_NAME, &table).await.map_err(|e| e.to_string())?;
+
+        let app = tandem_api::App::from_env().await.map_err(|e| e.to_string())?;
+        let router = gateway::router(app).map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|_| EmulatorError::PortTaken { port, what: "gateway" }.to_string())?;
+        let env_file = local.join("stack.env");
+        write_env_file(&env_file, &environment)?;
+
+        println!("Tandem local stack");
+        println!("  API          http://127.0.0.1:{port}/v1   (try: curl http://127.0.0.1:{port}/v1/healthz)");
+        println!("  DynamoDB     {}  table {TABLE_NAME}{}", running.dynamodb_endpoint(), if options.persist { " (persisted)" } else { " (in memory)" });
+        println!("  SQS/SNS      {} (moto)", running.moto_endpoint());
+        println!("  environment  source {}", env_file.display());
+        println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
+        gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
+        println!("stopping");
+        drop(running);
+        Ok(())
+    })
+}
+
+fn emulators_only(env_file: PathBuf) -> Result<(), String> {
+    let local = local_dir();
+    let ports = Ports {
+        dynamodb: emulators::reserve_port(0, "DynamoDB Local").map_err(|e| e.to_string())?,
+        moto: emulators::reserve_port(0, "moto").map_err(|e| e.to_string())?,
+    };
+    runtime()?.block_on(async move {
+        let running = emulators::start(&local, ports, None).await.map_err(|e| e.to_string())?;
+        write_env_file(&env_file, &running.sdk_environment())?;
+        println!("emulators ready: DynamoDB Local {}, moto {}", running.dynamodb_endpoint(), running.moto_endpoint());
+        shutdown_signal().await;
+        drop(running);
+        Ok(())
+    })
+}
+
+/// The development signing key, kept across restarts so tokens survive a `--persist` restart.
+fn dev_signing_keys(local: &Path) -> Result<SigningKeys, String> {
+    let path = local.join("dev-signing-keys.json");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return SigningKeys::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let keys = SigningKeys::generate("dev-1");
+    std::fs::create_dir_all(local).and_then(|_| std::fs::write(&path, keys.to_json())).map_err(|e| e.to_string())?;
+    Ok(keys)
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

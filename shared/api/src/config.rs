@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use serde::Deserialize;
 use tandem_domain::credentials::LoginThrottlePolicy;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,47 +31,39 @@ impl std::fmt::Debug for SigningKeys {
 pub const MIN_KEY_BYTES: usize = 32;
 
 impl SigningKeys {
-    /// Parses `{"current": "<kid>", "keys": {"<kid>": "<base64 secret ≥ 32 bytes>"}}`.
+    /// Parses `{"current": "<kid>", "<kid>": "<secret>", ...}`: the shape of the generated
+    /// Secrets Manager secret. Each secret is used as raw bytes and must be ≥ 32 of them.
     pub fn from_json(raw: &str) -> Result<Self, String> {
-        #[derive(Deserialize)]
-        struct Raw {
-            current: String,
-            keys: HashMap<String, String>,
-        }
-        let raw: Raw = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+        let mut members: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+        let current = members.remove("current").ok_or("no \"current\" key id")?;
         let mut keys = HashMap::new();
-        for (kid, secret) in raw.keys {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(secret.trim())
-                .map_err(|e| format!("key {kid}: {e}"))?;
-            if bytes.len() < MIN_KEY_BYTES {
+        for (kid, secret) in members {
+            if secret.len() < MIN_KEY_BYTES {
                 return Err(format!("key {kid} is shorter than {MIN_KEY_BYTES} bytes"));
             }
-            keys.insert(kid, bytes);
+            keys.insert(kid, secret.into_bytes());
         }
-        if !keys.contains_key(&raw.current) {
-            return Err(format!("current key {} is not among the keys", raw.current));
+        if !keys.contains_key(&current) {
+            return Err(format!("current key {current} is not among the keys"));
         }
-        Ok(Self { current: raw.current, keys })
+        Ok(Self { current, keys })
     }
 
     /// A fresh random key set for local development and tests.
     pub fn generate(kid: &str) -> Self {
         let secret: [u8; 32] = rand::random();
-        Self { current: kid.to_owned(), keys: HashMap::from([(kid.to_owned(), secret.to_vec())]) }
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
+        Self { current: kid.to_owned(), keys: HashMap::from([(kid.to_owned(), secret.into_bytes())]) }
     }
 
     pub fn to_json(&self) -> String {
-        let keys: HashMap<&String, String> = self
-            .keys
-            .iter()
-            .map(|(kid, bytes)| (kid, base64::engine::general_purpose::STANDARD.encode(bytes)))
-            .collect();
-        serde_json::json!({ "current": self.current, "keys": keys }).to_string()
+        let mut members: HashMap<&str, String> =
+            self.keys.iter().map(|(kid, bytes)| (kid.as_str(), String::from_utf8_lossy(bytes).into_owned())).collect();
+        members.insert("current", self.current.clone());
+        serde_json::json!(members).to_string()
     }
 }
 
-/// Where OIDC id_tokens may come from.
 #[derive(Debug, Clone)]
 pub struct OidcConfig {
     pub issuer: String,
@@ -138,7 +129,9 @@ mod tests {
         let parsed = SigningKeys::from_json(&keys.to_json()).unwrap();
         assert_eq!(parsed.current, "k1");
         assert_eq!(parsed.keys["k1"], keys.keys["k1"]);
-        assert!(SigningKeys::from_json(r#"{"current":"k2","keys":{}}"#).is_err());
-        assert!(SigningKeys::from_json(r#"{"current":"k","keys":{"k":"c2hvcnQ="}}"#).is_err());
+        assert!(SigningKeys::from_json(r#"{"current":"k2","k1":"0123456789abcdef0123456789abcdef"}"#).is_err());
+        assert!(SigningKeys::from_json(r#"{"current":"k","k":"short"}"#).is_err());
+        let two = SigningKeys::from_json(r#"{"current":"b","a":"0123456789abcdef0123456789abcdef","b":"fedcba9876543210fedcba9876543210"}"#).unwrap();
+        assert_eq!(two.keys.len(), 2);
     }
 }

@@ -1,0 +1,100 @@
+//! The local API Gateway: every route of `template.yaml`, served through the same
+//! handlers the Lambda functions run, from the same payload v2 event AWS would send.
+
+mod event;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{to_bytes, Body as AxumBody};
+use axum::extract::{ConnectInfo, State};
+use axum::response::Response;
+use axum::Router;
+use lambda_http::Body as LambdaBody;
+use tandem_api::dispatch::respond;
+use tandem_api::{ApiError, App};
+
+pub use event::{http_event, HttpEventInput};
+pub use routes::{RouteTable, RouteTableError};
+
+/// API Gateway's own payload limit for HTTP APIs.
+const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Clone)]
+struct Gateway {
+    app: App,
+    routes: Arc<RouteTable>,
+}
+
+/// The HTTP router for the gateway. Fails if the template names a function that has no
+/// handler (the route-drift check, at start-up as well as in tests).
+pub fn router(app: App) -> Result<Router, RouteTableError> {
+    let routes = Arc::new(RouteTable::from_template()?);
+    Ok(Router::new().fallback(serve_http).with_state(Gateway { app, routes }))
+}
+
+async fn serve_http(
+    State(gateway): State<Gateway>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let path = parts.uri.path().to_owned();
+    let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {
+        return error_response(ApiError::PayloadTooLarge { limit: MAX_PAYLOAD_BYTES }, &request_id);
+    };
+    let Some(matched) = gateway.routes.find(parts.method.as_str(), &path) else {
+        let error = ApiError::RouteNotFound { method: parts.method.to_string(), path: path.clone() };
+        tracing::info!(method = %parts.method, %path, status = 404, latency_ms = started.elapsed().as_millis() as u64, "request");
+        return error_response(error, &request_id);
+    };
+    let event = http_event(&HttpEventInput {
+        route_key: &matched.route_key,
+        method: parts.method.as_str(),
+        uri: &parts.uri,
+        headers: &parts.headers,
+        path_parameters: &matched.path_parameters,
+        body: &body,
+        source_ip: &peer.ip().to_string(),
+        request_id: &request_id,
+    });
+    let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(request) => request,
+        Err(error) => return error_response(ApiError::Internal(format!("building the event: {error}")), &request_id),
+    };
+    let response = respond(gateway.app.clone(), lambda_request, matched.handler).await;
+    to_axum(response)
+}
+
+fn error_response(error: ApiError, request_id: &str) -> Response {
+    to_axum(error.to_response(request_id))
+}
+
+fn to_axum(response: http::Response<LambdaBody>) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        LambdaBody::Empty => Vec::new(),
+        LambdaBody::Text(text) => text.into_bytes(),
+        LambdaBody::Binary(bytes) => bytes,
+        _ => Vec::new(),
+    };
+    let mut out = Response::new(AxumBody::from(bytes));
+    *out.status_mut() = parts.status;
+    *out.headers_mut() = parts.headers;
+    out
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

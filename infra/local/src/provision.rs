@@ -1,0 +1,90 @@
+//! Creates the table of `template.yaml` in the local engine.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+};
+use aws_sdk_dynamodb::Client;
+
+use crate::template::{KeyElement, TableDecl};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("creating table {table}: {message}")]
+    Create { table: String, message: String },
+    #[error("table {0} did not become ACTIVE")]
+    NotActive(String),
+}
+
+/// Creates `table_name` as declared (GSIs, TTL, billing) unless it exists already (a
+/// persisted local database); returns whether it was created.
+pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -> Result<bool, ProvisionError> {
+    let fail = |message: String| ProvisionError::Create { table: table_name.to_owned(), message };
+    let mut request = client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::from(decl.billing_mode.as_str()))
+        .set_key_schema(Some(key_schema(&decl.key_schema).map_err(fail)?));
+    for (name, kind) in &decl.attributes {
+        let definition = AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::from(kind.as_str()))
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        request = request.attribute_definitions(definition);
+    }
+    for index in &decl.global_indexes {
+        let gsi = GlobalSecondaryIndex::builder()
+            .index_name(&index.name)
+            .set_key_schema(Some(key_schema(&index.key_schema).map_err(fail)?))
+            .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build())
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        request = request.global_secondary_indexes(gsi);
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => return Ok(false),
+        Err(error) => return Err(fail(aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string())),
+    }
+    wait_active(client, table_name).await?;
+    if let Some(attribute) = &decl.ttl_attribute {
+        let spec = TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build().map_err(|e| fail(e.to_string()))?;
+        client
+            .update_time_to_live()
+            .table_name(table_name)
+            .time_to_live_specification(spec)
+            .send()
+            .await
+            .map_err(|e| fail(aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string()))?;
+    }
+    Ok(true)
+}
+
+fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> {
+    elements
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.attribute)
+                .key_type(KeyType::from(k.key_type.as_str()))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+async fn wait_active(client: &Client, table_name: &str) -> Result<(), ProvisionError> {
+    for _ in 0..100 {
+        let described = client.describe_table().table_name(table_name).send().await;
+        if let Ok(output) = described {
+            if output.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(ProvisionError::NotActive(table_name.to_owned()))
+}
