@@ -1,1 +1,9 @@
+//! End-to-end tests through the local gateway and the real handlers, against
+//! DynamoDB Local. Run with `scripts/test.sh`, which starts the engine.
 
+mod auth;
+mod drift;
+mod errors;
+mod events;
+mod oidc;
+mod profile;

@@ -1,1 +1,256 @@
+//! Test harness: a fresh table in the DynamoDB Local engine that `scripts/test.sh`
+//! started, and the local gateway serving the real handlers on a free port.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tandem_api::App;
+use tandem_api::config::{Config, SigningKeys};
+use tandem_local::{gateway, provision, template::Template};
+use tokio::sync::oneshot;
+
+pub use serde_json::json;
+
+/// Root of the workspace, for tests that read project files.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Into::into)
+        .unwrap_or_default()
+}
+
+/// SDK configuration from the standard environment: the test script points
+/// `AWS_ENDPOINT_URL_DYNAMODB` at DynamoDB Local.
+pub async fn sdk_config() -> SdkConfig {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with scripts/test.sh, which starts DynamoDB Local"
+    );
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// A table of our own, created from `template.yaml`'s declaration.
+pub async fn fresh_table(sdk: &SdkConfig) -> String {
+    let name = format!("test-{}", uuid::Uuid::new_v4());
+    let decl = Template::load()
+        .and_then(|t| t.table())
+        .expect("template table");
+    provision::create_table(&aws_sdk_dynamodb::Client::new(sdk), &name, &decl)
+        .await
+        .expect("create table");
+    name
+}
+
+pub struct TestApi {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub app: App,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the project's error shape and code; returns the `details`.
+    pub fn expect_error(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        let error = &self.body["error"];
+        assert_eq!(error["code"], code, "body: {}", self.body);
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "message: {}",
+            self.body
+        );
+        assert!(
+            error["request_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty()),
+            "request_id: {}",
+            self.body
+        );
+        assert!(error.get("details").is_some(), "details: {}", self.body);
+        &error["details"]
+    }
+}
+
+/// Signed-in user, as register/login return it.
+pub struct Session {
+    pub user_id: String,
+    pub email: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+pub fn unique_email() -> String {
+    format!(
+        "user{}-{}@example.com",
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+impl TestApi {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(customise: impl FnOnce(&mut Config)) -> Self {
+        let sdk = sdk_config().await;
+        let table = fresh_table(&sdk).await;
+        let mut config = Config::new(table, SigningKeys::generate("test-1"));
+        customise(&mut config);
+        let app = App::new(config, &sdk);
+        let router = gateway::router(app.clone()).expect("route table");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(gateway::serve(listener, router, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            app,
+            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            _stop: stop,
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.app.config.table_name
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(
+            self.http
+                .put(format!("{}{path}", self.base))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn register(&self, email: &str) -> Session {
+        let reply = self
+            .post(
+                "/v1/auth/register",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "register: {}",
+            reply.body
+        );
+        session(&reply.body, email)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/v1/auth/login",
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// Every item in the table (tests use small tables of their own).
+    pub async fn items(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .dynamodb
+                .scan()
+                .table_name(self.table())
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(page.items().iter().cloned());
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
+    /// Items whose partition key starts with `prefix`.
+    pub async fn count_items(&self, prefix: &str) -> usize {
+        self.items()
+            .await
+            .iter()
+            .filter(|item| {
+                item.get("pk")
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|pk| pk.starts_with(prefix))
+            })
+            .count()
+    }
+}
+
+pub fn session(body: &Value, email: &str) -> Session {
+    Session {
+        user_id: body["user"]["id"].as_str().expect("user.id").to_owned(),
+        email: email.to_owned(),
+        access: body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned(),
+        refresh: body["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
+    }
+}

@@ -1,4 +1,4 @@
-use tandem_api::lambda::{serve_http, Error};
+use tandem_api::lambda::{Error, serve_http};
 use tandem_api::routes::me::profile_put;
 
 #[tokio::main]

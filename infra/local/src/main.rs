@@ -46,11 +46,18 @@ fn main() -> ExitCode {
 }
 
 fn parse_up(args: &[String]) -> Result<UpOptions, String> {
-    let mut options = UpOptions { port: 3000, dynamodb_port: 8000, moto_port: 5000, persist: false };
+    let mut options = UpOptions {
+        port: 3000,
+        dynamodb_port: 8000,
+        moto_port: 5000,
+        persist: false,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut port = || -> Result<u16, String> {
-            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
         };
         match arg.as_str() {
             "--port" => options.port = port()?,
@@ -64,7 +71,9 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
 }
 
 fn local_dir() -> PathBuf {
-    std::env::var_os("TANDEM_LOCAL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".local"))
+    std::env::var_os("TANDEM_LOCAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".local"))
 }
 
 /// Points every AWS SDK client of this process at the emulators through the standard
@@ -77,12 +86,18 @@ fn export(variables: &[(&'static str, String)]) {
 }
 
 fn write_env_file(path: &Path, variables: &[(&'static str, String)]) -> Result<(), String> {
-    let text: String = variables.iter().map(|(k, v)| format!("export {k}='{v}'\n")).collect();
+    let text: String = variables
+        .iter()
+        .map(|(k, v)| format!("export {k}='{v}'\n"))
+        .collect();
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 fn up(options: UpOptions) -> Result<(), String> {
@@ -90,14 +105,19 @@ fn up(options: UpOptions) -> Result<(), String> {
     let local = local_dir();
     let reserve = |port, what| emulators::reserve_port(port, what).map_err(|e| e.to_string());
     let port = reserve(options.port, "gateway")?;
-    let ports = Ports { dynamodb: reserve(options.dynamodb_port, "DynamoDB Local")?, moto: reserve(options.moto_port, "moto")? };
+    let ports = Ports {
+        dynamodb: reserve(options.dynamodb_port, "DynamoDB Local")?,
+        moto: reserve(options.moto_port, "moto")?,
+    };
     let keys = dev_signing_keys(&local)?;
     let mut environment = emulators::sdk_environment(ports.dynamodb, ports.moto);
     environment.push(("TABLE_NAME", TABLE_NAME.to_owned()));
     environment.push(("JWT_SIGNING_KEYS", keys.to_json()));
     export(&environment);
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_target(false)
         .init();
 
@@ -137,9 +157,15 @@ fn emulators_only(env_file: PathBuf) -> Result<(), String> {
         moto: emulators::reserve_port(0, "moto").map_err(|e| e.to_string())?,
     };
     runtime()?.block_on(async move {
-        let running = emulators::start(&local, ports, None).await.map_err(|e| e.to_string())?;
+        let running = emulators::start(&local, ports, None)
+            .await
+            .map_err(|e| e.to_string())?;
         write_env_file(&env_file, &running.sdk_environment())?;
-        println!("emulators ready: DynamoDB Local {}, moto {}", running.dynamodb_endpoint(), running.moto_endpoint());
+        println!(
+            "emulators ready: DynamoDB Local {}, moto {}",
+            running.dynamodb_endpoint(),
+            running.moto_endpoint()
+        );
         shutdown_signal().await;
         drop(running);
         Ok(())
@@ -153,7 +179,9 @@ fn dev_signing_keys(local: &Path) -> Result<SigningKeys, String> {
         return SigningKeys::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let keys = SigningKeys::generate("dev-1");
-    std::fs::create_dir_all(local).and_then(|_| std::fs::write(&path, keys.to_json())).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(local)
+        .and_then(|_| std::fs::write(&path, keys.to_json()))
+        .map_err(|e| e.to_string())?;
     Ok(keys)
 }
 

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
-};
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+};
 
 use crate::template::{KeyElement, TableDecl};
 
@@ -20,8 +20,15 @@ pub enum ProvisionError {
 
 /// Creates `table_name` as declared (GSIs, TTL, billing) unless it exists already (a
 /// persisted local database); returns whether it was created.
-pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -> Result<bool, ProvisionError> {
-    let fail = |message: String| ProvisionError::Create { table: table_name.to_owned(), message };
+pub async fn create_table(
+    client: &Client,
+    table_name: &str,
+    decl: &TableDecl,
+) -> Result<bool, ProvisionError> {
+    let fail = |message: String| ProvisionError::Create {
+        table: table_name.to_owned(),
+        message,
+    };
     let mut request = client
         .create_table()
         .table_name(table_name)
@@ -39,19 +46,37 @@ pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -
         let gsi = GlobalSecondaryIndex::builder()
             .index_name(&index.name)
             .set_key_schema(Some(key_schema(&index.key_schema).map_err(fail)?))
-            .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build())
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::from(index.projection.as_str()))
+                    .build(),
+            )
             .build()
             .map_err(|e| fail(e.to_string()))?;
         request = request.global_secondary_indexes(gsi);
     }
     match request.send().await {
         Ok(_) => {}
-        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => return Ok(false),
-        Err(error) => return Err(fail(aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string())),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            return Ok(false);
+        }
+        Err(error) => {
+            return Err(fail(
+                aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
+            ));
+        }
     }
     wait_active(client, table_name).await?;
     if let Some(attribute) = &decl.ttl_attribute {
-        let spec = TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build().map_err(|e| fail(e.to_string()))?;
+        let spec = TimeToLiveSpecification::builder()
+            .attribute_name(attribute)
+            .enabled(true)
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
         client
             .update_time_to_live()
             .table_name(table_name)
@@ -79,10 +104,11 @@ fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> 
 async fn wait_active(client: &Client, table_name: &str) -> Result<(), ProvisionError> {
     for _ in 0..100 {
         let described = client.describe_table().table_name(table_name).send().await;
-        if let Ok(output) = described {
-            if output.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
-                return Ok(());
-            }
+        let status = described
+            .ok()
+            .and_then(|output| output.table()?.table_status().cloned());
+        if status == Some(TableStatus::Active) {
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -66,7 +66,9 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        Ok(Self { root: serde_yaml::from_str(text)? })
+        Ok(Self {
+            root: serde_yaml::from_str(text)?,
+        })
     }
 
     fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
@@ -78,15 +80,21 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
-    fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.resources().filter(move |(_, v)| v.get("Type").and_then(Value::as_str) == Some(kind))
+    fn resources_of_type<'a>(
+        &'a self,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        self.resources()
+            .filter(move |(_, v)| v.get("Type").and_then(Value::as_str) == Some(kind))
     }
 
     pub fn functions(&self) -> Result<Vec<FunctionDecl>, TemplateError> {
         self.resources_of_type("AWS::Serverless::Function")
             .map(|(id, resource)| {
                 let binary = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
-                    .ok_or_else(|| TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary")))?;
+                    .ok_or_else(|| {
+                        TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary"))
+                    })?;
                 let policy_actions = resource
                     .get("Properties")
                     .and_then(|p| p.get("Policies"))
@@ -99,7 +107,11 @@ impl Template {
                     .flatten()
                     .filter_map(|action| action.as_str().map(str::to_owned))
                     .collect();
-                Ok(FunctionDecl { logical_id: id.to_owned(), binary: binary.to_owned(), policy_actions })
+                Ok(FunctionDecl {
+                    logical_id: id.to_owned(),
+                    binary: binary.to_owned(),
+                    policy_actions,
+                })
             })
             .collect()
     }
@@ -107,18 +119,32 @@ impl Template {
     pub fn http_routes(&self) -> Result<Vec<HttpRoute>, TemplateError> {
         let mut routes = Vec::new();
         for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
-            let Some(events) = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping) else {
+            let Some(events) = resource
+                .get("Properties")
+                .and_then(|p| p.get("Events"))
+                .and_then(Value::as_mapping)
+            else {
                 continue;
             };
-            for event in events.values().filter(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi")) {
-                let (Some(method), Some(path)) =
-                    (str_at(event, &["Properties", "Method"]), str_at(event, &["Properties", "Path"]))
-                else {
-                    return Err(TemplateError::Shape(format!("{id}: HttpApi event without Method and Path")));
+            for event in events
+                .values()
+                .filter(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+            {
+                let (Some(method), Some(path)) = (
+                    str_at(event, &["Properties", "Method"]),
+                    str_at(event, &["Properties", "Path"]),
+                ) else {
+                    return Err(TemplateError::Shape(format!(
+                        "{id}: HttpApi event without Method and Path"
+                    )));
                 };
                 let function = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
                     .ok_or_else(|| TemplateError::Shape(format!("{id} has no Binary")))?;
-                routes.push(HttpRoute { method: method.to_uppercase(), path: path.to_owned(), function: function.to_owned() });
+                routes.push(HttpRoute {
+                    method: method.to_uppercase(),
+                    path: path.to_owned(),
+                    function: function.to_owned(),
+                });
             }
         }
         routes.sort();
@@ -127,11 +153,17 @@ impl Template {
 
     pub fn table(&self) -> Result<TableDecl, TemplateError> {
         let mut tables = self.resources_of_type("AWS::DynamoDB::Table");
-        let (id, resource) = tables.next().ok_or_else(|| TemplateError::Shape("no AWS::DynamoDB::Table".into()))?;
+        let (id, resource) = tables
+            .next()
+            .ok_or_else(|| TemplateError::Shape("no AWS::DynamoDB::Table".into()))?;
         if tables.next().is_some() {
-            return Err(TemplateError::Shape("more than one table: the design is single-table".into()));
+            return Err(TemplateError::Shape(
+                "more than one table: the design is single-table".into(),
+            ));
         }
-        let props = resource.get("Properties").ok_or_else(|| TemplateError::Shape(format!("{id} has no Properties")))?;
+        let props = resource
+            .get("Properties")
+            .ok_or_else(|| TemplateError::Shape(format!("{id} has no Properties")))?;
         let attributes = seq(props, "AttributeDefinitions")
             .map(|a| Ok((req_str(a, "AttributeName")?, req_str(a, "AttributeType")?)))
             .collect::<Result<_, TemplateError>>()?;
@@ -140,20 +172,27 @@ impl Template {
                 Ok(IndexDecl {
                     name: req_str(index, "IndexName")?,
                     key_schema: key_schema(index)?,
-                    projection: str_at(index, &["Projection", "ProjectionType"]).unwrap_or("ALL").to_owned(),
+                    projection: str_at(index, &["Projection", "ProjectionType"])
+                        .unwrap_or("ALL")
+                        .to_owned(),
                 })
             })
             .collect::<Result<_, TemplateError>>()?;
-        let ttl_enabled = props.get("TimeToLiveSpecification").and_then(|t| t.get("Enabled")).and_then(Value::as_bool);
+        let ttl_enabled = props
+            .get("TimeToLiveSpecification")
+            .and_then(|t| t.get("Enabled"))
+            .and_then(Value::as_bool);
         Ok(TableDecl {
             logical_id: id.to_owned(),
             attributes,
             key_schema: key_schema(props)?,
             global_indexes,
-            ttl_attribute: ttl_enabled
-                .filter(|enabled| *enabled)
-                .and_then(|_| str_at(props, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned)),
-            billing_mode: str_at(props, &["BillingMode"]).unwrap_or("PROVISIONED").to_owned(),
+            ttl_attribute: ttl_enabled.filter(|enabled| *enabled).and_then(|_| {
+                str_at(props, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned)
+            }),
+            billing_mode: str_at(props, &["BillingMode"])
+                .unwrap_or("PROVISIONED")
+                .to_owned(),
         })
     }
 }
@@ -163,16 +202,29 @@ fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 fn req_str(value: &Value, key: &str) -> Result<String, TemplateError> {
-    value.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| TemplateError::Shape(format!("missing {key}")))
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| TemplateError::Shape(format!("missing {key}")))
 }
 
 fn seq<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    value.get(key).and_then(Value::as_sequence).into_iter().flatten()
+    value
+        .get(key)
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
 }
 
 fn key_schema(value: &Value) -> Result<Vec<KeyElement>, TemplateError> {
     seq(value, "KeySchema")
-        .map(|k| Ok(KeyElement { attribute: req_str(k, "AttributeName")?, key_type: req_str(k, "KeyType")? }))
+        .map(|k| {
+            Ok(KeyElement {
+                attribute: req_str(k, "AttributeName")?,
+                key_type: req_str(k, "KeyType")?,
+            })
+        })
         .collect()
 }
 
@@ -187,6 +239,8 @@ mod tests {
         assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
         assert_eq!(table.ttl_attribute.as_deref(), Some("ttl"));
         let routes = template.http_routes().unwrap();
-        assert!(routes.iter().any(|r| r.method == "POST" && r.path == "/v1/auth/register" && r.function == "auth-register"));
+        assert!(routes.iter().any(|r| r.method == "POST"
+            && r.path == "/v1/auth/register"
+            && r.function == "auth-register"));
     }
 }

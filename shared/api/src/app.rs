@@ -18,10 +18,24 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, sdk_config: &SdkConfig) -> Self {
-        let store = Store::new(aws_sdk_dynamodb::Client::new(sdk_config), config.table_name.clone());
-        let tokens = Arc::new(AccessTokens::new(config.signing_keys.clone(), config.access_token_seconds));
-        let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
-        Self { store, config: Arc::new(config), tokens, oidc }
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(sdk_config),
+            config.table_name.clone(),
+        );
+        let tokens = Arc::new(AccessTokens::new(
+            config.signing_keys.clone(),
+            config.access_token_seconds,
+        ));
+        let oidc = config
+            .oidc
+            .clone()
+            .map(|oidc| Arc::new(OidcVerifier::new(oidc)));
+        Self {
+            store,
+            config: Arc::new(config),
+            tokens,
+            oidc,
+        }
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

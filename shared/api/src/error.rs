@@ -3,7 +3,7 @@
 
 use http::StatusCode;
 use lambda_http::{Body, Response};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tandem_domain::ValidationErrors;
 use tandem_store::StoreError;
 
@@ -49,12 +49,15 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidRefreshToken | Self::InvalidIdentityToken(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Unauthenticated
+            | Self::InvalidCredentials
+            | Self::InvalidRefreshToken
+            | Self::InvalidIdentityToken(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Self::EmailTaken => StatusCode::CONFLICT,

@@ -2,10 +2,10 @@
 
 use std::future::Future;
 
-use lambda_http::{service_fn, Request};
+use lambda_http::{Request, service_fn};
 
-use crate::dispatch::{respond, HandlerResult};
 use crate::App;
+use crate::dispatch::{HandlerResult, respond};
 
 pub use lambda_http::Error;
 

@@ -55,7 +55,17 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "alice", "@example.com", "alice@", "alice@example", "a b@example.com", "a@b@c.com", "a@.com", "a@x..com"] {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "a@.com",
+            "a@x..com",
+        ] {
             let err = Email::parse(bad, "email").unwrap_err();
             assert_eq!(err.field, "email", "{bad}");
         }

@@ -92,10 +92,24 @@ impl ProfileUpdate {
             errors.push("body", "must be a JSON object");
             return Err(errors);
         };
-        let mut reader = FieldReader { fields, errors: &mut errors };
+        let mut reader = FieldReader {
+            fields,
+            errors: &mut errors,
+        };
         reader.reject_unknown(&[
-            "first_name", "birth_year", "bio", "city", "photo_url", "interests", "values", "communication",
-            "depth", "chat_hours", "visibility", "timezone", "locale",
+            "first_name",
+            "birth_year",
+            "bio",
+            "city",
+            "photo_url",
+            "interests",
+            "values",
+            "communication",
+            "depth",
+            "chat_hours",
+            "visibility",
+            "timezone",
+            "locale",
         ]);
 
         let first_name = reader.required_text("first_name", FIRST_NAME_MAX);
@@ -108,28 +122,31 @@ impl ProfileUpdate {
         let communication = reader.communication();
         let depth = reader.enumeration("depth", Depth::Moderate, "one of light, moderate, deep");
         let chat_hours = reader.chat_hours();
-        let visibility = reader.enumeration("visibility", Visibility::Visible, "one of visible, hidden");
+        let visibility =
+            reader.enumeration("visibility", Visibility::Visible, "one of visible, hidden");
         let timezone = reader.timezone();
         let locale = reader.locale();
 
         match (first_name, birth_year, communication) {
-            (Some(first_name), Some(birth_year), Some(communication)) if errors.is_empty() => Ok(Self {
-                profile: Profile {
-                    first_name,
-                    birth_year,
-                    bio,
-                    city,
-                    photo_url,
-                    interests,
-                    values,
-                    communication,
-                    depth,
-                    chat_hours,
-                    visibility,
-                },
-                timezone,
-                locale,
-            }),
+            (Some(first_name), Some(birth_year), Some(communication)) if errors.is_empty() => {
+                Ok(Self {
+                    profile: Profile {
+                        first_name,
+                        birth_year,
+                        bio,
+                        city,
+                        photo_url,
+                        interests,
+                        values,
+                        communication,
+                        depth,
+                        chat_hours,
+                        visibility,
+                    },
+                    timezone,
+                    locale,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -148,7 +165,12 @@ impl<'a> FieldReader<'a> {
     }
 
     fn reject_unknown(&mut self, known: &[&str]) {
-        let unknown: Vec<String> = self.fields.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
+        let unknown: Vec<String> = self
+            .fields
+            .keys()
+            .filter(|k| !known.contains(&k.as_str()))
+            .cloned()
+            .collect();
         for name in unknown {
             self.errors.push(name, "is not a profile field");
         }
@@ -167,7 +189,8 @@ impl<'a> FieldReader<'a> {
         };
         let text = text.trim();
         if text.chars().any(char::is_control) {
-            self.errors.push(name, "must not contain control characters");
+            self.errors
+                .push(name, "must not contain control characters");
             return None;
         }
         if required && text.is_empty() {
@@ -175,7 +198,8 @@ impl<'a> FieldReader<'a> {
             return None;
         }
         if text.chars().count() > max {
-            self.errors.push(name, format!("must be at most {max} characters"));
+            self.errors
+                .push(name, format!("must be at most {max} characters"));
             return None;
         }
         Some(text.to_owned())
@@ -202,7 +226,10 @@ impl<'a> FieldReader<'a> {
         // accept only years that make the user 18 whatever their birthday.
         let latest = current_year - MIN_AGE - 1;
         if year > latest {
-            self.errors.push("birth_year", format!("users must be at least {MIN_AGE}: born in {latest} or earlier"));
+            self.errors.push(
+                "birth_year",
+                format!("users must be at least {MIN_AGE}: born in {latest} or earlier"),
+            );
             return None;
         }
         if year < 1900 {
@@ -217,7 +244,9 @@ impl<'a> FieldReader<'a> {
         if url.is_empty() {
             return None;
         }
-        let host = url.strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let host = url
+            .strip_prefix("https://")
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
         match host {
             Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Some(url),
             _ => {
@@ -229,13 +258,19 @@ impl<'a> FieldReader<'a> {
 
     fn weights(&mut self, name: &str, in_catalogue: fn(&str) -> bool) -> BTreeMap<String, u8> {
         let mut weights = BTreeMap::new();
-        let Some(value) = self.present(name) else { return weights };
+        let Some(value) = self.present(name) else {
+            return weights;
+        };
         let Some(entries) = value.as_object() else {
-            self.errors.push(name, "must be an object of catalogue key → weight 0–100");
+            self.errors
+                .push(name, "must be an object of catalogue key → weight 0–100");
             return weights;
         };
         if entries.len() > MAX_WEIGHTED_KEYS {
-            self.errors.push(name, format!("must have at most {MAX_WEIGHTED_KEYS} entries"));
+            self.errors.push(
+                name,
+                format!("must have at most {MAX_WEIGHTED_KEYS} entries"),
+            );
         }
         for (key, weight) in entries {
             let field = format!("{name}.{key}");
@@ -254,8 +289,14 @@ impl<'a> FieldReader<'a> {
     }
 
     fn communication(&mut self) -> Option<CommunicationStyle> {
-        let defaults = CommunicationStyle { directness: 50, humour: 50, response_pace: ResponsePace::Flexible };
-        let Some(value) = self.present("communication") else { return Some(defaults) };
+        let defaults = CommunicationStyle {
+            directness: 50,
+            humour: 50,
+            response_pace: ResponsePace::Flexible,
+        };
+        let Some(value) = self.present("communication") else {
+            return Some(defaults);
+        };
         let Some(fields) = value.as_object() else {
             self.errors.push("communication", "must be an object");
             return None;
@@ -289,8 +330,15 @@ impl<'a> FieldReader<'a> {
         ok.then_some(style)
     }
 
-    fn enumeration<T: serde::de::DeserializeOwned>(&mut self, name: &str, default: T, expected: &str) -> T {
-        let Some(value) = self.present(name) else { return default };
+    fn enumeration<T: serde::de::DeserializeOwned>(
+        &mut self,
+        name: &str,
+        default: T,
+        expected: &str,
+    ) -> T {
+        let Some(value) = self.present(name) else {
+            return default;
+        };
         serde_json::from_value(value.clone()).unwrap_or_else(|_| {
             self.errors.push(name, format!("must be {expected}"));
             default
@@ -298,13 +346,19 @@ impl<'a> FieldReader<'a> {
     }
 
     fn chat_hours(&mut self) -> Vec<ChatWindow> {
-        let Some(value) = self.present("chat_hours") else { return Vec::new() };
+        let Some(value) = self.present("chat_hours") else {
+            return Vec::new();
+        };
         let Some(items) = value.as_array() else {
-            self.errors.push("chat_hours", "must be an array of {start, end} windows");
+            self.errors
+                .push("chat_hours", "must be an array of {start, end} windows");
             return Vec::new();
         };
         if items.len() > MAX_CHAT_WINDOWS {
-            self.errors.push("chat_hours", format!("must have at most {MAX_CHAT_WINDOWS} windows"));
+            self.errors.push(
+                "chat_hours",
+                format!("must have at most {MAX_CHAT_WINDOWS} windows"),
+            );
         }
         let mut windows = Vec::new();
         for (index, item) in items.iter().enumerate() {
@@ -312,7 +366,10 @@ impl<'a> FieldReader<'a> {
             let end = parse_clock(item.get("end"));
             match (start, end) {
                 (Some(start), Some(end)) if start != end => windows.push(ChatWindow { start, end }),
-                _ => self.errors.push(format!("chat_hours[{index}]"), "must have distinct start and end times as HH:MM"),
+                _ => self.errors.push(
+                    format!("chat_hours[{index}]"),
+                    "must have distinct start and end times as HH:MM",
+                ),
             }
         }
         windows
@@ -323,7 +380,10 @@ impl<'a> FieldReader<'a> {
         match chrono_tz::Tz::from_str(&name) {
             Ok(zone) => Some(zone.name().to_owned()),
             Err(_) => {
-                self.errors.push("timezone", "must be an IANA time zone name, such as Europe/Paris");
+                self.errors.push(
+                    "timezone",
+                    "must be an IANA time zone name, such as Europe/Paris",
+                );
                 None
             }
         }
@@ -334,7 +394,8 @@ impl<'a> FieldReader<'a> {
         if is_language_tag(&locale) {
             Some(locale)
         } else {
-            self.errors.push("locale", "must be a language tag, such as en or fr-FR");
+            self.errors
+                .push("locale", "must be a language tag, such as en or fr-FR");
             None
         }
     }
@@ -351,10 +412,13 @@ fn parse_clock(value: Option<&Value>) -> Option<NaiveTime> {
 /// A BCP 47-shaped tag: a 2–3 letter language, then alphanumeric subtags of 1–8.
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let language_ok = parts
-        .next()
-        .is_some_and(|lang| (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic()));
-    language_ok && parts.all(|sub| (1..=8).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric()))
+    let language_ok = parts.next().is_some_and(|lang| {
+        (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic())
+    });
+    language_ok
+        && parts.all(|sub| {
+            (1..=8).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 #[cfg(test)]
@@ -391,7 +455,10 @@ mod tests {
         let update = ProfileUpdate::from_json(&valid_body(), YEAR).unwrap();
         assert_eq!(update.profile.first_name, "Ada");
         assert_eq!(update.profile.interests.get("science"), Some(&90));
-        assert_eq!(update.profile.communication.response_pace, ResponsePace::Quick);
+        assert_eq!(
+            update.profile.communication.response_pace,
+            ResponsePace::Quick
+        );
         assert_eq!(update.profile.chat_hours.len(), 2);
         assert_eq!(update.timezone.as_deref(), Some("Europe/London"));
         assert_eq!(update.locale.as_deref(), Some("en-GB"));
@@ -399,7 +466,9 @@ mod tests {
 
     #[test]
     fn fills_defaults_for_optional_fields() {
-        let update = ProfileUpdate::from_json(&json!({"first_name": "Bo", "birth_year": 2000}), YEAR).unwrap();
+        let update =
+            ProfileUpdate::from_json(&json!({"first_name": "Bo", "birth_year": 2000}), YEAR)
+                .unwrap();
         assert_eq!(update.profile.depth, Depth::Moderate);
         assert_eq!(update.profile.visibility, Visibility::Visible);
         assert_eq!(update.profile.communication.directness, 50);
@@ -426,9 +495,21 @@ mod tests {
         let mut got = fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err());
         got.sort();
         let mut want = vec![
-            "bio", "birth_year", "chat_hours[0]", "communication.directness", "communication.response_pace", "depth",
-            "favourite_colour", "first_name", "interests.astrology", "interests.science", "locale", "photo_url",
-            "timezone", "values.honesty", "visibility",
+            "bio",
+            "birth_year",
+            "chat_hours[0]",
+            "communication.directness",
+            "communication.response_pace",
+            "depth",
+            "favourite_colour",
+            "first_name",
+            "interests.astrology",
+            "interests.science",
+            "locale",
+            "photo_url",
+            "timezone",
+            "values.honesty",
+            "visibility",
         ];
         want.sort();
         assert_eq!(got, want);
@@ -439,8 +520,14 @@ mod tests {
         let with_year = |year: i32| json!({"first_name": "A", "birth_year": year});
         assert!(ProfileUpdate::from_json(&with_year(YEAR - 19), YEAR).is_ok());
         // Born in YEAR-18: possibly still 17 today.
-        assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()), vec!["birth_year"]);
-        assert_eq!(fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()), vec!["birth_year"]);
+        assert_eq!(
+            fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()),
+            vec!["birth_year"]
+        );
+        assert_eq!(
+            fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()),
+            vec!["birth_year"]
+        );
     }
 
     #[test]
@@ -449,12 +536,18 @@ mod tests {
         body["bio"] = json!("é".repeat(280));
         assert!(ProfileUpdate::from_json(&body, YEAR).is_ok());
         body["bio"] = json!("é".repeat(281));
-        assert_eq!(fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err()), vec!["bio"]);
+        assert_eq!(
+            fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err()),
+            vec!["bio"]
+        );
     }
 
     #[test]
     fn rejects_non_object_bodies() {
-        assert_eq!(fields(ProfileUpdate::from_json(&json!([1, 2]), YEAR).unwrap_err()), vec!["body"]);
+        assert_eq!(
+            fields(ProfileUpdate::from_json(&json!([1, 2]), YEAR).unwrap_err()),
+            vec!["body"]
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ impl UserId {
 
     /// Accepts only well-formed ids, so a path or token cannot smuggle key syntax.
     pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(|id| Self(id.hyphenated().to_string()))
+        uuid::Uuid::parse_str(raw)
+            .ok()
+            .map(|id| Self(id.hyphenated().to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -73,7 +75,7 @@ pub struct User {
     pub premium: bool,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Profile>,
 }
 

@@ -10,11 +10,17 @@ use crate::{Store, StoreError};
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 pub(crate) fn key((pk, sk): (String, String)) -> Item {
-    HashMap::from([(PK.to_owned(), AttributeValue::S(pk)), (SK.to_owned(), AttributeValue::S(sk))])
+    HashMap::from([
+        (PK.to_owned(), AttributeValue::S(pk)),
+        (SK.to_owned(), AttributeValue::S(sk)),
+    ])
 }
 
 /// An item with its key set, from any serialisable body.
-pub(crate) fn with_key<T: serde::Serialize>(key_pair: (String, String), body: &T) -> Result<Item, StoreError> {
+pub(crate) fn with_key<T: serde::Serialize>(
+    key_pair: (String, String),
+    body: &T,
+) -> Result<Item, StoreError> {
     let mut item: Item = serde_dynamo::to_item(body)?;
     item.extend(key(key_pair));
     Ok(item)
@@ -39,7 +45,11 @@ pub(crate) fn is_expired(item: &Item, now_epoch: i64) -> bool {
 
 impl Store {
     /// Strongly consistent GetItem that hides expired items.
-    pub(crate) async fn get_live(&self, key_pair: (String, String), now_epoch: i64) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get_live(
+        &self,
+        key_pair: (String, String),
+        now_epoch: i64,
+    ) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -66,7 +76,9 @@ impl Store {
 
     /// One cheap read, to prove the table is reachable (health checks).
     pub async fn ping(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
-        self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp()).await.map(|_| ())
+        self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp())
+            .await
+            .map(|_| ())
     }
 
     pub(crate) async fn delete(&self, key_pair: (String, String)) -> Result<(), StoreError> {

@@ -4,8 +4,8 @@
 //! in step. Domain types come in and go out; `AttributeValue`s never leave this crate.
 
 mod error;
-pub mod keys;
 mod item;
+pub mod keys;
 pub mod login_throttle;
 pub mod sessions;
 pub mod users;
@@ -26,7 +26,10 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn table_name(&self) -> &str {

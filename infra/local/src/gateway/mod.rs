@@ -8,15 +8,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{to_bytes, Body as AxumBody};
+use axum::Router;
+use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
-use axum::Router;
 use lambda_http::Body as LambdaBody;
 use tandem_api::dispatch::respond;
 use tandem_api::{ApiError, App};
 
-pub use event::{http_event, HttpEventInput};
+pub use event::{HttpEventInput, http_event};
 pub use routes::{RouteTable, RouteTableError};
 
 /// API Gateway's own payload limit for HTTP APIs.
@@ -32,7 +32,9 @@ struct Gateway {
 /// handler (the route-drift check, at start-up as well as in tests).
 pub fn router(app: App) -> Result<Router, RouteTableError> {
     let routes = Arc::new(RouteTable::from_template()?);
-    Ok(Router::new().fallback(serve_http).with_state(Gateway { app, routes }))
+    Ok(Router::new()
+        .fallback(serve_http)
+        .with_state(Gateway { app, routes }))
 }
 
 async fn serve_http(
@@ -45,10 +47,18 @@ async fn serve_http(
     let request_id = uuid::Uuid::new_v4().to_string();
     let path = parts.uri.path().to_owned();
     let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {
-        return error_response(ApiError::PayloadTooLarge { limit: MAX_PAYLOAD_BYTES }, &request_id);
+        return error_response(
+            ApiError::PayloadTooLarge {
+                limit: MAX_PAYLOAD_BYTES,
+            },
+            &request_id,
+        );
     };
     let Some(matched) = gateway.routes.find(parts.method.as_str(), &path) else {
-        let error = ApiError::RouteNotFound { method: parts.method.to_string(), path: path.clone() };
+        let error = ApiError::RouteNotFound {
+            method: parts.method.to_string(),
+            path: path.clone(),
+        };
         tracing::info!(method = %parts.method, %path, status = 404, latency_ms = started.elapsed().as_millis() as u64, "request");
         return error_response(error, &request_id);
     };
@@ -64,7 +74,12 @@ async fn serve_http(
     });
     let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(request) => request,
-        Err(error) => return error_response(ApiError::Internal(format!("building the event: {error}")), &request_id),
+        Err(error) => {
+            return error_response(
+                ApiError::Internal(format!("building the event: {error}")),
+                &request_id,
+            );
+        }
     };
     let response = respond(gateway.app.clone(), lambda_request, matched.handler).await;
     to_axum(response)
@@ -94,7 +109,10 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -28,7 +28,12 @@ pub fn hash_refresh_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn access_and_refresh(app: &App, user: &User, refresh_token: String, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
+fn access_and_refresh(
+    app: &App,
+    user: &User,
+    refresh_token: String,
+    now: DateTime<Utc>,
+) -> Result<TokenPair, ApiError> {
     Ok(TokenPair {
         access_token: app.tokens.issue(&user.id, user.role, now)?,
         token_type: "Bearer",
@@ -42,7 +47,11 @@ fn refresh_expiry(app: &App, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Signs `user` in: a new session family with its first refresh token.
-pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
+pub async fn issue_session(
+    app: &App,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<TokenPair, ApiError> {
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }
@@ -59,11 +68,20 @@ pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result
 
 /// Rotates a presented refresh token: its successor plus a fresh access token. A token
 /// presented twice revokes its whole family (someone replayed it).
-pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
+pub async fn rotate_session(
+    app: &App,
+    presented: &str,
+    now: DateTime<Utc>,
+) -> Result<TokenPair, ApiError> {
     let next_token = new_refresh_token();
     let outcome = app
         .store
-        .rotate_refresh_token(&hash_refresh_token(presented), &hash_refresh_token(&next_token), refresh_expiry(app, now), now)
+        .rotate_refresh_token(
+            &hash_refresh_token(presented),
+            &hash_refresh_token(&next_token),
+            refresh_expiry(app, now),
+            now,
+        )
         .await?;
     let user_id = match outcome {
         RefreshOutcome::Rotated { user_id, .. } => user_id,
@@ -73,7 +91,11 @@ pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> R
             return Err(ApiError::InvalidRefreshToken);
         }
     };
-    let user = app.store.user(&user_id, now).await?.ok_or(ApiError::InvalidRefreshToken)?;
+    let user = app
+        .store
+        .user(&user_id, now)
+        .await?
+        .ok_or(ApiError::InvalidRefreshToken)?;
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }

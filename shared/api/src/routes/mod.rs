@@ -10,8 +10,8 @@ use std::pin::Pin;
 
 use lambda_http::Request;
 
-use crate::dispatch::HandlerResult;
 use crate::App;
+use crate::dispatch::HandlerResult;
 
 /// A handler behind a uniform, storable signature.
 pub type HandlerFn = fn(App, Request) -> Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
@@ -24,16 +24,46 @@ pub struct HttpFunction {
 }
 
 pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
-    HttpFunction { name: "auth-register", handler: |a, r| Box::pin(auth::register::handle(a, r)) },
-    HttpFunction { name: "auth-login", handler: |a, r| Box::pin(auth::login::handle(a, r)) },
-    HttpFunction { name: "auth-refresh", handler: |a, r| Box::pin(auth::refresh::handle(a, r)) },
-    HttpFunction { name: "auth-logout", handler: |a, r| Box::pin(auth::logout::handle(a, r)) },
-    HttpFunction { name: "auth-oidc", handler: |a, r| Box::pin(auth::oidc::handle(a, r)) },
-    HttpFunction { name: "me-get", handler: |a, r| Box::pin(me::get::handle(a, r)) },
-    HttpFunction { name: "me-profile-put", handler: |a, r| Box::pin(me::profile_put::handle(a, r)) },
-    HttpFunction { name: "system-health", handler: |a, r| Box::pin(system::health::handle(a, r)) },
-    HttpFunction { name: "system-version", handler: |a, r| Box::pin(system::version::handle(a, r)) },
-    HttpFunction { name: "system-openapi", handler: |a, r| Box::pin(system::openapi::handle(a, r)) },
+    HttpFunction {
+        name: "auth-register",
+        handler: |a, r| Box::pin(auth::register::handle(a, r)),
+    },
+    HttpFunction {
+        name: "auth-login",
+        handler: |a, r| Box::pin(auth::login::handle(a, r)),
+    },
+    HttpFunction {
+        name: "auth-refresh",
+        handler: |a, r| Box::pin(auth::refresh::handle(a, r)),
+    },
+    HttpFunction {
+        name: "auth-logout",
+        handler: |a, r| Box::pin(auth::logout::handle(a, r)),
+    },
+    HttpFunction {
+        name: "auth-oidc",
+        handler: |a, r| Box::pin(auth::oidc::handle(a, r)),
+    },
+    HttpFunction {
+        name: "me-get",
+        handler: |a, r| Box::pin(me::get::handle(a, r)),
+    },
+    HttpFunction {
+        name: "me-profile-put",
+        handler: |a, r| Box::pin(me::profile_put::handle(a, r)),
+    },
+    HttpFunction {
+        name: "system-health",
+        handler: |a, r| Box::pin(system::health::handle(a, r)),
+    },
+    HttpFunction {
+        name: "system-version",
+        handler: |a, r| Box::pin(system::version::handle(a, r)),
+    },
+    HttpFunction {
+        name: "system-openapi",
+        handler: |a, r| Box::pin(system::openapi::handle(a, r)),
+    },
 ];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

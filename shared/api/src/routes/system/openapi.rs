@@ -1,6 +1,6 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3.1 document of every route.
 
-use http::{header, StatusCode};
+use http::{StatusCode, header};
 use lambda_http::{Body, Response};
 
 use crate::dispatch::HandlerResult;
