@@ -1,0 +1,340 @@
+//! The affinity score (0–100) of two users, its breakdown and its human-readable reasons.
+//!
+//! Components, each 0–1 before weighting:
+//! - values: cosine similarity of the value-weight vectors;
+//! - communication: closeness of directness and humour, and matching response pace;
+//! - interests: weighted Jaccard similarity (Σ min / Σ max) of the interest weights;
+//! - depth: same preferred depth 1, adjacent 0.5, opposite 0;
+//! - availability: overlap of preferred chat hours in UTC (0.5 when either gave none).
+//!
+//! Then a response-rate bonus and a ghosting penalty, and a clamp to 0–100.
+
+use serde::{Deserialize, Serialize};
+use tandem_domain::catalogue;
+use tandem_domain::profile::ResponsePace;
+
+use crate::features::Features;
+use crate::matching::Edge;
+
+/// Weights in score points; the five components sum to 100. Configuration, not code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScoreWeights {
+    pub values: f32,
+    pub communication: f32,
+    pub interests: f32,
+    pub depth: f32,
+    pub availability: f32,
+    /// Points added for a pair that always replies (scaled by their mean response rate).
+    pub response_bonus: f32,
+    /// Points removed per conversation abandoned in a row, by either user...
+    pub ghosting_penalty_per_abandon: f32,
+    /// ...up to this many.
+    pub ghosting_penalty_max: f32,
+}
+
+impl Default for ScoreWeights {
+    fn default() -> Self {
+        Self {
+            values: 35.0,
+            communication: 25.0,
+            interests: 20.0,
+            depth: 10.0,
+            availability: 10.0,
+            response_bonus: 5.0,
+            ghosting_penalty_per_abandon: 5.0,
+            ghosting_penalty_max: 15.0,
+        }
+    }
+}
+
+/// Points each part contributed to the total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    pub values: f32,
+    pub communication: f32,
+    pub interests: f32,
+    pub depth: f32,
+    pub availability: f32,
+    pub response_bonus: f32,
+    pub ghosting_penalty: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub total: f32,
+    pub breakdown: ScoreBreakdown,
+    pub reasons: Vec<String>,
+}
+
+struct Components {
+    values: f32,
+    communication: f32,
+    interests: f32,
+    depth: f32,
+    availability: f32,
+}
+
+fn components(a: &Features, b: &Features) -> Components {
+    let dot: f32 = a.values.iter().zip(&b.values).map(|(x, y)| x * y).sum();
+    let norms = a.values_norm * b.values_norm;
+    let values = if norms > 0.0 { dot / norms } else { 0.0 };
+
+    let (mut min_sum, mut max_sum) = (0.0f32, 0.0f32);
+    for (x, y) in a.interests.iter().zip(&b.interests) {
+        min_sum += x.min(*y);
+        max_sum += x.max(*y);
+    }
+    let interests = if max_sum > 0.0 {
+        min_sum / max_sum
+    } else {
+        0.0
+    };
+
+    let pace = if a.pace == b.pace { 1.0 } else { 0.5 };
+    let communication = 0.4 * (1.0 - (a.directness - b.directness).abs())
+        + 0.4 * (1.0 - (a.humour - b.humour).abs())
+        + 0.2 * pace;
+    let depth = 1.0 - f32::from(a.depth.abs_diff(b.depth)) / 2.0;
+    let availability = match (a.slots.count_ones(), b.slots.count_ones()) {
+        (0, _) | (_, 0) => 0.5,
+        (x, y) => (a.slots & b.slots).count_ones() as f32 / x.min(y) as f32,
+    };
+    Components {
+        values,
+        communication,
+        interests,
+        depth,
+        availability,
+    }
+}
+
+fn breakdown(a: &Features, b: &Features, weights: &ScoreWeights) -> (ScoreBreakdown, Components) {
+    let c = components(a, b);
+    let response_bonus = weights.response_bonus * (a.response_rate + b.response_rate) / 2.0;
+    let abandons = f32::from(a.abandoned_in_a_row) + f32::from(b.abandoned_in_a_row);
+    let ghosting_penalty =
+        (weights.ghosting_penalty_per_abandon * abandons).min(weights.ghosting_penalty_max);
+    let breakdown = ScoreBreakdown {
+        values: weights.values * c.values,
+        communication: weights.communication * c.communication,
+        interests: weights.interests * c.interests,
+        depth: weights.depth * c.depth,
+        availability: weights.availability * c.availability,
+        response_bonus,
+        ghosting_penalty,
+    };
+    (breakdown, c)
+}
+
+fn total_of(b: &ScoreBreakdown) -> f32 {
+    let sum =
+        b.values + b.communication + b.interests + b.depth + b.availability + b.response_bonus
+            - b.ghosting_penalty;
+    sum.clamp(0.0, 100.0)
+}
+
+/// The total score, 0–100.
+pub fn total(a: &Features, b: &Features, weights: &ScoreWeights) -> f32 {
+    total_of(&breakdown(a, b, weights).0)
+}
+
+/// Integer edge weight: the score in thousandths, so matching is exact arithmetic.
+pub fn edge_weight(score: f32) -> i64 {
+    (score * 1000.0).round() as i64
+}
+
+/// The full score with its breakdown and reasons (computed for chosen pairs only).
+pub fn explain(a: &Features, b: &Features, weights: &ScoreWeights) -> Score {
+    let (breakdown, c) = breakdown(a, b, weights);
+    let total = (total_of(&breakdown) * 10.0).round() / 10.0;
+    let round = |x: f32| (x * 10.0).round() / 10.0;
+    let breakdown = ScoreBreakdown {
+        values: round(breakdown.values),
+        communication: round(breakdown.communication),
+        interests: round(breakdown.interests),
+        depth: round(breakdown.depth),
+        availability: round(breakdown.availability),
+        response_bonus: round(breakdown.response_bonus),
+        ghosting_penalty: round(breakdown.ghosting_penalty),
+    };
+    Score {
+        total,
+        breakdown,
+        reasons: reasons(a, b, &c),
+    }
+}
+
+/// Catalogue indexes both users weigh above zero, strongest shared weight first.
+fn shared(a: &[f32], b: &[f32]) -> Vec<(usize, f32)> {
+    let mut out: Vec<(usize, f32)> = a
+        .iter()
+        .zip(b)
+        .enumerate()
+        .filter(|(_, (x, y))| **x > 0.0 && **y > 0.0)
+        .map(|(i, (x, y))| (i, x.min(*y)))
+        .collect();
+    out.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    out
+}
+
+fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (value, _) in shared(&a.values, &b.values)
+        .into_iter()
+        .filter(|(_, w)| *w >= 0.5)
+        .take(2)
+    {
+        reasons.push(format!("you both value {}", catalogue::VALUES[value]));
+    }
+    match shared(&a.interests, &b.interests).len() {
+        0 => {}
+        1 => reasons.push("1 shared interest".to_owned()),
+        n => reasons.push(format!("{n} shared interests")),
+    }
+    if c.communication >= 0.8 {
+        reasons.push("similar communication styles".to_owned());
+    }
+    if a.depth == b.depth {
+        let depth = ["light", "moderate", "deep"][a.depth as usize];
+        reasons.push(format!("you both like {depth} conversations"));
+    }
+    if a.slots != 0 && b.slots != 0 && c.availability >= 0.5 {
+        reasons.push("your chat hours overlap".to_owned());
+    }
+    if a.pace == ResponsePace::Quick && b.pace == ResponsePace::Quick {
+        reasons.push("you both reply quickly".to_owned());
+    }
+    reasons
+}
+
+/// Scores every candidate pair; each user keeps its `keep` best; returns the union as
+/// deduplicated edges (`a < b`). Pairs scoring 0 are left out: they add nothing.
+pub fn best_edges(
+    features: &[Features],
+    lists: &[Vec<u32>],
+    weights: &ScoreWeights,
+    keep: usize,
+) -> Vec<Edge> {
+    let mut edges = Vec::with_capacity(features.len() * keep);
+    let mut scored: Vec<(i64, u32)> = Vec::new();
+    for (i, list) in lists.iter().enumerate() {
+        scored.clear();
+        scored.extend(
+            list.iter()
+                .map(|&j| {
+                    (
+                        edge_weight(total(&features[i], &features[j as usize], weights)),
+                        j,
+                    )
+                })
+                .filter(|(w, _)| *w > 0),
+        );
+        if scored.len() > keep {
+            scored.select_nth_unstable_by(keep - 1, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            scored.truncate(keep);
+        }
+        let i = i as u32;
+        edges.extend(scored.iter().map(|&(weight, j)| Edge {
+            a: i.min(j),
+            b: i.max(j),
+            weight,
+        }));
+    }
+    edges.sort_unstable_by_key(|e| (e.a, e.b));
+    edges.dedup_by_key(|e| (e.a, e.b));
+    edges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::PoolUser;
+    use tandem_domain::profile::{CommunicationStyle, Depth};
+
+    fn user(values: &[(&str, u8)], interests: &[(&str, u8)], depth: Depth) -> Features {
+        Features::from(&PoolUser {
+            id: "x".into(),
+            utc_offset_minutes: 0,
+            values: values.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+            interests: interests.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+            communication: CommunicationStyle {
+                directness: 60,
+                humour: 40,
+                response_pace: ResponsePace::Quick,
+            },
+            depth,
+            chat_hours: vec![],
+            response_rate: 1.0,
+            abandoned_in_a_row: 0,
+            excluded: vec![],
+        })
+    }
+
+    #[test]
+    fn identical_profiles_score_the_maximum_and_say_why() {
+        let a = user(
+            &[("honesty", 90), ("curiosity", 70)],
+            &[("hiking", 80), ("books", 50), ("music", 30)],
+            Depth::Deep,
+        );
+        let score = explain(&a, &a.clone(), &ScoreWeights::default());
+        // values 35 + communication 25 + interests 20 + depth 10 + availability 5 (unknown) + bonus 5.
+        assert_eq!(score.total, 100.0);
+        assert_eq!(score.breakdown.availability, 5.0);
+        assert!(
+            score.reasons.contains(&"you both value honesty".to_owned()),
+            "{:?}",
+            score.reasons
+        );
+        assert!(score.reasons.contains(&"3 shared interests".to_owned()));
+        assert!(
+            score
+                .reasons
+                .contains(&"you both like deep conversations".to_owned())
+        );
+    }
+
+    #[test]
+    fn score_is_symmetric_and_bounded() {
+        let a = user(&[("honesty", 90)], &[("hiking", 80)], Depth::Deep);
+        let b = user(
+            &[("family", 60), ("honesty", 20)],
+            &[("gaming", 80)],
+            Depth::Light,
+        );
+        let w = ScoreWeights::default();
+        assert_eq!(total(&a, &b, &w), total(&b, &a, &w));
+        assert!((0.0..=100.0).contains(&total(&a, &b, &w)));
+        assert!(total(&a, &b, &w) < total(&a, &a.clone(), &w));
+    }
+
+    #[test]
+    fn weights_are_configuration() {
+        let a = user(&[("honesty", 90)], &[], Depth::Deep);
+        let b = user(&[("family", 90)], &[], Depth::Deep);
+        let values_only = ScoreWeights {
+            values: 100.0,
+            communication: 0.0,
+            interests: 0.0,
+            depth: 0.0,
+            availability: 0.0,
+            response_bonus: 0.0,
+            ..ScoreWeights::default()
+        };
+        assert_eq!(total(&a, &b, &values_only), 0.0, "no shared value");
+        assert_eq!(total(&a, &a.clone(), &values_only), 100.0);
+    }
+
+    #[test]
+    fn ghosting_lowers_the_score_up_to_a_cap() {
+        let mut a = user(&[("honesty", 90)], &[], Depth::Deep);
+        let w = ScoreWeights::default();
+        let clean = total(&a, &a.clone(), &w);
+        a.abandoned_in_a_row = 1;
+        let b = user(&[("honesty", 90)], &[], Depth::Deep);
+        assert_eq!(total(&a, &b, &w), clean - 5.0);
+        a.abandoned_in_a_row = 10;
+        assert_eq!(total(&a, &b, &w), clean - 15.0);
+    }
+}
