@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use tandem_api::jobs::SCHEDULED_JOBS;
 use tandem_api::routes::HTTP_FUNCTIONS;
 use tandem_local::template::Template;
 use tandem_store::keys;
@@ -17,8 +18,7 @@ fn files_in(dir: &str, extension: &str) -> BTreeSet<String> {
         .unwrap()
         .filter_map(|entry| {
             let path = entry.ok()?.path();
-            (path.extension()? == extension)
-                .then(|| path.file_stem()?.to_str().map(str::to_owned))?
+            (path.extension()? == extension).then(|| path.file_stem()?.to_str().map(str::to_owned))?
         })
         .collect()
 }
@@ -27,94 +27,60 @@ fn files_in(dir: &str, extension: &str) -> BTreeSet<String> {
 fn every_function_is_in_the_template_the_registry_and_the_workspace() {
     let template = Template::load().unwrap();
     let declared = set(template.functions().unwrap().into_iter().map(|f| f.binary));
-    let registered = set(HTTP_FUNCTIONS.iter().map(|f| f.name.to_owned()));
+    let registered =
+        set(HTTP_FUNCTIONS.iter().map(|f| f.name.to_owned()).chain(SCHEDULED_JOBS.iter().map(|j| j.name.to_owned())));
     let binaries = files_in("functions/src/bin", "rs");
-    assert_eq!(
-        declared, binaries,
-        "template.yaml functions vs functions/src/bin"
-    );
-    assert_eq!(
-        registered, binaries,
-        "tandem_api::routes::HTTP_FUNCTIONS vs functions/src/bin"
-    );
+    assert_eq!(declared, binaries, "template.yaml functions vs functions/src/bin");
+    assert_eq!(registered, binaries, "HTTP_FUNCTIONS and SCHEDULED_JOBS vs functions/src/bin");
     let manifest = std::fs::read_to_string(workspace_root().join("functions/Cargo.toml")).unwrap();
     for binary in &binaries {
-        assert!(
-            manifest.contains(&format!("name = \"{binary}\"")),
-            "{binary} missing from functions/Cargo.toml"
-        );
+        assert!(manifest.contains(&format!("name = \"{binary}\"")), "{binary} missing from functions/Cargo.toml");
     }
 }
 
 #[test]
 fn each_binary_runs_the_handler_registered_under_its_name() {
     for function in HTTP_FUNCTIONS {
-        let main = std::fs::read_to_string(
-            workspace_root().join(format!("functions/src/bin/{}.rs", function.name)),
-        )
-        .unwrap();
-        let module = function
-            .name
-            .split_once('-')
-            .map(|(_, rest)| rest.replace('-', "_"))
-            .unwrap();
+        let main =
+            std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", function.name))).unwrap();
+        let module = function.name.split_once('-').map(|(_, rest)| rest.replace('-', "_")).unwrap();
+        assert!(main.contains(&format!("::{module};")), "{} should serve routes::…::{module}", function.name);
+    }
+    for job in SCHEDULED_JOBS {
+        let main =
+            std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", job.name))).unwrap();
         assert!(
-            main.contains(&format!("::{module};")),
-            "{} should serve routes::…::{module}",
-            function.name
+            main.contains(&format!("jobs::{};", job.name.replace('-', "_"))),
+            "{} should run jobs::{}",
+            job.name,
+            job.name
         );
     }
 }
 
 #[test]
 fn every_function_has_a_sample_event() {
-    let functions = set(Template::load()
-        .unwrap()
-        .functions()
-        .unwrap()
-        .into_iter()
-        .map(|f| f.binary));
-    assert_eq!(
-        files_in("events", "json"),
-        functions,
-        "events/<function>.json for every function"
-    );
+    let functions = set(Template::load().unwrap().functions().unwrap().into_iter().map(|f| f.binary));
+    assert_eq!(files_in("events", "json"), functions, "events/<function>.json for every function");
 }
 
 #[test]
 fn openapi_documents_exactly_the_template_routes() {
-    let document: serde_json::Value =
-        serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
+    let document: serde_json::Value = serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let documented: BTreeSet<(String, String)> = document["paths"]
         .as_object()
         .unwrap()
         .iter()
-        .flat_map(|(path, ops)| {
-            ops.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (m.to_uppercase(), path.clone()))
-        })
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone())))
         .filter(|(method, _)| method != "PARAMETERS")
         .collect();
-    let routed = set(Template::load()
-        .unwrap()
-        .http_routes()
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.method, r.path)));
+    let routed = set(Template::load().unwrap().http_routes().unwrap().into_iter().map(|r| (r.method, r.path)));
     assert_eq!(documented, routed);
     for (path, ops) in document["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
-            assert!(
-                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                "{method} {path} has no responses"
-            );
-            assert!(
-                op["operationId"].is_string(),
-                "{method} {path} has no operationId"
-            );
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            assert!(op["operationId"].is_string(), "{method} {path} has no operationId");
         }
     }
 }
@@ -123,30 +89,11 @@ fn openapi_documents_exactly_the_template_routes() {
 fn the_table_declaration_has_the_keys_the_store_uses() {
     let table = Template::load().unwrap().table().unwrap();
     let key = |elements: &[tandem_local::template::KeyElement]| {
-        elements
-            .iter()
-            .map(|k| (k.attribute.clone(), k.key_type.clone()))
-            .collect::<Vec<_>>()
+        elements.iter().map(|k| (k.attribute.clone(), k.key_type.clone())).collect::<Vec<_>>()
     };
-    assert_eq!(
-        key(&table.key_schema),
-        [
-            (keys::PK.into(), "HASH".into()),
-            (keys::SK.into(), "RANGE".into())
-        ]
-    );
-    let gsi1 = table
-        .global_indexes
-        .iter()
-        .find(|i| i.name == keys::GSI1)
-        .expect("gsi1 declared");
-    assert_eq!(
-        key(&gsi1.key_schema),
-        [
-            (keys::GSI1_PK.into(), "HASH".into()),
-            (keys::GSI1_SK.into(), "RANGE".into())
-        ]
-    );
+    assert_eq!(key(&table.key_schema), [(keys::PK.into(), "HASH".into()), (keys::SK.into(), "RANGE".into())]);
+    let gsi1 = table.global_indexes.iter().find(|i| i.name == keys::GSI1).expect("gsi1 declared");
+    assert_eq!(key(&gsi1.key_schema), [(keys::GSI1_PK.into(), "HASH".into()), (keys::GSI1_SK.into(), "RANGE".into())]);
     assert_eq!(table.ttl_attribute.as_deref(), Some(keys::TTL));
     assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
 }
@@ -154,6 +101,7 @@ fn the_table_declaration_has_the_keys_the_store_uses() {
 #[test]
 fn functions_touching_the_table_have_only_table_actions() {
     let allowed = [
+        "sqs:SendMessage",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
@@ -163,16 +111,8 @@ fn functions_touching_the_table_have_only_table_actions() {
     ];
     for function in Template::load().unwrap().functions().unwrap() {
         for action in &function.policy_actions {
-            assert!(
-                allowed.contains(&action.as_str()),
-                "{} grants {action}",
-                function.logical_id
-            );
+            assert!(allowed.contains(&action.as_str()), "{} grants {action}", function.logical_id);
         }
-        assert!(
-            !function.policy_actions.iter().any(|a| a.ends_with('*')),
-            "{} uses a wildcard",
-            function.logical_id
-        );
+        assert!(!function.policy_actions.iter().any(|a| a.ends_with('*')), "{} uses a wildcard", function.logical_id);
     }
 }

@@ -6,80 +6,36 @@ async fn malformed_requests_get_4xx_with_the_error_shape_and_change_nothing() {
     let url = format!("{}/v1/auth/register", api.base);
     let json_type = ("content-type", "application/json");
 
-    let malformed = api
-        .send(
-            api.http
-                .post(&url)
-                .header(json_type.0, json_type.1)
-                .body("{\"email\": "),
-        )
-        .await;
+    let malformed = api.send(api.http.post(&url).header(json_type.0, json_type.1).body("{\"email\": ")).await;
     malformed.expect_error(400, "invalid_json");
 
-    let empty = api
-        .send(api.http.post(&url).header(json_type.0, json_type.1))
-        .await;
+    let empty = api.send(api.http.post(&url).header(json_type.0, json_type.1)).await;
     empty.expect_error(400, "invalid_json");
 
-    let wrong_type = api
-        .send(
-            api.http
-                .post(&url)
-                .header("content-type", "text/plain")
-                .body("{}"),
-        )
-        .await;
+    let wrong_type = api.send(api.http.post(&url).header("content-type", "text/plain").body("{}")).await;
     wrong_type.expect_error(415, "unsupported_media_type");
 
-    let no_type = api
-        .send(
-            api.http
-                .post(&url)
-                .body(r#"{"email":"a@b.co","password":"0123456789"}"#),
-        )
-        .await;
+    let no_type = api.send(api.http.post(&url).body(r#"{"email":"a@b.co","password":"0123456789"}"#)).await;
     no_type.expect_error(415, "unsupported_media_type");
 
     let huge = json!({ "email": "a@example.com", "password": "x".repeat(20 * 1024) });
-    api.post("/v1/auth/register", huge)
-        .await
-        .expect_error(413, "payload_too_large");
+    api.post("/v1/auth/register", huge).await.expect_error(413, "payload_too_large");
 
-    api.post("/v1/auth/register", json!([1, 2, 3]))
-        .await
-        .expect_error(400, "invalid_body");
-    api.post("/v1/auth/register", json!({ "email": 5, "password": true }))
-        .await
-        .expect_error(400, "invalid_body");
-    api.post("/v1/auth/register", json!({ "email": "a@example.com" }))
-        .await
-        .expect_error(400, "invalid_body");
+    api.post("/v1/auth/register", json!([1, 2, 3])).await.expect_error(400, "invalid_body");
+    api.post("/v1/auth/register", json!({ "email": 5, "password": true })).await.expect_error(400, "invalid_body");
+    api.post("/v1/auth/register", json!({ "email": "a@example.com" })).await.expect_error(400, "invalid_body");
 
-    let binary = api
-        .send(
-            api.http
-                .post(&url)
-                .header(json_type.0, json_type.1)
-                .body(vec![0xff, 0xfe, 0x00]),
-        )
-        .await;
+    let binary = api.send(api.http.post(&url).header(json_type.0, json_type.1).body(vec![0xff, 0xfe, 0x00])).await;
     binary.expect_error(400, "invalid_json");
 
-    assert!(
-        api.items().await.is_empty(),
-        "no bad request wrote anything"
-    );
+    assert!(api.items().await.is_empty(), "no bad request wrote anything");
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_get_404_with_the_error_shape() {
     let api = TestApi::start().await;
-    api.get("/v1/nowhere", None)
-        .await
-        .expect_error(404, "route_not_found");
-    api.get("/v1/auth/login", None)
-        .await
-        .expect_error(404, "route_not_found");
+    api.get("/v1/nowhere", None).await.expect_error(404, "route_not_found");
+    api.get("/v1/auth/login", None).await.expect_error(404, "route_not_found");
 }
 
 #[tokio::test]
@@ -90,10 +46,7 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(health.body["checks"]["dynamodb"], "ok");
     assert!(health.headers.contains_key("x-request-id"));
     let failed = api.get("/v1/me", None).await;
-    assert_eq!(
-        failed.headers["x-request-id"].to_str().unwrap(),
-        failed.body["error"]["request_id"].as_str().unwrap()
-    );
+    assert_eq!(failed.headers["x-request-id"].to_str().unwrap(), failed.body["error"]["request_id"].as_str().unwrap());
 }
 
 #[tokio::test]

@@ -6,4 +6,5 @@ mod drift;
 mod errors;
 mod events;
 mod oidc;
+mod pairing;
 mod profile;

@@ -27,10 +27,7 @@ async fn profile_update_is_visible_in_me() {
     let me = api.get("/v1/me", Some(&session.access)).await;
     assert_eq!(me.body["profile"]["first_name"], "Ada");
     assert_eq!(me.body["profile"]["interests"]["science"], 90);
-    assert_eq!(
-        me.body["profile"]["communication"]["response_pace"],
-        "quick"
-    );
+    assert_eq!(me.body["profile"]["communication"]["response_pace"], "quick");
     assert_eq!(me.body["profile"]["chat_hours"][0]["start"], "18:00:00");
     assert_eq!(me.body["locale"], "fr-FR");
 }
@@ -39,12 +36,7 @@ async fn profile_update_is_visible_in_me() {
 async fn invalid_profile_fields_are_each_listed_and_nothing_changes() {
     let api = TestApi::start().await;
     let session = api.register(&unique_email()).await;
-    assert_eq!(
-        api.put("/v1/me/profile", &session.access, profile())
-            .await
-            .status,
-        200
-    );
+    assert_eq!(api.put("/v1/me/profile", &session.access, profile()).await.status, 200);
     let before = api.get("/v1/me", Some(&session.access)).await.body;
 
     let bad = json!({
@@ -58,12 +50,7 @@ async fn invalid_profile_fields_are_each_listed_and_nothing_changes() {
     });
     let reply = api.put("/v1/me/profile", &session.access, bad).await;
     let details = reply.expect_error(400, "validation_failed");
-    let mut fields: Vec<&str> = details
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let mut fields: Vec<&str> = details.as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
     fields.sort();
     assert_eq!(
         fields,
@@ -78,13 +65,7 @@ async fn invalid_profile_fields_are_each_listed_and_nothing_changes() {
             "timezone"
         ]
     );
-    assert!(
-        details
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["message"].as_str().is_some_and(|m| !m.is_empty()))
-    );
+    assert!(details.as_array().unwrap().iter().all(|d| d["message"].as_str().is_some_and(|m| !m.is_empty())));
     assert_eq!(api.get("/v1/me", Some(&session.access)).await.body, before);
 }
 
@@ -93,42 +74,24 @@ async fn users_only_ever_see_and_change_their_own_data() {
     let api = TestApi::start().await;
     let alice = api.register(&unique_email()).await;
     let bob = api.register(&unique_email()).await;
-    assert_eq!(
-        api.put("/v1/me/profile", &alice.access, profile())
-            .await
-            .status,
-        200
-    );
+    assert_eq!(api.put("/v1/me/profile", &alice.access, profile()).await.status, 200);
     let alice_before = api.get("/v1/me", Some(&alice.access)).await.body;
 
     let mut bobs = profile();
     bobs["first_name"] = json!("Bob");
-    assert_eq!(
-        api.put("/v1/me/profile", &bob.access, bobs).await.status,
-        200
-    );
+    assert_eq!(api.put("/v1/me/profile", &bob.access, bobs).await.status, 200);
 
     let bob_view = api.get("/v1/me", Some(&bob.access)).await.body;
     assert_eq!(bob_view["id"], bob.user_id);
     assert_eq!(bob_view["profile"]["first_name"], "Bob");
     assert!(!bob_view.to_string().contains(&alice.email));
-    assert_eq!(
-        api.get("/v1/me", Some(&alice.access)).await.body,
-        alice_before,
-        "Bob's write left Alice untouched"
-    );
+    assert_eq!(api.get("/v1/me", Some(&alice.access)).await.body, alice_before, "Bob's write left Alice untouched");
 }
 
 #[tokio::test]
 async fn profile_routes_require_a_token() {
     let api = TestApi::start().await;
-    let reply = api
-        .send(
-            api.http
-                .put(format!("{}/v1/me/profile", api.base))
-                .json(&profile()),
-        )
-        .await;
+    let reply = api.send(api.http.put(format!("{}/v1/me/profile", api.base)).json(&profile())).await;
     reply.expect_error(401, "unauthenticated");
     assert!(reply.headers.contains_key("www-authenticate"));
 }

@@ -15,10 +15,7 @@ pub use serde_json::json;
 
 /// Root of the workspace, for tests that read project files.
 pub fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Into::into)
-        .unwrap_or_default()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Into::into).unwrap_or_default()
 }
 
 /// SDK configuration from the standard environment: the test script points
@@ -34,12 +31,8 @@ pub async fn sdk_config() -> SdkConfig {
 /// A table of our own, created from `template.yaml`'s declaration.
 pub async fn fresh_table(sdk: &SdkConfig) -> String {
     let name = format!("test-{}", uuid::Uuid::new_v4());
-    let decl = Template::load()
-        .and_then(|t| t.table())
-        .expect("template table");
-    provision::create_table(&aws_sdk_dynamodb::Client::new(sdk), &name, &decl)
-        .await
-        .expect("create table");
+    let decl = Template::load().and_then(|t| t.table()).expect("template table");
+    provision::create_table(&aws_sdk_dynamodb::Client::new(sdk), &name, &decl).await.expect("create table");
     name
 }
 
@@ -48,6 +41,8 @@ pub struct TestApi {
     pub http: reqwest::Client,
     pub app: App,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub push_queue_url: String,
     _stop: oneshot::Sender<()>,
 }
 
@@ -60,26 +55,11 @@ pub struct Reply {
 impl Reply {
     /// Asserts the project's error shape and code; returns the `details`.
     pub fn expect_error(&self, status: u16, code: &str) -> &Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
         let error = &self.body["error"];
         assert_eq!(error["code"], code, "body: {}", self.body);
-        assert!(
-            error["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "message: {}",
-            self.body
-        );
-        assert!(
-            error["request_id"]
-                .as_str()
-                .is_some_and(|id| !id.is_empty()),
-            "request_id: {}",
-            self.body
-        );
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "message: {}", self.body);
+        assert!(error["request_id"].as_str().is_some_and(|id| !id.is_empty()), "request_id: {}", self.body);
         assert!(error.get("details").is_some(), "details: {}", self.body);
         &error["details"]
     }
@@ -98,11 +78,7 @@ pub const PASSWORD: &str = "correct horse battery";
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 pub fn unique_email() -> String {
-    format!(
-        "user{}-{}@example.com",
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        uuid::Uuid::new_v4().simple()
-    )
+    format!("user{}-{}@example.com", COUNTER.fetch_add(1, Ordering::Relaxed), uuid::Uuid::new_v4().simple())
 }
 
 impl TestApi {
@@ -113,13 +89,17 @@ impl TestApi {
     pub async fn start_with(customise: impl FnOnce(&mut Config)) -> Self {
         let sdk = sdk_config().await;
         let table = fresh_table(&sdk).await;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let queues = provision::create_queues(&sqs, &table, &Template::load().expect("template").queues())
+            .await
+            .expect("create queues");
+        let push_queue_url = queues["PushQueue"].clone();
         let mut config = Config::new(table, SigningKeys::generate("test-1"));
+        config.push_queue_url = Some(push_queue_url.clone());
         customise(&mut config);
         let app = App::new(config, &sdk);
         let router = gateway::router(app.clone()).expect("route table");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(gateway::serve(listener, router, async move {
@@ -130,6 +110,8 @@ impl TestApi {
             http: reqwest::Client::new(),
             app,
             dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            sqs,
+            push_queue_url,
             _stop: stop,
         }
     }
@@ -143,21 +125,13 @@ impl TestApi {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
-            .await
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -169,43 +143,81 @@ impl TestApi {
     }
 
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.send(
-            self.http
-                .put(format!("{}{path}", self.base))
-                .bearer_auth(token)
-                .json(&body),
-        )
-        .await
+        self.send(self.http.put(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(self.http.delete(format!("{}{path}", self.base)).bearer_auth(token)).await
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    /// Runs a scheduled job now, as the local stack's trigger does.
+    pub async fn run_job(&self, function: &str) -> Reply {
+        self.send(self.http.post(format!("{}/_local/jobs/{function}", self.base))).await
+    }
+
+    /// Every message currently on the push queue (received, then deleted).
+    pub async fn drain_push_queue(&self) -> Vec<Value> {
+        let mut messages = Vec::new();
+        loop {
+            let batch = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.push_queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            if batch.messages().is_empty() {
+                return messages;
+            }
+            for message in batch.messages() {
+                messages.push(serde_json::from_str(message.body().unwrap_or("null")).expect("JSON message"));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.push_queue_url)
+                    .receipt_handle(message.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+
+    /// A registered user with a complete, visible profile in `timezone`.
+    pub async fn member(&self, first_name: &str, timezone: &str) -> Session {
+        let session = self.register(&unique_email()).await;
+        let profile = json!({
+            "first_name": first_name,
+            "birth_year": 1994,
+            "city": "Lyon",
+            "interests": {"hiking": 80, "books": 60, "music": 40},
+            "values": {"honesty": 90, "curiosity": 70},
+            "communication": {"directness": 60, "humour": 70, "response_pace": "quick"},
+            "depth": "deep",
+            "chat_hours": [{"start": "19:00", "end": "22:00"}],
+            "timezone": timezone
+        });
+        let reply = self.put("/v1/me/profile", &session.access, profile).await;
+        assert_eq!(reply.status, 200, "profile: {}", reply.body);
+        session
     }
 
     pub async fn register(&self, email: &str) -> Session {
-        let reply = self
-            .post(
-                "/v1/auth/register",
-                json!({ "email": email, "password": PASSWORD }),
-            )
-            .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "register: {}",
-            reply.body
-        );
+        let reply = self.post("/v1/auth/register", json!({ "email": email, "password": PASSWORD })).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "register: {}", reply.body);
         session(&reply.body, email)
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/v1/auth/login",
-            json!({ "email": email, "password": password }),
-        )
-        .await
+        self.post("/v1/auth/login", json!({ "email": email, "password": password })).await
     }
 
     /// Every item in the table (tests use small tables of their own).
-    pub async fn items(
-        &self,
-    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    pub async fn items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -231,11 +243,7 @@ impl TestApi {
         self.items()
             .await
             .iter()
-            .filter(|item| {
-                item.get("pk")
-                    .and_then(|v| v.as_s().ok())
-                    .is_some_and(|pk| pk.starts_with(prefix))
-            })
+            .filter(|item| item.get("pk").and_then(|v| v.as_s().ok()).is_some_and(|pk| pk.starts_with(prefix)))
             .count()
     }
 }
@@ -244,13 +252,7 @@ pub fn session(body: &Value, email: &str) -> Session {
     Session {
         user_id: body["user"]["id"].as_str().expect("user.id").to_owned(),
         email: email.to_owned(),
-        access: body["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned(),
-        refresh: body["refresh_token"]
-            .as_str()
-            .expect("refresh_token")
-            .to_owned(),
+        access: body["access_token"].as_str().expect("access_token").to_owned(),
+        refresh: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
     }
 }

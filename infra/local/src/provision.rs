@@ -1,18 +1,18 @@
-//! Creates the table of `template.yaml` in the local engine.
+//! Creates the table and queues of `template.yaml` in the local emulators.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::template::{KeyElement, TableDecl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
-    #[error("creating table {table}: {message}")]
+    #[error("creating {table}: {message}")]
     Create { table: String, message: String },
     #[error("table {0} did not become ACTIVE")]
     NotActive(String),
@@ -20,15 +20,8 @@ pub enum ProvisionError {
 
 /// Creates `table_name` as declared (GSIs, TTL, billing) unless it exists already (a
 /// persisted local database); returns whether it was created.
-pub async fn create_table(
-    client: &Client,
-    table_name: &str,
-    decl: &TableDecl,
-) -> Result<bool, ProvisionError> {
-    let fail = |message: String| ProvisionError::Create {
-        table: table_name.to_owned(),
-        message,
-    };
+pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -> Result<bool, ProvisionError> {
+    let fail = |message: String| ProvisionError::Create { table: table_name.to_owned(), message };
     let mut request = client
         .create_table()
         .table_name(table_name)
@@ -46,28 +39,18 @@ pub async fn create_table(
         let gsi = GlobalSecondaryIndex::builder()
             .index_name(&index.name)
             .set_key_schema(Some(key_schema(&index.key_schema).map_err(fail)?))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::from(index.projection.as_str()))
-                    .build(),
-            )
+            .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build())
             .build()
             .map_err(|e| fail(e.to_string()))?;
         request = request.global_secondary_indexes(gsi);
     }
     match request.send().await {
         Ok(_) => {}
-        Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception()) =>
-        {
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {
             return Ok(false);
         }
         Err(error) => {
-            return Err(fail(
-                aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
-            ));
+            return Err(fail(aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string()));
         }
     }
     wait_active(client, table_name).await?;
@@ -104,13 +87,49 @@ fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> 
 async fn wait_active(client: &Client, table_name: &str) -> Result<(), ProvisionError> {
     for _ in 0..100 {
         let described = client.describe_table().table_name(table_name).send().await;
-        let status = described
-            .ok()
-            .and_then(|output| output.table()?.table_status().cloned());
+        let status = described.ok().and_then(|output| output.table()?.table_status().cloned());
         if status == Some(TableStatus::Active) {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(ProvisionError::NotActive(table_name.to_owned()))
+}
+
+/// Creates the template's queues (dead-letter queues first, then the queues that redrive
+/// to them) named `<prefix>-<LogicalId>`; returns logical id → queue URL.
+pub async fn create_queues(
+    sqs: &aws_sdk_sqs::Client,
+    prefix: &str,
+    queues: &[crate::template::QueueDecl],
+) -> Result<std::collections::HashMap<String, String>, ProvisionError> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+
+    let fail = |name: &str, e: String| ProvisionError::Create { table: name.to_owned(), message: e };
+    let mut urls = std::collections::HashMap::new();
+    let mut ordered: Vec<&crate::template::QueueDecl> = queues.iter().filter(|q| q.dead_letter.is_none()).collect();
+    ordered.extend(queues.iter().filter(|q| q.dead_letter.is_some()));
+    for queue in ordered {
+        let name = format!("{prefix}-{}", queue.logical_id);
+        let mut request = sqs.create_queue().queue_name(&name);
+        if let Some((target, receives)) = &queue.dead_letter {
+            let target_url =
+                urls.get(target).ok_or_else(|| fail(&name, format!("dead-letter queue {target} unknown")))?;
+            let attributes = sqs
+                .get_queue_attributes()
+                .queue_url(target_url)
+                .attribute_names(QueueAttributeName::QueueArn)
+                .send()
+                .await
+                .map_err(|e| fail(&name, aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+            let arn =
+                attributes.attributes().and_then(|a| a.get(&QueueAttributeName::QueueArn)).cloned().unwrap_or_default();
+            let policy = serde_json::json!({ "deadLetterTargetArn": arn, "maxReceiveCount": receives }).to_string();
+            request = request.attributes(QueueAttributeName::RedrivePolicy, policy);
+        }
+        let created =
+            request.send().await.map_err(|e| fail(&name, aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+        urls.insert(queue.logical_id.clone(), created.queue_url().unwrap_or_default().to_owned());
+    }
+    Ok(urls)
 }

@@ -56,6 +56,20 @@ pub struct TableDecl {
     pub billing_mode: String,
 }
 
+/// An SQS queue of the template, with its dead-letter queue if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueDecl {
+    pub logical_id: String,
+    pub dead_letter: Option<(String, u32)>,
+}
+
+/// A function run by an EventBridge schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleDecl {
+    pub function: String,
+    pub every_seconds: u64,
+}
+
 pub struct Template {
     root: Value,
 }
@@ -66,9 +80,7 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        Ok(Self {
-            root: serde_yaml::from_str(text)?,
-        })
+        Ok(Self { root: serde_yaml::from_str(text)? })
     }
 
     fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
@@ -80,21 +92,15 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
-    fn resources_of_type<'a>(
-        &'a self,
-        kind: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.resources()
-            .filter(move |(_, v)| v.get("Type").and_then(Value::as_str) == Some(kind))
+    fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        self.resources().filter(move |(_, v)| v.get("Type").and_then(Value::as_str) == Some(kind))
     }
 
     pub fn functions(&self) -> Result<Vec<FunctionDecl>, TemplateError> {
         self.resources_of_type("AWS::Serverless::Function")
             .map(|(id, resource)| {
                 let binary = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
-                    .ok_or_else(|| {
-                        TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary"))
-                    })?;
+                    .ok_or_else(|| TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary")))?;
                 let policy_actions = resource
                     .get("Properties")
                     .and_then(|p| p.get("Policies"))
@@ -107,11 +113,7 @@ impl Template {
                     .flatten()
                     .filter_map(|action| action.as_str().map(str::to_owned))
                     .collect();
-                Ok(FunctionDecl {
-                    logical_id: id.to_owned(),
-                    binary: binary.to_owned(),
-                    policy_actions,
-                })
+                Ok(FunctionDecl { logical_id: id.to_owned(), binary: binary.to_owned(), policy_actions })
             })
             .collect()
     }
@@ -119,24 +121,15 @@ impl Template {
     pub fn http_routes(&self) -> Result<Vec<HttpRoute>, TemplateError> {
         let mut routes = Vec::new();
         for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
-            let Some(events) = resource
-                .get("Properties")
-                .and_then(|p| p.get("Events"))
-                .and_then(Value::as_mapping)
+            let Some(events) = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping)
             else {
                 continue;
             };
-            for event in events
-                .values()
-                .filter(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
-            {
-                let (Some(method), Some(path)) = (
-                    str_at(event, &["Properties", "Method"]),
-                    str_at(event, &["Properties", "Path"]),
-                ) else {
-                    return Err(TemplateError::Shape(format!(
-                        "{id}: HttpApi event without Method and Path"
-                    )));
+            for event in events.values().filter(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi")) {
+                let (Some(method), Some(path)) =
+                    (str_at(event, &["Properties", "Method"]), str_at(event, &["Properties", "Path"]))
+                else {
+                    return Err(TemplateError::Shape(format!("{id}: HttpApi event without Method and Path")));
                 };
                 let function = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
                     .ok_or_else(|| TemplateError::Shape(format!("{id} has no Binary")))?;
@@ -151,19 +144,64 @@ impl Template {
         Ok(routes)
     }
 
+    pub fn queues(&self) -> Vec<QueueDecl> {
+        self.resources_of_type("AWS::SQS::Queue")
+            .map(|(id, resource)| {
+                let redrive = resource.get("Properties").and_then(|p| p.get("RedrivePolicy"));
+                let dead_letter = redrive.and_then(|r| {
+                    let target = tagged_argument(r.get("deadLetterTargetArn")?, "!GetAtt")?;
+                    let receives = r.get("maxReceiveCount").and_then(Value::as_u64).unwrap_or(5) as u32;
+                    Some((target.split('.').next()?.to_owned(), receives))
+                });
+                QueueDecl { logical_id: id.to_owned(), dead_letter }
+            })
+            .collect()
+    }
+
+    /// Global function environment variables that are `!Ref` to a resource: (name, logical id).
+    pub fn environment_refs(&self) -> Vec<(String, String)> {
+        let variables = self
+            .root
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(|f| f.get("Environment"))
+            .and_then(|e| e.get("Variables"))
+            .and_then(Value::as_mapping);
+        variables
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, value)| Some((name.as_str()?.to_owned(), tagged_argument(value, "!Ref")?.to_owned())))
+            .collect()
+    }
+
+    /// Functions with `Schedule` events and their rate.
+    pub fn schedules(&self) -> Result<Vec<ScheduleDecl>, TemplateError> {
+        let mut schedules = Vec::new();
+        for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
+            let Some(events) = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping)
+            else {
+                continue;
+            };
+            for event in events.values().filter(|e| e.get("Type").and_then(Value::as_str) == Some("Schedule")) {
+                let rate = str_at(event, &["Properties", "Schedule"]).unwrap_or_default();
+                let every_seconds = parse_rate(rate)
+                    .ok_or_else(|| TemplateError::Shape(format!("{id}: unsupported schedule {rate:?}")))?;
+                let function = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
+                    .ok_or_else(|| TemplateError::Shape(format!("{id} has no Binary")))?;
+                schedules.push(ScheduleDecl { function: function.to_owned(), every_seconds });
+            }
+        }
+        Ok(schedules)
+    }
+
     pub fn table(&self) -> Result<TableDecl, TemplateError> {
         let mut tables = self.resources_of_type("AWS::DynamoDB::Table");
-        let (id, resource) = tables
-            .next()
-            .ok_or_else(|| TemplateError::Shape("no AWS::DynamoDB::Table".into()))?;
+        let (id, resource) = tables.next().ok_or_else(|| TemplateError::Shape("no AWS::DynamoDB::Table".into()))?;
         if tables.next().is_some() {
-            return Err(TemplateError::Shape(
-                "more than one table: the design is single-table".into(),
-            ));
+            return Err(TemplateError::Shape("more than one table: the design is single-table".into()));
         }
-        let props = resource
-            .get("Properties")
-            .ok_or_else(|| TemplateError::Shape(format!("{id} has no Properties")))?;
+        let props =
+            resource.get("Properties").ok_or_else(|| TemplateError::Shape(format!("{id} has no Properties")))?;
         let attributes = seq(props, "AttributeDefinitions")
             .map(|a| Ok((req_str(a, "AttributeName")?, req_str(a, "AttributeType")?)))
             .collect::<Result<_, TemplateError>>()?;
@@ -172,28 +210,43 @@ impl Template {
                 Ok(IndexDecl {
                     name: req_str(index, "IndexName")?,
                     key_schema: key_schema(index)?,
-                    projection: str_at(index, &["Projection", "ProjectionType"])
-                        .unwrap_or("ALL")
-                        .to_owned(),
+                    projection: str_at(index, &["Projection", "ProjectionType"]).unwrap_or("ALL").to_owned(),
                 })
             })
             .collect::<Result<_, TemplateError>>()?;
-        let ttl_enabled = props
-            .get("TimeToLiveSpecification")
-            .and_then(|t| t.get("Enabled"))
-            .and_then(Value::as_bool);
+        let ttl_enabled = props.get("TimeToLiveSpecification").and_then(|t| t.get("Enabled")).and_then(Value::as_bool);
         Ok(TableDecl {
             logical_id: id.to_owned(),
             attributes,
             key_schema: key_schema(props)?,
             global_indexes,
-            ttl_attribute: ttl_enabled.filter(|enabled| *enabled).and_then(|_| {
-                str_at(props, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned)
-            }),
-            billing_mode: str_at(props, &["BillingMode"])
-                .unwrap_or("PROVISIONED")
-                .to_owned(),
+            ttl_attribute: ttl_enabled
+                .filter(|enabled| *enabled)
+                .and_then(|_| str_at(props, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned)),
+            billing_mode: str_at(props, &["BillingMode"]).unwrap_or("PROVISIONED").to_owned(),
         })
+    }
+}
+
+/// `rate(1 minute)`, `rate(15 minutes)`, `rate(1 hour)`, `rate(1 day)` in seconds.
+pub fn parse_rate(expression: &str) -> Option<u64> {
+    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (count, unit) = inner.trim().split_once(' ')?;
+    let count: u64 = count.parse().ok()?;
+    let unit_seconds = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        _ => return None,
+    };
+    Some(count * unit_seconds)
+}
+
+/// The argument of a CloudFormation short-form tag such as `!Ref X` or `!GetAtt X.Arn`.
+fn tagged_argument<'a>(value: &'a Value, tag: &str) -> Option<&'a str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == tag => tagged.value.as_str(),
+        _ => None,
     }
 }
 
@@ -210,21 +263,12 @@ fn req_str(value: &Value, key: &str) -> Result<String, TemplateError> {
 }
 
 fn seq<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    value
-        .get(key)
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
+    value.get(key).and_then(Value::as_sequence).into_iter().flatten()
 }
 
 fn key_schema(value: &Value) -> Result<Vec<KeyElement>, TemplateError> {
     seq(value, "KeySchema")
-        .map(|k| {
-            Ok(KeyElement {
-                attribute: req_str(k, "AttributeName")?,
-                key_type: req_str(k, "KeyType")?,
-            })
-        })
+        .map(|k| Ok(KeyElement { attribute: req_str(k, "AttributeName")?, key_type: req_str(k, "KeyType")? }))
         .collect()
 }
 
@@ -239,8 +283,8 @@ mod tests {
         assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
         assert_eq!(table.ttl_attribute.as_deref(), Some("ttl"));
         let routes = template.http_routes().unwrap();
-        assert!(routes.iter().any(|r| r.method == "POST"
-            && r.path == "/v1/auth/register"
-            && r.function == "auth-register"));
+        assert!(
+            routes.iter().any(|r| r.method == "POST" && r.path == "/v1/auth/register" && r.function == "auth-register")
+        );
     }
 }

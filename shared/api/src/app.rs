@@ -7,6 +7,7 @@ use tandem_store::Store;
 
 use crate::auth::{AccessTokens, OidcVerifier};
 use crate::config::{Config, ConfigError};
+use crate::queue::PushQueue;
 
 #[derive(Clone)]
 pub struct App {
@@ -14,28 +15,16 @@ pub struct App {
     pub config: Arc<Config>,
     pub tokens: Arc<AccessTokens>,
     pub oidc: Option<Arc<OidcVerifier>>,
+    pub push: PushQueue,
 }
 
 impl App {
     pub fn new(config: Config, sdk_config: &SdkConfig) -> Self {
-        let store = Store::new(
-            aws_sdk_dynamodb::Client::new(sdk_config),
-            config.table_name.clone(),
-        );
-        let tokens = Arc::new(AccessTokens::new(
-            config.signing_keys.clone(),
-            config.access_token_seconds,
-        ));
-        let oidc = config
-            .oidc
-            .clone()
-            .map(|oidc| Arc::new(OidcVerifier::new(oidc)));
-        Self {
-            store,
-            config: Arc::new(config),
-            tokens,
-            oidc,
-        }
+        let store = Store::new(aws_sdk_dynamodb::Client::new(sdk_config), config.table_name.clone());
+        let tokens = Arc::new(AccessTokens::new(config.signing_keys.clone(), config.access_token_seconds));
+        let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
+        let push = PushQueue::new(aws_sdk_sqs::Client::new(sdk_config), config.push_queue_url.clone());
+        Self { store, config: Arc::new(config), tokens, oidc, push }
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

@@ -24,10 +24,7 @@ pub struct SigningKeys {
 
 impl std::fmt::Debug for SigningKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKeys")
-            .field("current", &self.current)
-            .field("kids", &self.keys.keys())
-            .finish()
+        f.debug_struct("SigningKeys").field("current", &self.current).field("kids", &self.keys.keys()).finish()
     }
 }
 
@@ -37,8 +34,7 @@ impl SigningKeys {
     /// Parses `{"current": "<kid>", "<kid>": "<secret>", ...}`: the shape of the generated
     /// Secrets Manager secret. Each secret is used as raw bytes and must be ≥ 32 of them.
     pub fn from_json(raw: &str) -> Result<Self, String> {
-        let mut members: HashMap<String, String> =
-            serde_json::from_str(raw).map_err(|e| e.to_string())?;
+        let mut members: HashMap<String, String> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
         let current = members.remove("current").ok_or("no \"current\" key id")?;
         let mut keys = HashMap::new();
         for (kid, secret) in members {
@@ -57,18 +53,12 @@ impl SigningKeys {
     pub fn generate(kid: &str) -> Self {
         let secret: [u8; 32] = rand::random();
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
-        Self {
-            current: kid.to_owned(),
-            keys: HashMap::from([(kid.to_owned(), secret.into_bytes())]),
-        }
+        Self { current: kid.to_owned(), keys: HashMap::from([(kid.to_owned(), secret.into_bytes())]) }
     }
 
     pub fn to_json(&self) -> String {
-        let mut members: HashMap<&str, String> = self
-            .keys
-            .iter()
-            .map(|(kid, bytes)| (kid.as_str(), String::from_utf8_lossy(bytes).into_owned()))
-            .collect();
+        let mut members: HashMap<&str, String> =
+            self.keys.iter().map(|(kid, bytes)| (kid.as_str(), String::from_utf8_lossy(bytes).into_owned())).collect();
         members.insert("current", self.current.clone());
         serde_json::json!(members).to_string()
     }
@@ -89,6 +79,9 @@ pub struct Config {
     pub login_throttle: LoginThrottlePolicy,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
+    /// SQS queue the push worker reads (`PUSH_QUEUE_URL`); needed by jobs that notify.
+    pub push_queue_url: Option<String>,
+    pub pairing: tandem_pairing::EngineConfig,
 }
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
@@ -103,31 +96,23 @@ impl Config {
             login_throttle: LoginThrottlePolicy::default(),
             access_token_seconds: ACCESS_TOKEN_SECONDS,
             refresh_token_days: REFRESH_TOKEN_DAYS,
+            push_queue_url: None,
+            pairing: tandem_pairing::EngineConfig::default(),
         }
     }
 
-    /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]) and, all three
-    /// or none, `OIDC_ISSUER`, `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
+    /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]), optional
+    /// `PUSH_QUEUE_URL` and, all three or none, `OIDC_ISSUER`, `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let table = var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
         let keys = var("JWT_SIGNING_KEYS").ok_or(ConfigError::Missing("JWT_SIGNING_KEYS"))?;
-        let signing_keys =
-            SigningKeys::from_json(&keys).map_err(|reason| ConfigError::Invalid {
-                name: "JWT_SIGNING_KEYS",
-                reason,
-            })?;
+        let signing_keys = SigningKeys::from_json(&keys)
+            .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?;
         let mut config = Self::new(table, signing_keys);
-        config.oidc = match (
-            var("OIDC_ISSUER"),
-            var("OIDC_AUDIENCE"),
-            var("OIDC_JWKS_URL"),
-        ) {
-            (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig {
-                issuer,
-                audience,
-                jwks_url,
-            }),
+        config.push_queue_url = var("PUSH_QUEUE_URL");
+        config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
+            (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),
             (None, None, None) => None,
             _ => {
                 return Err(ConfigError::Invalid {
@@ -150,12 +135,12 @@ mod tests {
         let parsed = SigningKeys::from_json(&keys.to_json()).unwrap();
         assert_eq!(parsed.current, "k1");
         assert_eq!(parsed.keys["k1"], keys.keys["k1"]);
-        assert!(
-            SigningKeys::from_json(r#"{"current":"k2","k1":"0123456789abcdef0123456789abcdef"}"#)
-                .is_err()
-        );
+        assert!(SigningKeys::from_json(r#"{"current":"k2","k1":"0123456789abcdef0123456789abcdef"}"#).is_err());
         assert!(SigningKeys::from_json(r#"{"current":"k","k":"short"}"#).is_err());
-        let two = SigningKeys::from_json(r#"{"current":"b","a":"0123456789abcdef0123456789abcdef","b":"fedcba9876543210fedcba9876543210"}"#).unwrap();
+        let two = SigningKeys::from_json(
+            r#"{"current":"b","a":"0123456789abcdef0123456789abcdef","b":"fedcba9876543210fedcba9876543210"}"#,
+        )
+        .unwrap();
         assert_eq!(two.keys.len(), 2);
     }
 }

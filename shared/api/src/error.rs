@@ -29,12 +29,19 @@ pub enum ApiError {
     InvalidIdentityToken(String),
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("{message}")]
+    ForbiddenBecause { code: &'static str, message: String },
     #[error("no such resource")]
     NotFound,
+    #[error("{message}")]
+    NotFoundBecause { code: &'static str, message: String },
     #[error("no route for {method} {path}")]
     RouteNotFound { method: String, path: String },
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// A request that conflicts with the resource's state (`code` says which).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("too many failed attempts; retry after {retry_after} seconds")]
     TooManyAttempts { retry_after: i64 },
     #[error("{0} is not configured on this deployment")]
@@ -49,18 +56,16 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthenticated
             | Self::InvalidCredentials
             | Self::InvalidRefreshToken
             | Self::InvalidIdentityToken(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::Forbidden(_) | Self::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::NotFoundBecause { .. } | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::EmailTaken | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotConfigured(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,9 +84,12 @@ impl ApiError {
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::InvalidIdentityToken(_) => "invalid_identity_token",
             Self::Forbidden(_) => "forbidden",
+            Self::ForbiddenBecause { code, .. } => code,
             Self::NotFound => "not_found",
+            Self::NotFoundBecause { code, .. } => code,
             Self::RouteNotFound { .. } => "route_not_found",
             Self::EmailTaken => "email_taken",
+            Self::Conflict { code, .. } => code,
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::NotConfigured(_) => "not_configured",
             Self::Busy => "service_busy",
@@ -118,9 +126,7 @@ impl ApiError {
         if matches!(self, Self::Unauthenticated) {
             builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer");
         }
-        builder
-            .body(Body::Text(body.to_string()))
-            .unwrap_or_else(|_| Response::new(Body::Text(body.to_string())))
+        builder.body(Body::Text(body.to_string())).unwrap_or_else(|_| Response::new(Body::Text(body.to_string())))
     }
 }
 
@@ -131,6 +137,19 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Throttled(_) => Self::Busy,
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tandem_domain::availability::QueueRefusal> for ApiError {
+    fn from(refusal: tandem_domain::availability::QueueRefusal) -> Self {
+        use tandem_domain::availability::QueueRefusal;
+        let message = refusal.to_string();
+        match refusal {
+            QueueRefusal::Suspended => Self::ForbiddenBecause { code: "matching_suspended", message },
+            QueueRefusal::NotActive => Self::ForbiddenBecause { code: "account_inactive", message },
+            QueueRefusal::NoProfile => Self::Conflict { code: "profile_incomplete", message },
+            QueueRefusal::Hidden => Self::Conflict { code: "profile_hidden", message },
         }
     }
 }

@@ -19,11 +19,7 @@ pub fn request_id(request: &Request) -> String {
         _ => None,
     };
     from_gateway
-        .or_else(|| {
-            request
-                .lambda_context_ref()
-                .map(|context| context.request_id.clone())
-        })
+        .or_else(|| request.lambda_context_ref().map(|context| context.request_id.clone()))
         .filter(|id| !id.is_empty())
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
@@ -37,17 +33,14 @@ pub fn json_value(request: &Request) -> Result<Value, ApiError> {
         .and_then(|value| value.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         });
     if !is_json {
         return Err(ApiError::UnsupportedMediaType);
     }
     let bytes: &[u8] = request.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::InvalidJson("the body is empty".into()));
@@ -60,10 +53,7 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
     serde_json::from_value(json_value(request)?).map_err(|e| ApiError::InvalidBody(e.to_string()))
 }
 
-pub fn json_response<T: Serialize>(
-    status: StatusCode,
-    body: &T,
-) -> Result<Response<Body>, ApiError> {
+pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Result<Response<Body>, ApiError> {
     let text = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
     Response::builder()
         .status(status)
@@ -74,8 +64,5 @@ pub fn json_response<T: Serialize>(
 }
 
 pub fn empty_response(status: StatusCode) -> Result<Response<Body>, ApiError> {
-    Response::builder()
-        .status(status)
-        .body(Body::Empty)
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    Response::builder().status(status).body(Body::Empty).map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -23,3 +23,28 @@ where
     }))
     .await
 }
+
+/// Builds the app once (cold start), then runs `job` for every scheduled event. A failed
+/// run returns an error, so EventBridge's retry policy applies.
+pub async fn serve_job<F, Fut>(job: F) -> Result<(), Error>
+where
+    F: Fn(App) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = crate::jobs::JobResult> + Send,
+{
+    use aws_lambda_events::eventbridge::EventBridgeEvent;
+    use lambda_http::lambda_runtime::{self, LambdaEvent};
+
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
+        let app = app.clone();
+        async move {
+            tracing::info!(request_id = %event.context.request_id, "scheduled run");
+            job(app).await.map_err(|error| {
+                tracing::error!(error = ?error, "scheduled run failed");
+                Error::from(error.to_string())
+            })
+        }
+    }))
+    .await
+}

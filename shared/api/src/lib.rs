@@ -11,7 +11,10 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod http_io;
+pub mod jobs;
 pub mod lambda;
+pub mod pairing;
+pub mod queue;
 pub mod routes;
 
 pub use app::App;

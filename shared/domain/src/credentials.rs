@@ -10,16 +10,10 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 pub fn check_new_password(password: &str) -> Result<(), FieldError> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return Err(FieldError::new(
-            "password",
-            format!("must be at least {PASSWORD_MIN_CHARS} characters"),
-        ));
+        return Err(FieldError::new("password", format!("must be at least {PASSWORD_MIN_CHARS} characters")));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(FieldError::new(
-            "password",
-            format!("must be at most {PASSWORD_MAX_CHARS} characters"),
-        ));
+        return Err(FieldError::new("password", format!("must be at most {PASSWORD_MAX_CHARS} characters")));
     }
     Ok(())
 }
@@ -35,10 +29,7 @@ pub struct LoginThrottlePolicy {
 
 impl Default for LoginThrottlePolicy {
     fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window_seconds: 15 * 60,
-        }
+        Self { max_failures: 5, window_seconds: 15 * 60 }
     }
 }
 
@@ -56,10 +47,7 @@ mod tests {
 
     #[test]
     fn throttles_only_after_max_failures_and_until_window_end() {
-        let policy = LoginThrottlePolicy {
-            max_failures: 3,
-            window_seconds: 60,
-        };
+        let policy = LoginThrottlePolicy { max_failures: 3, window_seconds: 60 };
         assert_eq!(policy.retry_after(2, 1_060, 1_000), None);
         assert_eq!(policy.retry_after(3, 1_060, 1_000), Some(60));
         assert_eq!(policy.retry_after(9, 1_060, 1_059), Some(1));

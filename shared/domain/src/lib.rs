@@ -3,9 +3,11 @@
 //! Pure Rust: no I/O, no AWS or Lambda types. Adapters (DynamoDB, HTTP) live in other crates
 //! and translate to and from these types.
 
+pub mod availability;
 pub mod catalogue;
 pub mod credentials;
 pub mod email;
+pub mod notifications;
 pub mod profile;
 pub mod user;
 pub mod validation;

@@ -92,10 +92,7 @@ impl ProfileUpdate {
             errors.push("body", "must be a JSON object");
             return Err(errors);
         };
-        let mut reader = FieldReader {
-            fields,
-            errors: &mut errors,
-        };
+        let mut reader = FieldReader { fields, errors: &mut errors };
         reader.reject_unknown(&[
             "first_name",
             "birth_year",
@@ -122,31 +119,28 @@ impl ProfileUpdate {
         let communication = reader.communication();
         let depth = reader.enumeration("depth", Depth::Moderate, "one of light, moderate, deep");
         let chat_hours = reader.chat_hours();
-        let visibility =
-            reader.enumeration("visibility", Visibility::Visible, "one of visible, hidden");
+        let visibility = reader.enumeration("visibility", Visibility::Visible, "one of visible, hidden");
         let timezone = reader.timezone();
         let locale = reader.locale();
 
         match (first_name, birth_year, communication) {
-            (Some(first_name), Some(birth_year), Some(communication)) if errors.is_empty() => {
-                Ok(Self {
-                    profile: Profile {
-                        first_name,
-                        birth_year,
-                        bio,
-                        city,
-                        photo_url,
-                        interests,
-                        values,
-                        communication,
-                        depth,
-                        chat_hours,
-                        visibility,
-                    },
-                    timezone,
-                    locale,
-                })
-            }
+            (Some(first_name), Some(birth_year), Some(communication)) if errors.is_empty() => Ok(Self {
+                profile: Profile {
+                    first_name,
+                    birth_year,
+                    bio,
+                    city,
+                    photo_url,
+                    interests,
+                    values,
+                    communication,
+                    depth,
+                    chat_hours,
+                    visibility,
+                },
+                timezone,
+                locale,
+            }),
             _ => Err(errors),
         }
     }
@@ -165,12 +159,7 @@ impl<'a> FieldReader<'a> {
     }
 
     fn reject_unknown(&mut self, known: &[&str]) {
-        let unknown: Vec<String> = self
-            .fields
-            .keys()
-            .filter(|k| !known.contains(&k.as_str()))
-            .cloned()
-            .collect();
+        let unknown: Vec<String> = self.fields.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
         for name in unknown {
             self.errors.push(name, "is not a profile field");
         }
@@ -189,8 +178,7 @@ impl<'a> FieldReader<'a> {
         };
         let text = text.trim();
         if text.chars().any(char::is_control) {
-            self.errors
-                .push(name, "must not contain control characters");
+            self.errors.push(name, "must not contain control characters");
             return None;
         }
         if required && text.is_empty() {
@@ -198,8 +186,7 @@ impl<'a> FieldReader<'a> {
             return None;
         }
         if text.chars().count() > max {
-            self.errors
-                .push(name, format!("must be at most {max} characters"));
+            self.errors.push(name, format!("must be at most {max} characters"));
             return None;
         }
         Some(text.to_owned())
@@ -226,10 +213,7 @@ impl<'a> FieldReader<'a> {
         // accept only years that make the user 18 whatever their birthday.
         let latest = current_year - MIN_AGE - 1;
         if year > latest {
-            self.errors.push(
-                "birth_year",
-                format!("users must be at least {MIN_AGE}: born in {latest} or earlier"),
-            );
+            self.errors.push("birth_year", format!("users must be at least {MIN_AGE}: born in {latest} or earlier"));
             return None;
         }
         if year < 1900 {
@@ -244,9 +228,7 @@ impl<'a> FieldReader<'a> {
         if url.is_empty() {
             return None;
         }
-        let host = url
-            .strip_prefix("https://")
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let host = url.strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
         match host {
             Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Some(url),
             _ => {
@@ -262,15 +244,11 @@ impl<'a> FieldReader<'a> {
             return weights;
         };
         let Some(entries) = value.as_object() else {
-            self.errors
-                .push(name, "must be an object of catalogue key → weight 0–100");
+            self.errors.push(name, "must be an object of catalogue key → weight 0–100");
             return weights;
         };
         if entries.len() > MAX_WEIGHTED_KEYS {
-            self.errors.push(
-                name,
-                format!("must have at most {MAX_WEIGHTED_KEYS} entries"),
-            );
+            self.errors.push(name, format!("must have at most {MAX_WEIGHTED_KEYS} entries"));
         }
         for (key, weight) in entries {
             let field = format!("{name}.{key}");
@@ -289,11 +267,7 @@ impl<'a> FieldReader<'a> {
     }
 
     fn communication(&mut self) -> Option<CommunicationStyle> {
-        let defaults = CommunicationStyle {
-            directness: 50,
-            humour: 50,
-            response_pace: ResponsePace::Flexible,
-        };
+        let defaults = CommunicationStyle { directness: 50, humour: 50, response_pace: ResponsePace::Flexible };
         let Some(value) = self.present("communication") else {
             return Some(defaults);
         };
@@ -330,12 +304,7 @@ impl<'a> FieldReader<'a> {
         ok.then_some(style)
     }
 
-    fn enumeration<T: serde::de::DeserializeOwned>(
-        &mut self,
-        name: &str,
-        default: T,
-        expected: &str,
-    ) -> T {
+    fn enumeration<T: serde::de::DeserializeOwned>(&mut self, name: &str, default: T, expected: &str) -> T {
         let Some(value) = self.present(name) else {
             return default;
         };
@@ -350,15 +319,11 @@ impl<'a> FieldReader<'a> {
             return Vec::new();
         };
         let Some(items) = value.as_array() else {
-            self.errors
-                .push("chat_hours", "must be an array of {start, end} windows");
+            self.errors.push("chat_hours", "must be an array of {start, end} windows");
             return Vec::new();
         };
         if items.len() > MAX_CHAT_WINDOWS {
-            self.errors.push(
-                "chat_hours",
-                format!("must have at most {MAX_CHAT_WINDOWS} windows"),
-            );
+            self.errors.push("chat_hours", format!("must have at most {MAX_CHAT_WINDOWS} windows"));
         }
         let mut windows = Vec::new();
         for (index, item) in items.iter().enumerate() {
@@ -366,10 +331,9 @@ impl<'a> FieldReader<'a> {
             let end = parse_clock(item.get("end"));
             match (start, end) {
                 (Some(start), Some(end)) if start != end => windows.push(ChatWindow { start, end }),
-                _ => self.errors.push(
-                    format!("chat_hours[{index}]"),
-                    "must have distinct start and end times as HH:MM",
-                ),
+                _ => {
+                    self.errors.push(format!("chat_hours[{index}]"), "must have distinct start and end times as HH:MM")
+                }
             }
         }
         windows
@@ -380,10 +344,7 @@ impl<'a> FieldReader<'a> {
         match chrono_tz::Tz::from_str(&name) {
             Ok(zone) => Some(zone.name().to_owned()),
             Err(_) => {
-                self.errors.push(
-                    "timezone",
-                    "must be an IANA time zone name, such as Europe/Paris",
-                );
+                self.errors.push("timezone", "must be an IANA time zone name, such as Europe/Paris");
                 None
             }
         }
@@ -394,8 +355,7 @@ impl<'a> FieldReader<'a> {
         if is_language_tag(&locale) {
             Some(locale)
         } else {
-            self.errors
-                .push("locale", "must be a language tag, such as en or fr-FR");
+            self.errors.push("locale", "must be a language tag, such as en or fr-FR");
             None
         }
     }
@@ -412,13 +372,9 @@ fn parse_clock(value: Option<&Value>) -> Option<NaiveTime> {
 /// A BCP 47-shaped tag: a 2–3 letter language, then alphanumeric subtags of 1–8.
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let language_ok = parts.next().is_some_and(|lang| {
-        (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic())
-    });
-    language_ok
-        && parts.all(|sub| {
-            (1..=8).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric())
-        })
+    let language_ok =
+        parts.next().is_some_and(|lang| (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic()));
+    language_ok && parts.all(|sub| (1..=8).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -455,10 +411,7 @@ mod tests {
         let update = ProfileUpdate::from_json(&valid_body(), YEAR).unwrap();
         assert_eq!(update.profile.first_name, "Ada");
         assert_eq!(update.profile.interests.get("science"), Some(&90));
-        assert_eq!(
-            update.profile.communication.response_pace,
-            ResponsePace::Quick
-        );
+        assert_eq!(update.profile.communication.response_pace, ResponsePace::Quick);
         assert_eq!(update.profile.chat_hours.len(), 2);
         assert_eq!(update.timezone.as_deref(), Some("Europe/London"));
         assert_eq!(update.locale.as_deref(), Some("en-GB"));
@@ -466,9 +419,7 @@ mod tests {
 
     #[test]
     fn fills_defaults_for_optional_fields() {
-        let update =
-            ProfileUpdate::from_json(&json!({"first_name": "Bo", "birth_year": 2000}), YEAR)
-                .unwrap();
+        let update = ProfileUpdate::from_json(&json!({"first_name": "Bo", "birth_year": 2000}), YEAR).unwrap();
         assert_eq!(update.profile.depth, Depth::Moderate);
         assert_eq!(update.profile.visibility, Visibility::Visible);
         assert_eq!(update.profile.communication.directness, 50);
@@ -520,14 +471,8 @@ mod tests {
         let with_year = |year: i32| json!({"first_name": "A", "birth_year": year});
         assert!(ProfileUpdate::from_json(&with_year(YEAR - 19), YEAR).is_ok());
         // Born in YEAR-18: possibly still 17 today.
-        assert_eq!(
-            fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()),
-            vec!["birth_year"]
-        );
-        assert_eq!(
-            fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()),
-            vec!["birth_year"]
-        );
+        assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()), vec!["birth_year"]);
+        assert_eq!(fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()), vec!["birth_year"]);
     }
 
     #[test]
@@ -536,18 +481,12 @@ mod tests {
         body["bio"] = json!("é".repeat(280));
         assert!(ProfileUpdate::from_json(&body, YEAR).is_ok());
         body["bio"] = json!("é".repeat(281));
-        assert_eq!(
-            fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err()),
-            vec!["bio"]
-        );
+        assert_eq!(fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err()), vec!["bio"]);
     }
 
     #[test]
     fn rejects_non_object_bodies() {
-        assert_eq!(
-            fields(ProfileUpdate::from_json(&json!([1, 2]), YEAR).unwrap_err()),
-            vec!["body"]
-        );
+        assert_eq!(fields(ProfileUpdate::from_json(&json!([1, 2]), YEAR).unwrap_err()), vec!["body"]);
     }
 
     #[test]

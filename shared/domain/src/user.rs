@@ -19,9 +19,7 @@ impl UserId {
 
     /// Accepts only well-formed ids, so a path or token cannot smuggle key syntax.
     pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw)
-            .ok()
-            .map(|id| Self(id.hyphenated().to_string()))
+        uuid::Uuid::parse_str(raw).ok().map(|id| Self(id.hyphenated().to_string()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -16,12 +16,7 @@ const QUALITY_SEEDS: &[u64] = &[1, 2, 3, 4, 5];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(n) = args
-        .iter()
-        .position(|a| a == "--one")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-    {
+    if let Some(n) = args.iter().position(|a| a == "--one").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()) {
         one_size(n);
         return;
     }
@@ -29,17 +24,11 @@ fn main() {
         quality();
         return;
     }
-    println!(
-        "| N | candidates ms | scoring ms | matching ms | total ms | edges | pairs | unmatched | peak RSS MiB |"
-    );
+    println!("| N | candidates ms | scoring ms | matching ms | total ms | edges | pairs | unmatched | peak RSS MiB |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("bench executable");
     for &n in SIZES {
-        let output = Command::new(&exe)
-            .arg("--one")
-            .arg(n.to_string())
-            .output()
-            .expect("child run");
+        let output = Command::new(&exe).arg("--one").arg(n.to_string()).output().expect("child run");
         print!("{}", String::from_utf8_lossy(&output.stdout));
     }
     println!();
@@ -99,11 +88,7 @@ fn quality() {
     let mut worst_matched = f64::MAX;
     for &n in &[1_000usize, 3_000] {
         for &seed in QUALITY_SEEDS {
-            let config = EngineConfig {
-                exact_vertex_limit: 0,
-                seed,
-                ..EngineConfig::default()
-            };
+            let config = EngineConfig { exact_vertex_limit: 0, seed, ..EngineConfig::default() };
             let (users, excluded) = synthetic::pool(n, seed);
             let outcome = run(users, &excluded, &config);
             let started = Instant::now();
@@ -114,11 +99,7 @@ fn quality() {
                 .pairs
                 .iter()
                 .map(|p| {
-                    outcome
-                        .edges
-                        .iter()
-                        .find(|e| (e.a as usize, e.b as usize) == (p.a, p.b))
-                        .map_or(0, |e| e.weight)
+                    outcome.edges.iter().find(|e| (e.a as usize, e.b as usize) == (p.a, p.b)).map_or(0, |e| e.weight)
                 })
                 .sum();
             let ratio = engine_weight as f64 / optimum.weight as f64;

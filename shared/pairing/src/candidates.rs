@@ -22,11 +22,7 @@ pub struct Exclusions {
 
 impl Exclusions {
     pub fn new(pool: &[PoolUser], excluded_pairs: &[(String, String)]) -> Self {
-        let index: HashMap<&str, u32> = pool
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.as_str(), i as u32))
-            .collect();
+        let index: HashMap<&str, u32> = pool.iter().enumerate().map(|(i, u)| (u.id.as_str(), i as u32)).collect();
         let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); pool.len()];
         let mut exclude = |a: &str, b: &str| {
             if let (Some(&a), Some(&b)) = (index.get(a), index.get(b)) {
@@ -74,11 +70,7 @@ pub fn generate(
     let mut lists = Vec::with_capacity(pool.len());
     for (i, user) in features.iter().enumerate() {
         let me = i as u32;
-        let range = compatible_range(
-            &buckets,
-            user.utc_offset_minutes,
-            config.max_offset_difference_minutes,
-        );
+        let range = compatible_range(&buckets, user.utc_offset_minutes, config.max_offset_difference_minutes);
         let window = &buckets[range];
         let total: usize = window.iter().map(|b| b.members.len()).sum();
         let mut list = Vec::with_capacity(config.sample_size.min(total));
@@ -95,10 +87,7 @@ pub fn generate(
         } else {
             let per_value = config.sample_size / 4;
             for value in user.top_values.iter().take(2) {
-                let holders: Vec<&Vec<u32>> = window
-                    .iter()
-                    .filter_map(|b| b.by_value.get(value))
-                    .collect();
+                let holders: Vec<&Vec<u32>> = window.iter().filter_map(|b| b.by_value.get(value)).collect();
                 let count: usize = holders.iter().map(|h| h.len()).sum();
                 for _ in 0..per_value.min(count) {
                     take(pick(&holders, count, &mut rng), &mut list);
@@ -120,10 +109,7 @@ pub fn generate(
 fn bucket(features: &[Features]) -> Vec<Bucket> {
     let mut by_offset: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
     for (i, f) in features.iter().enumerate() {
-        by_offset
-            .entry(f.utc_offset_minutes)
-            .or_default()
-            .push(i as u32);
+        by_offset.entry(f.utc_offset_minutes).or_default().push(i as u32);
     }
     by_offset
         .into_iter()
@@ -134,20 +120,12 @@ fn bucket(features: &[Features]) -> Vec<Bucket> {
                     by_value.entry(value).or_default().push(m);
                 }
             }
-            Bucket {
-                offset,
-                members,
-                by_value,
-            }
+            Bucket { offset, members, by_value }
         })
         .collect()
 }
 
-fn compatible_range(
-    buckets: &[Bucket],
-    offset: i32,
-    max_difference: i32,
-) -> std::ops::Range<usize> {
+fn compatible_range(buckets: &[Bucket], offset: i32, max_difference: i32) -> std::ops::Range<usize> {
     let start = buckets.partition_point(|b| b.offset < offset - max_difference);
     let end = buckets.partition_point(|b| b.offset <= offset + max_difference);
     start..end

@@ -115,12 +115,8 @@ impl From<&PoolUser> for Features {
     fn from(user: &PoolUser) -> Self {
         let values: [f32; VALUE_KEYS] = dense(&user.values, catalogue::VALUES);
         let values_norm = values.iter().map(|w| w * w).sum::<f32>().sqrt();
-        let mut strongest: Vec<(u8, f32)> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| **w > 0.0)
-            .map(|(i, w)| (i as u8, *w))
-            .collect();
+        let mut strongest: Vec<(u8, f32)> =
+            values.iter().enumerate().filter(|(_, w)| **w > 0.0).map(|(i, w)| (i as u8, *w)).collect();
         strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Self {
             top_values: strongest.iter().take(3).map(|(i, _)| *i).collect(),
@@ -160,10 +156,7 @@ mod tests {
         // 18:00–19:00 in Paris (UTC+1) is 17:00–18:00 UTC: slots 68..72.
         assert_eq!(utc_slots(&[window("18:00", "19:00")], 60), 0b1111u128 << 68);
         // 23:30–00:30 at UTC wraps: slots 94, 95, 0, 1.
-        assert_eq!(
-            utc_slots(&[window("23:30", "00:30")], 0),
-            (0b11u128 << 94) | 0b11
-        );
+        assert_eq!(utc_slots(&[window("23:30", "00:30")], 0), (0b11u128 << 94) | 0b11);
         // Negative offsets: 20:00–20:15 in New York (UTC-5) is 01:00 UTC, slot 4.
         assert_eq!(utc_slots(&[window("20:00", "20:15")], -300), 1u128 << 4);
     }
@@ -175,11 +168,7 @@ mod tests {
             utc_offset_minutes: 0,
             values: [("honesty".to_owned(), 80), ("made-up".to_owned(), 90)].into(),
             interests: BTreeMap::new(),
-            communication: CommunicationStyle {
-                directness: 50,
-                humour: 50,
-                response_pace: ResponsePace::Quick,
-            },
+            communication: CommunicationStyle { directness: 50, humour: 50, response_pace: ResponsePace::Quick },
             depth: Depth::Deep,
             chat_hours: vec![],
             response_rate: 1.0,

@@ -90,10 +90,7 @@ pub struct SweepStats {
 mod millis {
     use std::time::Duration;
 
-    pub fn serialize<S: serde::Serializer>(
-        duration: &Duration,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_f64(duration.as_secs_f64() * 1000.0)
     }
 }
@@ -111,11 +108,7 @@ pub struct Outcome {
 
 /// Runs the three phases. The pool is sorted by user id first, so the result does not
 /// depend on the order users were read in.
-pub fn run(
-    mut pool: Vec<PoolUser>,
-    excluded_pairs: &[(String, String)],
-    config: &EngineConfig,
-) -> Outcome {
+pub fn run(mut pool: Vec<PoolUser>, excluded_pairs: &[(String, String)], config: &EngineConfig) -> Outcome {
     pool.sort_by(|a, b| a.id.cmp(&b.id));
     pool.dedup_by(|a, b| a.id == b.id);
     let features: Vec<Features> = pool.iter().map(Features::from).collect();
@@ -136,11 +129,7 @@ pub fn run(
     let pairs: Vec<Pair> = matching
         .pairs
         .iter()
-        .map(|&(a, b)| Pair {
-            a,
-            b,
-            score: score::explain(&features[a], &features[b], &config.weights),
-        })
+        .map(|&(a, b)| Pair { a, b, score: score::explain(&features[a], &features[b], &config.weights) })
         .collect();
     let stats = SweepStats {
         pool: pool.len(),
@@ -152,10 +141,5 @@ pub fn run(
         scoring_time,
         matching_time,
     };
-    Outcome {
-        pool,
-        pairs,
-        edges,
-        stats,
-    }
+    Outcome { pool, pairs, edges, stats }
 }

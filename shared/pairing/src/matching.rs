@@ -39,21 +39,8 @@ pub fn solve(vertices: usize, edges: &[Edge], config: &EngineConfig) -> Matching
         exact(vertices, edges)
     } else {
         let start = greedy(vertices, edges);
-        let improved = improve(
-            vertices,
-            edges,
-            &start,
-            config.improvement_rounds,
-            config.seed,
-        );
-        refine_in_windows(
-            vertices,
-            edges,
-            &improved,
-            config.window_size,
-            config.max_windows,
-            config.seed,
-        )
+        let improved = improve(vertices, edges, &start, config.improvement_rounds, config.seed);
+        refine_in_windows(vertices, edges, &improved, config.window_size, config.max_windows, config.seed)
     }
 }
 
@@ -76,18 +63,10 @@ pub fn exact(vertices: usize, edges: &[Edge]) -> Matching {
         graph.add_node(());
     }
     for e in edges {
-        graph.add_edge(
-            NodeIndex::new(e.a as usize),
-            NodeIndex::new(e.b as usize),
-            e.weight,
-        );
+        graph.add_edge(NodeIndex::new(e.a as usize), NodeIndex::new(e.b as usize), e.weight);
     }
-    let result = max_weight_matching(
-        &graph,
-        false,
-        |e| Ok::<i128, std::convert::Infallible>(i128::from(*e.weight())),
-        false,
-    );
+    let result =
+        max_weight_matching(&graph, false, |e| Ok::<i128, std::convert::Infallible>(i128::from(*e.weight())), false);
     let pairs = match result {
         Ok(set) => set.into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect(),
         Err(never) => match never {},
@@ -112,28 +91,16 @@ pub fn greedy(vertices: usize, edges: &[Edge]) -> Matching {
 }
 
 fn finish(mut pairs: Vec<(usize, usize)>, edges: &[Edge], exact: bool) -> Matching {
-    debug_assert!(
-        edges
-            .windows(2)
-            .all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)),
-        "edges sorted by (a, b)"
-    );
+    debug_assert!(edges.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)), "edges sorted by (a, b)");
     pairs.sort_unstable();
     let weight = pairs
         .iter()
         .map(|&(a, b)| {
             let i = edges.partition_point(|e| (e.a as usize, e.b as usize) < (a, b));
-            edges
-                .get(i)
-                .filter(|e| (e.a as usize, e.b as usize) == (a, b))
-                .map_or(0, |e| e.weight)
+            edges.get(i).filter(|e| (e.a as usize, e.b as usize) == (a, b)).map_or(0, |e| e.weight)
         })
         .sum();
-    Matching {
-        pairs,
-        weight,
-        exact,
-    }
+    Matching { pairs, weight, exact }
 }
 
 /// Compressed adjacency lists.
@@ -165,19 +132,12 @@ impl Graph {
                 fill[from as usize] += 1;
             }
         }
-        Self {
-            start,
-            neighbour,
-            weight,
-        }
+        Self { start, neighbour, weight }
     }
 
     fn adjacent(&self, v: u32) -> impl Iterator<Item = (u32, i64)> + '_ {
         let range = self.start[v as usize]..self.start[v as usize + 1];
-        self.neighbour[range.clone()]
-            .iter()
-            .copied()
-            .zip(self.weight[range].iter().copied())
+        self.neighbour[range.clone()].iter().copied().zip(self.weight[range].iter().copied())
     }
 
     fn weight_between(&self, a: u32, b: u32) -> Option<i64> {
@@ -214,15 +174,8 @@ struct State<'g> {
 
 impl State<'_> {
     fn new(graph: &Graph, vertices: usize) -> State<'_> {
-        let free_neighbours = (0..vertices)
-            .map(|v| (graph.start[v + 1] - graph.start[v]) as u32)
-            .collect();
-        State {
-            graph,
-            mate: vec![NONE; vertices],
-            mate_weight: vec![0; vertices],
-            free_neighbours,
-        }
+        let free_neighbours = (0..vertices).map(|v| (graph.start[v + 1] - graph.start[v]) as u32).collect();
+        State { graph, mate: vec![NONE; vertices], mate_weight: vec![0; vertices], free_neighbours }
     }
 
     fn set_free(&mut self, x: u32, free: bool) {
@@ -271,28 +224,15 @@ impl State<'_> {
 
     /// Completes a chain whose freed ends are `a` and `b` (either may be NONE): leave them
     /// free, join them (closing a cycle), or give each a free neighbour (arms).
-    fn finish(
-        &self,
-        a: u32,
-        b: u32,
-        busy: &[u32],
-        chain: Augmentation,
-        best: &mut Option<Augmentation>,
-    ) {
+    fn finish(&self, a: u32, b: u32, busy: &[u32], chain: Augmentation, best: &mut Option<Augmentation>) {
         let mut offer = |candidate: Augmentation| {
             if candidate.gain > 0 && best.is_none_or(|current| candidate.gain > current.gain) {
                 *best = Some(candidate);
             }
         };
         offer(chain);
-        if let Some(w) = (a != NONE && b != NONE)
-            .then(|| self.graph.weight_between(a, b))
-            .flatten()
-        {
-            offer(Augmentation {
-                gain: chain.gain + w,
-                ..chain.push(a, b, w)
-            });
+        if let Some(w) = (a != NONE && b != NONE).then(|| self.graph.weight_between(a, b)).flatten() {
+            offer(Augmentation { gain: chain.gain + w, ..chain.push(a, b, w) });
         }
         let arm_a = self.best_free(a, busy);
         let arm_b = self.best_free(b, busy);
@@ -320,11 +260,7 @@ impl State<'_> {
     /// The best augmentation that starts by matching `v` to one of its neighbours.
     fn best_augmentation(&self, v: u32) -> Option<Augmentation> {
         let mv = self.mate[v as usize];
-        let empty = Augmentation {
-            gain: -self.mate_weight[v as usize],
-            added: [(NONE, NONE, 0); MAX_ADDED],
-            len: 0,
-        };
+        let empty = Augmentation { gain: -self.mate_weight[v as usize], added: [(NONE, NONE, 0); MAX_ADDED], len: 0 };
         let mut best = None;
         for (u1, w1) in self.graph.adjacent(v) {
             if u1 == mv {
@@ -352,13 +288,7 @@ impl State<'_> {
 
 /// Improves `start` by augmentations until none is left (or `rounds` passes over the
 /// vertices that may still have one). `edges` must be sorted by `(a, b)`.
-pub fn improve(
-    vertices: usize,
-    edges: &[Edge],
-    start: &Matching,
-    rounds: usize,
-    seed: u64,
-) -> Matching {
+pub fn improve(vertices: usize, edges: &[Edge], start: &Matching, rounds: usize, seed: u64) -> Matching {
     let graph = Graph::new(vertices, edges);
     let mut state = State::new(&graph, vertices);
     for &(a, b) in &start.pairs {
@@ -366,9 +296,8 @@ pub fn improve(
         state.pair(a as u32, b as u32, w);
     }
     // Work list: every vertex at first; then only those near a change.
-    let mut pending: Vec<u32> = (0..vertices as u32)
-        .filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1])
-        .collect();
+    let mut pending: Vec<u32> =
+        (0..vertices as u32).filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1]).collect();
     let mut queued = vec![false; vertices];
     let mut rng = SplitMix64::new(seed ^ 0x005e_ed0f_a06e);
     for _ in 0..rounds {
@@ -429,9 +358,8 @@ pub fn refine_in_windows(
         mate[a] = b as u32;
         mate[b] = a as u32;
     }
-    let mut seeds: Vec<u32> = (0..vertices as u32)
-        .filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1])
-        .collect();
+    let mut seeds: Vec<u32> =
+        (0..vertices as u32).filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1]).collect();
     SplitMix64::new(seed ^ 0x0b10_550f).shuffle(&mut seeds);
     let mut local = vec![NONE; vertices];
     let mut covered = vec![false; vertices];
@@ -487,11 +415,7 @@ pub fn refine_in_windows(
             for (n, w) in graph.adjacent(x) {
                 let j = local[n as usize];
                 if j != NONE && (i as u32) < j {
-                    inside.push(Edge {
-                        a: i as u32,
-                        b: j,
-                        weight: w,
-                    });
+                    inside.push(Edge { a: i as u32, b: j, weight: w });
                     if mate[x as usize] == n {
                         current += w;
                     }
@@ -545,17 +469,8 @@ mod tests {
     #[test]
     fn four_cycles_are_swapped() {
         // Square 0-1-2-3 with heavy diagonal-free cycle: 0-1 (10), 2-3 (10) vs 1-2 (11), 3-0 (11).
-        let edges = vec![
-            edge(0, 1, 10),
-            edge(0, 3, 11),
-            edge(1, 2, 11),
-            edge(2, 3, 10),
-        ];
-        let start = Matching {
-            pairs: vec![(0, 1), (2, 3)],
-            weight: 20,
-            exact: false,
-        };
+        let edges = vec![edge(0, 1, 10), edge(0, 3, 11), edge(1, 2, 11), edge(2, 3, 10)];
+        let start = Matching { pairs: vec![(0, 1), (2, 3)], weight: 20, exact: false };
         assert_eq!(improve(4, &edges, &start, 4, 7).weight, 22);
     }
 

@@ -85,36 +85,24 @@ fn components(a: &Features, b: &Features) -> Components {
         min_sum += x.min(*y);
         max_sum += x.max(*y);
     }
-    let interests = if max_sum > 0.0 {
-        min_sum / max_sum
-    } else {
-        0.0
-    };
+    let interests = if max_sum > 0.0 { min_sum / max_sum } else { 0.0 };
 
     let pace = if a.pace == b.pace { 1.0 } else { 0.5 };
-    let communication = 0.4 * (1.0 - (a.directness - b.directness).abs())
-        + 0.4 * (1.0 - (a.humour - b.humour).abs())
-        + 0.2 * pace;
+    let communication =
+        0.4 * (1.0 - (a.directness - b.directness).abs()) + 0.4 * (1.0 - (a.humour - b.humour).abs()) + 0.2 * pace;
     let depth = 1.0 - f32::from(a.depth.abs_diff(b.depth)) / 2.0;
     let availability = match (a.slots.count_ones(), b.slots.count_ones()) {
         (0, _) | (_, 0) => 0.5,
         (x, y) => (a.slots & b.slots).count_ones() as f32 / x.min(y) as f32,
     };
-    Components {
-        values,
-        communication,
-        interests,
-        depth,
-        availability,
-    }
+    Components { values, communication, interests, depth, availability }
 }
 
 fn breakdown(a: &Features, b: &Features, weights: &ScoreWeights) -> (ScoreBreakdown, Components) {
     let c = components(a, b);
     let response_bonus = weights.response_bonus * (a.response_rate + b.response_rate) / 2.0;
     let abandons = f32::from(a.abandoned_in_a_row) + f32::from(b.abandoned_in_a_row);
-    let ghosting_penalty =
-        (weights.ghosting_penalty_per_abandon * abandons).min(weights.ghosting_penalty_max);
+    let ghosting_penalty = (weights.ghosting_penalty_per_abandon * abandons).min(weights.ghosting_penalty_max);
     let breakdown = ScoreBreakdown {
         values: weights.values * c.values,
         communication: weights.communication * c.communication,
@@ -129,8 +117,7 @@ fn breakdown(a: &Features, b: &Features, weights: &ScoreWeights) -> (ScoreBreakd
 
 fn total_of(b: &ScoreBreakdown) -> f32 {
     let sum =
-        b.values + b.communication + b.interests + b.depth + b.availability + b.response_bonus
-            - b.ghosting_penalty;
+        b.values + b.communication + b.interests + b.depth + b.availability + b.response_bonus - b.ghosting_penalty;
     sum.clamp(0.0, 100.0)
 }
 
@@ -158,11 +145,7 @@ pub fn explain(a: &Features, b: &Features, weights: &ScoreWeights) -> Score {
         response_bonus: round(breakdown.response_bonus),
         ghosting_penalty: round(breakdown.ghosting_penalty),
     };
-    Score {
-        total,
-        breakdown,
-        reasons: reasons(a, b, &c),
-    }
+    Score { total, breakdown, reasons: reasons(a, b, &c) }
 }
 
 /// Catalogue indexes both users weigh above zero, strongest shared weight first.
@@ -180,11 +163,7 @@ fn shared(a: &[f32], b: &[f32]) -> Vec<(usize, f32)> {
 
 fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
     let mut reasons = Vec::new();
-    for (value, _) in shared(&a.values, &b.values)
-        .into_iter()
-        .filter(|(_, w)| *w >= 0.5)
-        .take(2)
-    {
+    for (value, _) in shared(&a.values, &b.values).into_iter().filter(|(_, w)| *w >= 0.5).take(2) {
         reasons.push(format!("you both value {}", catalogue::VALUES[value]));
     }
     match shared(&a.interests, &b.interests).len() {
@@ -210,24 +189,14 @@ fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
 
 /// Scores every candidate pair; each user keeps its `keep` best; returns the union as
 /// deduplicated edges (`a < b`). Pairs scoring 0 are left out: they add nothing.
-pub fn best_edges(
-    features: &[Features],
-    lists: &[Vec<u32>],
-    weights: &ScoreWeights,
-    keep: usize,
-) -> Vec<Edge> {
+pub fn best_edges(features: &[Features], lists: &[Vec<u32>], weights: &ScoreWeights, keep: usize) -> Vec<Edge> {
     let mut edges = Vec::with_capacity(features.len() * keep);
     let mut scored: Vec<(i64, u32)> = Vec::new();
     for (i, list) in lists.iter().enumerate() {
         scored.clear();
         scored.extend(
             list.iter()
-                .map(|&j| {
-                    (
-                        edge_weight(total(&features[i], &features[j as usize], weights)),
-                        j,
-                    )
-                })
+                .map(|&j| (edge_weight(total(&features[i], &features[j as usize], weights)), j))
                 .filter(|(w, _)| *w > 0),
         );
         if scored.len() > keep {
@@ -235,11 +204,7 @@ pub fn best_edges(
             scored.truncate(keep);
         }
         let i = i as u32;
-        edges.extend(scored.iter().map(|&(weight, j)| Edge {
-            a: i.min(j),
-            b: i.max(j),
-            weight,
-        }));
+        edges.extend(scored.iter().map(|&(weight, j)| Edge { a: i.min(j), b: i.max(j), weight }));
     }
     edges.sort_unstable_by_key(|e| (e.a, e.b));
     edges.dedup_by_key(|e| (e.a, e.b));
@@ -258,11 +223,7 @@ mod tests {
             utc_offset_minutes: 0,
             values: values.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
             interests: interests.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
-            communication: CommunicationStyle {
-                directness: 60,
-                humour: 40,
-                response_pace: ResponsePace::Quick,
-            },
+            communication: CommunicationStyle { directness: 60, humour: 40, response_pace: ResponsePace::Quick },
             depth,
             chat_hours: vec![],
             response_rate: 1.0,
@@ -273,36 +234,21 @@ mod tests {
 
     #[test]
     fn identical_profiles_score_the_maximum_and_say_why() {
-        let a = user(
-            &[("honesty", 90), ("curiosity", 70)],
-            &[("hiking", 80), ("books", 50), ("music", 30)],
-            Depth::Deep,
-        );
+        let a =
+            user(&[("honesty", 90), ("curiosity", 70)], &[("hiking", 80), ("books", 50), ("music", 30)], Depth::Deep);
         let score = explain(&a, &a.clone(), &ScoreWeights::default());
         // values 35 + communication 25 + interests 20 + depth 10 + availability 5 (unknown) + bonus 5.
         assert_eq!(score.total, 100.0);
         assert_eq!(score.breakdown.availability, 5.0);
-        assert!(
-            score.reasons.contains(&"you both value honesty".to_owned()),
-            "{:?}",
-            score.reasons
-        );
+        assert!(score.reasons.contains(&"you both value honesty".to_owned()), "{:?}", score.reasons);
         assert!(score.reasons.contains(&"3 shared interests".to_owned()));
-        assert!(
-            score
-                .reasons
-                .contains(&"you both like deep conversations".to_owned())
-        );
+        assert!(score.reasons.contains(&"you both like deep conversations".to_owned()));
     }
 
     #[test]
     fn score_is_symmetric_and_bounded() {
         let a = user(&[("honesty", 90)], &[("hiking", 80)], Depth::Deep);
-        let b = user(
-            &[("family", 60), ("honesty", 20)],
-            &[("gaming", 80)],
-            Depth::Light,
-        );
+        let b = user(&[("family", 60), ("honesty", 20)], &[("gaming", 80)], Depth::Light);
         let w = ScoreWeights::default();
         assert_eq!(total(&a, &b, &w), total(&b, &a, &w));
         assert!((0.0..=100.0).contains(&total(&a, &b, &w)));

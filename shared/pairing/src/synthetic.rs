@@ -56,10 +56,7 @@ fn weights(rng: &mut SplitMix64, keys: &[&str], count: usize, min: u8) -> BTreeM
     let mut out = BTreeMap::new();
     while out.len() < count {
         let key = keys[zipf(rng, keys.len())];
-        out.insert(
-            key.to_owned(),
-            min + rng.below(usize::from(101 - min)) as u8,
-        );
+        out.insert(key.to_owned(), min + rng.below(usize::from(101 - min)) as u8);
     }
     out
 }
@@ -83,15 +80,8 @@ pub fn pool(n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(String, String)>) {
             let windows = 1 + rng.below(2);
             let chat_hours = (0..windows)
                 .map(|w| {
-                    let start = if w == 0 {
-                        17 + rng.below(5)
-                    } else {
-                        7 + rng.below(5)
-                    } as u32;
-                    ChatWindow {
-                        start: time(start, 0),
-                        end: time(start + 2 + rng.below(3) as u32, 0),
-                    }
+                    let start = if w == 0 { 17 + rng.below(5) } else { 7 + rng.below(5) } as u32;
+                    ChatWindow { start: time(start, 0), end: time(start + 2 + rng.below(3) as u32, 0) }
                 })
                 .collect();
             PoolUser {
@@ -102,11 +92,7 @@ pub fn pool(n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(String, String)>) {
                 communication: CommunicationStyle {
                     directness: around_fifty(&mut rng),
                     humour: around_fifty(&mut rng),
-                    response_pace: if rng.unit() < 0.4 {
-                        ResponsePace::Quick
-                    } else {
-                        ResponsePace::Flexible
-                    },
+                    response_pace: if rng.unit() < 0.4 { ResponsePace::Quick } else { ResponsePace::Flexible },
                 },
                 depth: match rng.below(20) {
                     0..=5 => Depth::Light,
@@ -115,11 +101,7 @@ pub fn pool(n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(String, String)>) {
                 },
                 chat_hours,
                 response_rate: (0.5 + rng.unit() * 0.5) as f32,
-                abandoned_in_a_row: if rng.unit() < 0.9 {
-                    0
-                } else {
-                    1 + rng.below(2) as u8
-                },
+                abandoned_in_a_row: if rng.unit() < 0.9 { 0 } else { 1 + rng.below(2) as u8 },
                 excluded: Vec::new(),
             }
         })

@@ -9,36 +9,26 @@ use tandem_pairing::{EngineConfig, run, synthetic};
 /// Random simple graphs: up to `n` vertices, weights 1..=100_000, edges sorted by (a, b).
 fn graphs(max_vertices: u32) -> impl Strategy<Value = (usize, Vec<Edge>)> {
     (2..=max_vertices).prop_flat_map(|n| {
-        proptest::collection::vec((0..n, 0..n, 1i64..=100_000), 0..(n as usize * 3)).prop_map(
-            move |raw| {
-                let mut seen = HashSet::new();
-                let mut edges: Vec<Edge> = raw
-                    .into_iter()
-                    .filter(|(a, b, _)| a != b)
-                    .map(|(a, b, weight)| Edge {
-                        a: a.min(b),
-                        b: a.max(b),
-                        weight,
-                    })
-                    .filter(|e| seen.insert((e.a, e.b)))
-                    .collect();
-                edges.sort_unstable_by_key(|e| (e.a, e.b));
-                (n as usize, edges)
-            },
-        )
+        proptest::collection::vec((0..n, 0..n, 1i64..=100_000), 0..(n as usize * 3)).prop_map(move |raw| {
+            let mut seen = HashSet::new();
+            let mut edges: Vec<Edge> = raw
+                .into_iter()
+                .filter(|(a, b, _)| a != b)
+                .map(|(a, b, weight)| Edge { a: a.min(b), b: a.max(b), weight })
+                .filter(|e| seen.insert((e.a, e.b)))
+                .collect();
+            edges.sort_unstable_by_key(|e| (e.a, e.b));
+            (n as usize, edges)
+        })
     })
 }
 
 fn assert_valid(pairs: &[(usize, usize)], edges: &[Edge]) {
-    let existing: HashSet<(usize, usize)> =
-        edges.iter().map(|e| (e.a as usize, e.b as usize)).collect();
+    let existing: HashSet<(usize, usize)> = edges.iter().map(|e| (e.a as usize, e.b as usize)).collect();
     let mut used = HashSet::new();
     for &(a, b) in pairs {
         assert!(existing.contains(&(a, b)), "pair {a}-{b} is not an edge");
-        assert!(
-            used.insert(a) && used.insert(b),
-            "a vertex of {a}-{b} is in two pairs"
-        );
+        assert!(used.insert(a) && used.insert(b), "a vertex of {a}-{b} is in two pairs");
     }
 }
 
@@ -103,21 +93,11 @@ fn components(n: usize, edges: &[Edge]) -> usize {
         x
     }
     for e in edges {
-        let (a, b) = (
-            root(&mut parent, e.a as usize),
-            root(&mut parent, e.b as usize),
-        );
+        let (a, b) = (root(&mut parent, e.a as usize), root(&mut parent, e.b as usize));
         parent[a] = b;
     }
-    let touched: HashSet<usize> = edges
-        .iter()
-        .flat_map(|e| [e.a as usize, e.b as usize])
-        .collect();
-    touched
-        .iter()
-        .map(|&v| root(&mut parent, v))
-        .collect::<HashSet<_>>()
-        .len()
+    let touched: HashSet<usize> = edges.iter().flat_map(|e| [e.a as usize, e.b as usize]).collect();
+    touched.iter().map(|&v| root(&mut parent, v)).collect::<HashSet<_>>().len()
 }
 
 #[test]
@@ -129,10 +109,7 @@ fn the_engine_is_deterministic_and_ignores_input_order() {
     reversed.reverse();
     let second = run(reversed, &excluded, &config);
     let ids = |o: &tandem_pairing::Outcome| {
-        o.pairs
-            .iter()
-            .map(|p| (o.pool[p.a].id.clone(), o.pool[p.b].id.clone()))
-            .collect::<Vec<_>>()
+        o.pairs.iter().map(|p| (o.pool[p.a].id.clone(), o.pool[p.b].id.clone())).collect::<Vec<_>>()
     };
     assert_eq!(ids(&first), ids(&second));
 }
@@ -140,11 +117,7 @@ fn the_engine_is_deterministic_and_ignores_input_order() {
 #[test]
 fn on_a_thousand_users_the_engine_reaches_99_percent_of_the_optimum_and_never_less_than_greedy() {
     for seed in [11, 12] {
-        let config = EngineConfig {
-            exact_vertex_limit: 0,
-            seed,
-            ..EngineConfig::default()
-        };
+        let config = EngineConfig { exact_vertex_limit: 0, seed, ..EngineConfig::default() };
         let (users, excluded) = synthetic::pool(1_000, seed);
         let outcome = run(users, &excluded, &config);
         let n = outcome.pool.len();

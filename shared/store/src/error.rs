@@ -11,10 +11,7 @@ pub enum StoreError {
     #[error("the store is throttling requests: {0}")]
     Throttled(String),
     #[error("DynamoDB {operation} failed: {message}")]
-    Backend {
-        operation: &'static str,
-        message: String,
-    },
+    Backend { operation: &'static str, message: String },
     #[error("stored item is malformed: {0}")]
     Malformed(String),
 }
@@ -27,25 +24,14 @@ impl StoreError {
     {
         let throttled = matches!(
             error.code(),
-            Some(
-                "ProvisionedThroughputExceededException"
-                    | "ThrottlingException"
-                    | "RequestLimitExceeded"
-            )
+            Some("ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded")
         );
         let message = DisplayErrorContext(&error).to_string();
-        if throttled {
-            Self::Throttled(message)
-        } else {
-            Self::Backend { operation, message }
-        }
+        if throttled { Self::Throttled(message) } else { Self::Backend { operation, message } }
     }
 
     pub(crate) fn build(error: impl std::fmt::Display) -> Self {
-        Self::Backend {
-            operation: "build request",
-            message: error.to_string(),
-        }
+        Self::Backend { operation: "build request", message: error.to_string() }
     }
 }
 

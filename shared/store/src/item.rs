@@ -10,17 +10,11 @@ use crate::{Store, StoreError};
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 pub(crate) fn key((pk, sk): (String, String)) -> Item {
-    HashMap::from([
-        (PK.to_owned(), AttributeValue::S(pk)),
-        (SK.to_owned(), AttributeValue::S(sk)),
-    ])
+    HashMap::from([(PK.to_owned(), AttributeValue::S(pk)), (SK.to_owned(), AttributeValue::S(sk))])
 }
 
 /// An item with its key set, from any serialisable body.
-pub(crate) fn with_key<T: serde::Serialize>(
-    key_pair: (String, String),
-    body: &T,
-) -> Result<Item, StoreError> {
+pub(crate) fn with_key<T: serde::Serialize>(key_pair: (String, String), body: &T) -> Result<Item, StoreError> {
     let mut item: Item = serde_dynamo::to_item(body)?;
     item.extend(key(key_pair));
     Ok(item)
@@ -76,9 +70,27 @@ impl Store {
 
     /// One cheap read, to prove the table is reachable (health checks).
     pub async fn ping(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
-        self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp())
+        self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp()).await.map(|_| ())
+    }
+
+    /// A transaction action that writes `item` unconditionally.
+    pub(crate) fn put(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(item)).build().map_err(StoreError::build)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub(crate) async fn transact(
+        &self,
+        operation: &'static str,
+        actions: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
             .await
-            .map(|_| ())
+            .map_err(|e| StoreError::backend(operation, e))?;
+        Ok(())
     }
 
     pub(crate) async fn delete(&self, key_pair: (String, String)) -> Result<(), StoreError> {

@@ -38,3 +38,50 @@ pub fn user_sessions_gsi1(id: &UserId) -> String {
 pub fn login_throttle(email: &Email) -> (String, String) {
     (format!("LOGIN#{email}"), "THROTTLE".to_owned())
 }
+
+pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
+    (format!("USER#{id}"), format!("AVAIL#{day}"))
+}
+
+/// Pool partitions are sharded so that no single partition caps a sweep's read rate.
+pub const POOL_SHARDS: u32 = 4;
+
+/// The pool partition of a queued user: their UTC-offset bucket and a stable shard.
+pub fn pool_gsi1(offset_minutes: i32, id: &UserId) -> String {
+    let shard = id.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % POOL_SHARDS;
+    pool_partition(offset_minutes, shard)
+}
+
+pub fn pool_partition(offset_minutes: i32, shard: u32) -> String {
+    format!("POOL#{offset_minutes}#{shard}")
+}
+
+/// Relations between users share a prefix, so one query reads all of a user's.
+pub const RELATIONS: &str = "REL#";
+pub const BLOCKS: &str = "REL#BLOCKS#";
+pub const BLOCKED_BY: &str = "REL#BLOCKEDBY#";
+pub const PAIRED: &str = "REL#PAIRED#";
+
+pub fn relation(prefix: &str, owner: &UserId, other: &UserId) -> (String, String) {
+    (format!("USER#{owner}"), format!("{prefix}{other}"))
+}
+
+pub fn user_partition(id: &UserId) -> String {
+    format!("USER#{id}")
+}
+
+pub fn presence(id: &UserId) -> (String, String) {
+    (format!("USER#{id}"), "PRESENCE".to_owned())
+}
+
+pub fn pairing_match(match_id: &str) -> (String, String) {
+    (format!("MATCH#{match_id}"), "MATCH".to_owned())
+}
+
+pub fn conversation(conversation_id: &str) -> (String, String) {
+    (format!("CONV#{conversation_id}"), "CONV".to_owned())
+}
+
+pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, String) {
+    (format!("AUDIT#{actor}"), format!("{}#{}", at.to_rfc3339(), uuid::Uuid::new_v4()))
+}

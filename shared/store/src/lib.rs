@@ -3,17 +3,25 @@
 //! `docs/data-model.md` is the map of every item type and access pattern here; keep both
 //! in step. Domain types come in and go out; `AttributeValue`s never leave this crate.
 
+mod audit;
+pub mod availability;
 mod error;
 mod item;
 pub mod keys;
 pub mod login_throttle;
+pub mod matches;
+mod presence;
+pub mod relations;
 pub mod sessions;
 pub mod users;
 
 use aws_sdk_dynamodb::Client;
 
+pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 pub use error::StoreError;
 pub use login_throttle::ThrottleState;
+pub use matches::{ConversationRecord, ConversationState, MatchOutcome, MatchRecord};
+pub use relations::{Block, Exclusions};
 pub use sessions::{RefreshOutcome, SessionStart};
 pub use users::{EmailClaim, NewAccount};
 
@@ -26,10 +34,7 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     pub fn table_name(&self) -> &str {

@@ -17,14 +17,8 @@ pub struct ThrottleState {
 }
 
 impl Store {
-    pub async fn login_throttle(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-    ) -> Result<Option<ThrottleState>, StoreError> {
-        let item = self
-            .get_live(keys::login_throttle(email), now.timestamp())
-            .await?;
+    pub async fn login_throttle(&self, email: &Email, now: DateTime<Utc>) -> Result<Option<ThrottleState>, StoreError> {
+        let item = self.get_live(keys::login_throttle(email), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
@@ -50,21 +44,13 @@ impl Store {
             .await;
         match counted {
             Ok(output) => {
-                let item = output
-                    .attributes
-                    .ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
+                let item =
+                    output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
                 Ok(serde_dynamo::from_item(item)?)
             }
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
                 let window_ends = now.timestamp() + window_seconds;
-                let fresh = ThrottleState {
-                    failures: 1,
-                    window_ends,
-                };
+                let fresh = ThrottleState { failures: 1, window_ends };
                 let mut item = with_key(keys::login_throttle(email), &fresh)?;
                 item.insert(keys::TTL.to_owned(), n(window_ends));
                 self.client

@@ -54,11 +54,7 @@ struct SessionItem {
 }
 
 impl Store {
-    pub async fn start_session(
-        &self,
-        start: &SessionStart,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub async fn start_session(&self, start: &SessionStart, now: DateTime<Utc>) -> Result<(), StoreError> {
         let session = SessionItem {
             user_id: start.user_id.clone(),
             revoked: false,
@@ -69,18 +65,9 @@ impl Store {
         };
         let actions = vec![
             self.put_if_absent(with_key(keys::session(&start.family_id), &session)?)?,
-            self.put_if_absent(with_key(
-                keys::refresh_token(&start.token_hash),
-                &token_item(start),
-            )?)?,
+            self.put_if_absent(with_key(keys::refresh_token(&start.token_hash), &token_item(start))?)?,
         ];
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("TransactWriteItems", e))?;
-        Ok(())
+        self.transact("TransactWriteItems", actions).await
     }
 
     /// Marks the presented token used and stores its successor in the same family, atomically.
@@ -91,18 +78,13 @@ impl Store {
         next_expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<RefreshOutcome, StoreError> {
-        let Some(item) = self
-            .get_live(keys::refresh_token(presented_hash), now.timestamp())
-            .await?
-        else {
+        let Some(item) = self.get_live(keys::refresh_token(presented_hash), now.timestamp()).await? else {
             return Ok(RefreshOutcome::Invalid);
         };
         let presented: RefreshTokenItem = serde_dynamo::from_item(item)?;
         if presented.used_at.is_some() {
             self.revoke_session(&presented.family_id).await?;
-            return Ok(RefreshOutcome::ReuseDetected {
-                user_id: presented.user_id,
-            });
+            return Ok(RefreshOutcome::ReuseDetected { user_id: presented.user_id });
         }
         let next = SessionStart {
             user_id: presented.user_id.clone(),
@@ -133,22 +115,11 @@ impl Store {
         let actions = vec![
             TransactWriteItem::builder().update(mark_used).build(),
             TransactWriteItem::builder().update(extend_session).build(),
-            self.put_if_absent(with_key(
-                keys::refresh_token(next_hash),
-                &token_item(&next),
-            )?)?,
+            self.put_if_absent(with_key(keys::refresh_token(next_hash), &token_item(&next))?)?,
         ];
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
+        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
         let Err(error) = result else {
-            return Ok(RefreshOutcome::Rotated {
-                user_id: presented.user_id,
-                family_id: presented.family_id,
-            });
+            return Ok(RefreshOutcome::Rotated { user_id: presented.user_id, family_id: presented.family_id });
         };
         let failed: Vec<bool> = match error.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
@@ -162,9 +133,7 @@ impl Store {
             // Another request used the token between our read and write: a replay.
             [true, ..] => {
                 self.revoke_session(&presented.family_id).await?;
-                Ok(RefreshOutcome::ReuseDetected {
-                    user_id: presented.user_id,
-                })
+                Ok(RefreshOutcome::ReuseDetected { user_id: presented.user_id })
             }
             [_, true, ..] => Ok(RefreshOutcome::Invalid),
             _ => Err(StoreError::backend("TransactWriteItems", error)),
@@ -172,29 +141,16 @@ impl Store {
     }
 
     /// Whether the session family is live and not revoked.
-    pub async fn session_is_active(
-        &self,
-        family_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let item = self
-            .get_live(keys::session(family_id), now.timestamp())
-            .await?;
+    pub async fn session_is_active(&self, family_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let item = self.get_live(keys::session(family_id), now.timestamp()).await?;
         let session: Option<SessionItem> = item.map(serde_dynamo::from_item).transpose()?;
         Ok(session.is_some_and(|session| !session.revoked))
     }
 
     /// Revokes the family of the presented token (logout). Unknown tokens are ignored so
     /// logout stays idempotent. Returns the owner when the token was known.
-    pub async fn end_session(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<UserId>, StoreError> {
-        let Some(item) = self
-            .get_live(keys::refresh_token(token_hash), now.timestamp())
-            .await?
-        else {
+    pub async fn end_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let Some(item) = self.get_live(keys::refresh_token(token_hash), now.timestamp()).await? else {
             return Ok(None);
         };
         let token: RefreshTokenItem = serde_dynamo::from_item(item)?;
@@ -217,13 +173,7 @@ impl Store {
         match result {
             Ok(_) => Ok(()),
             // Already gone (TTL): nothing left to revoke.
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
             Err(error) => Err(StoreError::backend("UpdateItem", error)),
         }
     }

@@ -39,42 +39,20 @@ impl Store {
     /// for the same email (however concurrent) fails with `EmailTaken`.
     pub async fn create_account(&self, account: &NewAccount) -> Result<(), StoreError> {
         let user = &account.user;
-        let claim = EmailClaim {
-            user_id: user.id.clone(),
-            password_hash: account.password_hash.clone(),
-        };
-        let mut puts = vec![
-            with_key(keys::user(&user.id), user)?,
-            with_key(keys::email(&user.email), &claim)?,
-        ];
+        let claim = EmailClaim { user_id: user.id.clone(), password_hash: account.password_hash.clone() };
+        let mut puts = vec![with_key(keys::user(&user.id), user)?, with_key(keys::email(&user.email), &claim)?];
         if let Some((issuer, subject)) = &account.oidc_identity {
-            puts.push(with_key(
-                keys::oidc_identity(issuer, subject),
-                &OidcIdentity {
-                    user_id: user.id.clone(),
-                },
-            )?);
+            puts.push(with_key(keys::oidc_identity(issuer, subject), &OidcIdentity { user_id: user.id.clone() })?);
         }
-        let actions = puts
-            .into_iter()
-            .map(|item| self.put_if_absent(item))
-            .collect::<Result<Vec<_>, _>>()?;
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
+        let actions = puts.into_iter().map(|item| self.put_if_absent(item)).collect::<Result<Vec<_>, _>>()?;
+        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
         match result {
             Ok(_) => Ok(()),
             Err(error) => match error.as_service_error() {
                 // Any claim already taken (email, or the OIDC identity raced by a parallel
                 // first sign-in) means the account exists.
                 Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                    if cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                    if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
                 {
                     Err(StoreError::EmailTaken)
                 }
@@ -83,11 +61,7 @@ impl Store {
         }
     }
 
-    pub async fn email_claim(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-    ) -> Result<Option<EmailClaim>, StoreError> {
+    pub async fn email_claim(&self, email: &Email, now: DateTime<Utc>) -> Result<Option<EmailClaim>, StoreError> {
         let item = self.get_live(keys::email(email), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
@@ -103,19 +77,13 @@ impl Store {
         subject: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<UserId>, StoreError> {
-        let item = self
-            .get_live(keys::oidc_identity(issuer, subject), now.timestamp())
-            .await?;
+        let item = self.get_live(keys::oidc_identity(issuer, subject), now.timestamp()).await?;
         let identity: Option<OidcIdentity> = item.map(serde_dynamo::from_item).transpose()?;
         Ok(identity.map(|identity| identity.user_id))
     }
 
     /// Replaces the profile (and timezone/locale when given); returns the updated user.
-    pub async fn update_profile(
-        &self,
-        id: &UserId,
-        update: &ProfileUpdate,
-    ) -> Result<User, StoreError> {
+    pub async fn update_profile(&self, id: &UserId, update: &ProfileUpdate) -> Result<User, StoreError> {
         let mut expression = String::from("SET #profile = :profile");
         let mut request = self
             .client
@@ -125,10 +93,7 @@ impl Store {
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#profile", "profile")
-            .expression_attribute_values(
-                ":profile",
-                serde_dynamo::to_attribute_value(&update.profile)?,
-            )
+            .expression_attribute_values(":profile", serde_dynamo::to_attribute_value(&update.profile)?)
             .return_values(ReturnValue::AllNew);
         if let Some(timezone) = &update.timezone {
             expression.push_str(", #timezone = :timezone");
@@ -143,19 +108,12 @@ impl Store {
                 .expression_attribute_values(":locale", s(locale));
         }
         let output =
-            request
-                .update_expression(expression)
-                .send()
-                .await
-                .map_err(|error| match error.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                        StoreError::NotFound
-                    }
-                    _ => StoreError::backend("UpdateItem", error),
-                })?;
-        let attributes = output
-            .attributes
-            .ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
+            request.update_expression(expression).send().await.map_err(|error| match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
+                _ => StoreError::backend("UpdateItem", error),
+            })?;
+        let attributes =
+            output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
         Ok(serde_dynamo::from_item(attributes)?)
     }
 

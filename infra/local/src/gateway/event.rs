@@ -56,21 +56,11 @@ pub fn http_event(input: &HttpEventInput<'_>) -> Value {
     }
     let (body, is_base64) = match std::str::from_utf8(input.body) {
         Ok(text) => (text.to_owned(), false),
-        Err(_) => (
-            base64::engine::general_purpose::STANDARD.encode(input.body),
-            true,
-        ),
+        Err(_) => (base64::engine::general_purpose::STANDARD.encode(input.body), true),
     };
     let now = Utc::now();
-    let user_agent = headers
-        .get("user-agent")
-        .cloned()
-        .unwrap_or(Value::String(String::new()));
-    let host = headers
-        .get("host")
-        .and_then(Value::as_str)
-        .unwrap_or("127.0.0.1")
-        .to_owned();
+    let user_agent = headers.get("user-agent").cloned().unwrap_or(Value::String(String::new()));
+    let host = headers.get("host").and_then(Value::as_str).unwrap_or("127.0.0.1").to_owned();
     let mut event = json!({
         "version": "2.0",
         "routeKey": input.route_key,
@@ -120,8 +110,7 @@ fn decode(raw: &str) -> String {
     while index < bytes.len() {
         match bytes[index] {
             b'+' => out.push(b' '),
-            b'%' if index + 2 < bytes.len() => match (hex(bytes[index + 1]), hex(bytes[index + 2]))
-            {
+            b'%' if index + 2 < bytes.len() => match (hex(bytes[index + 1]), hex(bytes[index + 2])) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
                     index += 2;
@@ -166,18 +155,8 @@ mod tests {
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
         use lambda_http::RequestExt;
         assert_eq!(request.method(), "DELETE");
-        assert_eq!(
-            request
-                .path_parameters_ref()
-                .and_then(|p| p.first("userId")),
-            Some("abc")
-        );
-        assert_eq!(
-            request
-                .query_string_parameters_ref()
-                .and_then(|q| q.first("limit")),
-            Some("10")
-        );
+        assert_eq!(request.path_parameters_ref().and_then(|p| p.first("userId")), Some("abc"));
+        assert_eq!(request.query_string_parameters_ref().and_then(|q| q.first("limit")), Some("10"));
         assert_eq!(request.body().as_ref(), b"{}");
     }
 }

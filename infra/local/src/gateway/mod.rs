@@ -2,6 +2,7 @@
 //! handlers the Lambda functions run, from the same payload v2 event AWS would send.
 
 mod event;
+mod jobs;
 mod routes;
 
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ use tandem_api::dispatch::respond;
 use tandem_api::{ApiError, App};
 
 pub use event::{HttpEventInput, http_event};
+pub use jobs::start_schedules;
 pub use routes::{RouteTable, RouteTableError};
 
 /// API Gateway's own payload limit for HTTP APIs.
@@ -32,9 +34,9 @@ struct Gateway {
 /// handler (the route-drift check, at start-up as well as in tests).
 pub fn router(app: App) -> Result<Router, RouteTableError> {
     let routes = Arc::new(RouteTable::from_template()?);
-    Ok(Router::new()
-        .fallback(serve_http)
-        .with_state(Gateway { app, routes }))
+    let local =
+        Router::new().route("/_local/jobs/{function}", axum::routing::post(jobs::run_now)).with_state(app.clone());
+    Ok(Router::new().fallback(serve_http).with_state(Gateway { app, routes }).merge(local))
 }
 
 async fn serve_http(
@@ -47,18 +49,10 @@ async fn serve_http(
     let request_id = uuid::Uuid::new_v4().to_string();
     let path = parts.uri.path().to_owned();
     let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {
-        return error_response(
-            ApiError::PayloadTooLarge {
-                limit: MAX_PAYLOAD_BYTES,
-            },
-            &request_id,
-        );
+        return error_response(ApiError::PayloadTooLarge { limit: MAX_PAYLOAD_BYTES }, &request_id);
     };
     let Some(matched) = gateway.routes.find(parts.method.as_str(), &path) else {
-        let error = ApiError::RouteNotFound {
-            method: parts.method.to_string(),
-            path: path.clone(),
-        };
+        let error = ApiError::RouteNotFound { method: parts.method.to_string(), path: path.clone() };
         tracing::info!(method = %parts.method, %path, status = 404, latency_ms = started.elapsed().as_millis() as u64, "request");
         return error_response(error, &request_id);
     };
@@ -75,10 +69,7 @@ async fn serve_http(
     let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(request) => request,
         Err(error) => {
-            return error_response(
-                ApiError::Internal(format!("building the event: {error}")),
-                &request_id,
-            );
+            return error_response(ApiError::Internal(format!("building the event: {error}")), &request_id);
         }
     };
     let response = respond(gateway.app.clone(), lambda_request, matched.handler).await;
@@ -109,10 +100,7 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

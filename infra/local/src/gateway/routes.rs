@@ -45,11 +45,10 @@ impl RouteTable {
         let mut routes = Vec::new();
         for route in Template::load()?.http_routes()? {
             let route_key = format!("{} {}", route.method, route.path);
-            let function =
-                http_function(&route.function).ok_or_else(|| RouteTableError::NoHandler {
-                    route: route_key.clone(),
-                    function: route.function.clone(),
-                })?;
+            let function = http_function(&route.function).ok_or_else(|| RouteTableError::NoHandler {
+                route: route_key.clone(),
+                function: route.function.clone(),
+            })?;
             routes.push(Route {
                 method: route.method,
                 segments: parse(&route.path),
@@ -58,45 +57,30 @@ impl RouteTable {
             });
         }
         // Literal segments win over parameters, as in API Gateway.
-        routes.sort_by_key(|r| {
-            std::cmp::Reverse(
-                r.segments
-                    .iter()
-                    .filter(|s| matches!(s, Segment::Literal(_)))
-                    .count(),
-            )
-        });
+        routes
+            .sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));
         Ok(Self { routes })
     }
 
     pub fn find(&self, method: &str, path: &str) -> Option<Matched> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        self.routes
-            .iter()
-            .filter(|r| r.method == method || r.method == "ANY")
-            .find_map(|route| {
-                let path_parameters = match_segments(&route.segments, &parts)?;
-                Some(Matched {
-                    route_key: route.route_key.clone(),
-                    path_parameters,
-                    handler: route.handler,
-                })
-            })
+        self.routes.iter().filter(|r| r.method == method || r.method == "ANY").find_map(|route| {
+            let path_parameters = match_segments(&route.segments, &parts)?;
+            Some(Matched { route_key: route.route_key.clone(), path_parameters, handler: route.handler })
+        })
     }
 }
 
 fn parse(path: &str) -> Vec<Segment> {
     path.trim_start_matches('/')
         .split('/')
-        .map(
-            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => match name.strip_suffix('+') {
-                    Some(greedy) => Segment::Greedy(greedy.to_owned()),
-                    None => Segment::Param(name.to_owned()),
-                },
-                None => Segment::Literal(segment.to_owned()),
+        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => match name.strip_suffix('+') {
+                Some(greedy) => Segment::Greedy(greedy.to_owned()),
+                None => Segment::Param(name.to_owned()),
             },
-        )
+            None => Segment::Literal(segment.to_owned()),
+        })
         .collect()
 }
 
@@ -133,17 +117,11 @@ mod tests {
     #[test]
     fn matches_literals_params_and_greedy_segments() {
         let route = parse("/v1/blocks/{userId}");
-        assert_eq!(
-            match_segments(&route, &["v1", "blocks", "u1"]).unwrap()["userId"],
-            "u1"
-        );
+        assert_eq!(match_segments(&route, &["v1", "blocks", "u1"]).unwrap()["userId"], "u1");
         assert!(match_segments(&route, &["v1", "blocks"]).is_none());
         assert!(match_segments(&route, &["v1", "blocks", "u1", "x"]).is_none());
         let greedy = parse("/files/{path+}");
-        assert_eq!(
-            match_segments(&greedy, &["files", "a", "b"]).unwrap()["path"],
-            "a/b"
-        );
+        assert_eq!(match_segments(&greedy, &["files", "a", "b"]).unwrap()["path"], "a/b");
     }
 
     #[test]

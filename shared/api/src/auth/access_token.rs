@@ -35,22 +35,14 @@ pub struct AccessTokens {
 
 impl AccessTokens {
     pub fn new(keys: SigningKeys, lifetime_seconds: i64) -> Self {
-        Self {
-            keys,
-            lifetime_seconds,
-        }
+        Self { keys, lifetime_seconds }
     }
 
     pub fn lifetime_seconds(&self) -> i64 {
         self.lifetime_seconds
     }
 
-    pub fn issue(
-        &self,
-        user_id: &UserId,
-        role: Role,
-        now: DateTime<Utc>,
-    ) -> Result<String, ApiError> {
+    pub fn issue(&self, user_id: &UserId, role: Role, now: DateTime<Utc>) -> Result<String, ApiError> {
         let claims = AccessClaims {
             sub: user_id.to_string(),
             role,
@@ -61,11 +53,8 @@ impl AccessTokens {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.keys.current.clone());
-        let secret = self
-            .keys
-            .keys
-            .get(&self.keys.current)
-            .ok_or_else(|| ApiError::Internal("no current key".into()))?;
+        let secret =
+            self.keys.keys.get(&self.keys.current).ok_or_else(|| ApiError::Internal("no current key".into()))?;
         jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret))
             .map_err(|e| ApiError::Internal(format!("signing access token: {e}")))
     }
@@ -84,19 +73,11 @@ impl AccessTokens {
         // Expiry is checked below against `now`, so tests and callers share one clock.
         validation.validate_exp = false;
         validation.leeway = 0;
-        let data = jsonwebtoken::decode::<AccessClaims>(
-            token,
-            &DecodingKey::from_secret(secret),
-            &validation,
-        )
-        .ok()?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &DecodingKey::from_secret(secret), &validation).ok()?;
         if data.claims.exp <= now.timestamp() {
             return None;
         }
-        Some(Caller {
-            user_id: UserId::parse(&data.claims.sub)?,
-            role: data.claims.role,
-        })
+        Some(Caller { user_id: UserId::parse(&data.claims.sub)?, role: data.claims.role })
     }
 }
 
@@ -116,16 +97,8 @@ mod tests {
         let now = Utc::now();
         let token = tokens.issue(&user, Role::User, now).unwrap();
         assert_eq!(tokens.verify(&token, now).map(|c| c.user_id), Some(user));
-        assert!(
-            tokens
-                .verify(&token, now + Duration::seconds(899))
-                .is_some()
-        );
-        assert!(
-            tokens
-                .verify(&token, now + Duration::seconds(900))
-                .is_none()
-        );
+        assert!(tokens.verify(&token, now + Duration::seconds(899)).is_some());
+        assert!(tokens.verify(&token, now + Duration::seconds(900)).is_none());
     }
 
     #[test]
@@ -138,20 +111,11 @@ mod tests {
         assert!(tokens.verify(&tampered, now).is_none());
         assert!(tokens.verify("not.a.jwt", now).is_none());
         let other = AccessTokens::new(SigningKeys::generate("k1"), 900);
-        assert!(
-            other.verify(&token, now).is_none(),
-            "same kid, different secret"
-        );
+        assert!(other.verify(&token, now).is_none(), "same kid, different secret");
         let renamed = AccessTokens::new(
-            SigningKeys {
-                current: "k2".into(),
-                keys: [("k2".to_owned(), tokens.keys.keys["k1"].clone())].into(),
-            },
+            SigningKeys { current: "k2".into(), keys: [("k2".to_owned(), tokens.keys.keys["k1"].clone())].into() },
             900,
         );
-        assert!(
-            renamed.verify(&token, now).is_none(),
-            "kid k1 unknown to this key set"
-        );
+        assert!(renamed.verify(&token, now).is_none(), "kid k1 unknown to this key set");
     }
 }

@@ -16,19 +16,10 @@ use crate::{ApiError, App};
 
 /// The caller behind the request's `Authorization: Bearer` token.
 pub fn authenticate(app: &App, request: &Request) -> Result<Caller, ApiError> {
-    let header = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::Unauthenticated)?;
-    let (scheme, token) = header
-        .trim()
-        .split_once(' ')
-        .ok_or(ApiError::Unauthenticated)?;
+    let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthenticated)?;
+    let (scheme, token) = header.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::Unauthenticated);
     }
-    app.tokens
-        .verify(token.trim(), chrono::Utc::now())
-        .ok_or(ApiError::Unauthenticated)
+    app.tokens.verify(token.trim(), chrono::Utc::now()).ok_or(ApiError::Unauthenticated)
 }

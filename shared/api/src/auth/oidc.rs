@@ -40,21 +40,13 @@ pub struct OidcVerifier {
 
 impl OidcVerifier {
     pub fn new(config: OidcConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        Self {
-            config,
-            http,
-            keys: RwLock::new(None),
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        Self { config, http, keys: RwLock::new(None) }
     }
 
     pub async fn verify(&self, id_token: &str) -> Result<OidcIdentity, ApiError> {
         let reject = |why: &str| ApiError::InvalidIdentityToken(why.to_owned());
-        let header =
-            jsonwebtoken::decode_header(id_token).map_err(|_| reject("malformed token"))?;
+        let header = jsonwebtoken::decode_header(id_token).map_err(|_| reject("malformed token"))?;
         // Only asymmetric algorithms: an HMAC "signed" with the public key must not pass.
         let allowed = [
             Algorithm::RS256,
@@ -71,10 +63,7 @@ impl OidcVerifier {
             return Err(reject("unsupported signing algorithm"));
         }
         let kid = header.kid.ok_or_else(|| reject("token has no key id"))?;
-        let key = self
-            .decoding_key(&kid)
-            .await?
-            .ok_or_else(|| reject("unknown signing key"))?;
+        let key = self.decoding_key(&kid).await?.ok_or_else(|| reject("unknown signing key"))?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
@@ -84,17 +73,9 @@ impl OidcVerifier {
             .claims;
         let verified = matches!(&claims.email_verified, Some(serde_json::Value::Bool(true)))
             || matches!(&claims.email_verified, Some(serde_json::Value::String(s)) if s == "true");
-        let email = claims
-            .email
-            .filter(|_| verified)
-            .ok_or_else(|| reject("the token has no verified email"))?;
-        let email =
-            Email::parse(&email, "email").map_err(|_| reject("the token's email is malformed"))?;
-        Ok(OidcIdentity {
-            issuer: self.config.issuer.clone(),
-            subject: claims.sub,
-            email,
-        })
+        let email = claims.email.filter(|_| verified).ok_or_else(|| reject("the token has no verified email"))?;
+        let email = Email::parse(&email, "email").map_err(|_| reject("the token's email is malformed"))?;
+        Ok(OidcIdentity { issuer: self.config.issuer.clone(), subject: claims.sub, email })
     }
 
     async fn decoding_key(&self, kid: &str) -> Result<Option<DecodingKey>, ApiError> {
@@ -114,30 +95,20 @@ impl OidcVerifier {
             return Ok(None);
         }
         let set = self.fetch_keys().await?;
-        let key = set
-            .find(kid)
-            .and_then(|jwk| DecodingKey::from_jwk(jwk).ok());
+        let key = set.find(kid).and_then(|jwk| DecodingKey::from_jwk(jwk).ok());
         *self.keys.write().await = Some((set, Instant::now()));
         Ok(key)
     }
 
     async fn fetch_keys(&self) -> Result<JwkSet, ApiError> {
-        let response = self
-            .http
-            .get(&self.config.jwks_url)
-            .send()
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "fetching JWKS failed");
-                ApiError::Busy
-            })?;
+        let response = self.http.get(&self.config.jwks_url).send().await.map_err(|e| {
+            tracing::warn!(error = %e, "fetching JWKS failed");
+            ApiError::Busy
+        })?;
         let response = response.error_for_status().map_err(|e| {
             tracing::warn!(error = %e, "JWKS endpoint answered an error");
             ApiError::Busy
         })?;
-        response
-            .json::<JwkSet>()
-            .await
-            .map_err(|e| ApiError::Internal(format!("JWKS is not a key set: {e}")))
+        response.json::<JwkSet>().await.map_err(|e| ApiError::Internal(format!("JWKS is not a key set: {e}")))
     }
 }

@@ -30,9 +30,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         known && matches
     })
     .await
@@ -58,16 +56,8 @@ mod tests {
     async fn hashes_verify_only_the_right_password() {
         let stored = hash("correct horse battery".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(
-            verify("correct horse battery".into(), Some(stored.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify("wrong horse battery".into(), Some(stored))
-                .await
-                .unwrap()
-        );
+        assert!(verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
+        assert!(!verify("wrong horse battery".into(), Some(stored)).await.unwrap());
         assert!(!verify("tandem-dummy-password".into(), None).await.unwrap());
     }
 }

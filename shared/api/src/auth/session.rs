@@ -47,11 +47,7 @@ fn refresh_expiry(app: &App, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Signs `user` in: a new session family with its first refresh token.
-pub async fn issue_session(
-    app: &App,
-    user: &User,
-    now: DateTime<Utc>,
-) -> Result<TokenPair, ApiError> {
+pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }
@@ -68,11 +64,7 @@ pub async fn issue_session(
 
 /// Rotates a presented refresh token: its successor plus a fresh access token. A token
 /// presented twice revokes its whole family (someone replayed it).
-pub async fn rotate_session(
-    app: &App,
-    presented: &str,
-    now: DateTime<Utc>,
-) -> Result<TokenPair, ApiError> {
+pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
     let next_token = new_refresh_token();
     let outcome = app
         .store
@@ -91,11 +83,7 @@ pub async fn rotate_session(
             return Err(ApiError::InvalidRefreshToken);
         }
     };
-    let user = app
-        .store
-        .user(&user_id, now)
-        .await?
-        .ok_or(ApiError::InvalidRefreshToken)?;
+    let user = app.store.user(&user_id, now).await?.ok_or(ApiError::InvalidRefreshToken)?;
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }

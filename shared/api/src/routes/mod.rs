@@ -2,7 +2,11 @@
 //! so the local gateway can serve the same code; `template.yaml` says which path each serves.
 
 pub mod auth;
+pub mod availability;
+pub mod blocks;
+pub mod matches;
 pub mod me;
+pub mod presence;
 pub mod system;
 
 use std::future::Future;
@@ -24,46 +28,24 @@ pub struct HttpFunction {
 }
 
 pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
-    HttpFunction {
-        name: "auth-register",
-        handler: |a, r| Box::pin(auth::register::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-login",
-        handler: |a, r| Box::pin(auth::login::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-refresh",
-        handler: |a, r| Box::pin(auth::refresh::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-logout",
-        handler: |a, r| Box::pin(auth::logout::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-oidc",
-        handler: |a, r| Box::pin(auth::oidc::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-get",
-        handler: |a, r| Box::pin(me::get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-profile-put",
-        handler: |a, r| Box::pin(me::profile_put::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-health",
-        handler: |a, r| Box::pin(system::health::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-version",
-        handler: |a, r| Box::pin(system::version::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-openapi",
-        handler: |a, r| Box::pin(system::openapi::handle(a, r)),
-    },
+    HttpFunction { name: "auth-register", handler: |a, r| Box::pin(auth::register::handle(a, r)) },
+    HttpFunction { name: "auth-login", handler: |a, r| Box::pin(auth::login::handle(a, r)) },
+    HttpFunction { name: "auth-refresh", handler: |a, r| Box::pin(auth::refresh::handle(a, r)) },
+    HttpFunction { name: "auth-logout", handler: |a, r| Box::pin(auth::logout::handle(a, r)) },
+    HttpFunction { name: "auth-oidc", handler: |a, r| Box::pin(auth::oidc::handle(a, r)) },
+    HttpFunction { name: "me-get", handler: |a, r| Box::pin(me::get::handle(a, r)) },
+    HttpFunction { name: "me-profile-put", handler: |a, r| Box::pin(me::profile_put::handle(a, r)) },
+    HttpFunction { name: "availability-put", handler: |a, r| Box::pin(availability::put::handle(a, r)) },
+    HttpFunction { name: "availability-delete", handler: |a, r| Box::pin(availability::delete::handle(a, r)) },
+    HttpFunction { name: "availability-get", handler: |a, r| Box::pin(availability::get::handle(a, r)) },
+    HttpFunction { name: "presence-heartbeat", handler: |a, r| Box::pin(presence::heartbeat::handle(a, r)) },
+    HttpFunction { name: "blocks-create", handler: |a, r| Box::pin(blocks::create::handle(a, r)) },
+    HttpFunction { name: "blocks-list", handler: |a, r| Box::pin(blocks::list::handle(a, r)) },
+    HttpFunction { name: "blocks-delete", handler: |a, r| Box::pin(blocks::delete::handle(a, r)) },
+    HttpFunction { name: "match-today", handler: |a, r| Box::pin(matches::today::handle(a, r)) },
+    HttpFunction { name: "system-health", handler: |a, r| Box::pin(system::health::handle(a, r)) },
+    HttpFunction { name: "system-version", handler: |a, r| Box::pin(system::version::handle(a, r)) },
+    HttpFunction { name: "system-openapi", handler: |a, r| Box::pin(system::openapi::handle(a, r)) },
 ];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

@@ -35,31 +35,15 @@ fn main() -> ExitCode {
 }
 
 fn run_tool(args: Vec<String>) -> Result<(), String> {
-    let (mut input, mut out, mut edges_out, mut seed, mut synthetic) =
-        (None, None, None, None, None);
+    let (mut input, mut out, mut edges_out, mut seed, mut synthetic) = (None, None, None, None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
-        };
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
             "--out" => out = Some(value()?),
             "--edges" => edges_out = Some(value()?),
-            "--seed" => {
-                seed = Some(
-                    value()?
-                        .parse::<u64>()
-                        .map_err(|e| format!("--seed: {e}"))?,
-                )
-            }
-            "--synthetic" => {
-                synthetic = Some(
-                    value()?
-                        .parse::<usize>()
-                        .map_err(|e| format!("--synthetic: {e}"))?,
-                )
-            }
+            "--seed" => seed = Some(value()?.parse::<u64>().map_err(|e| format!("--seed: {e}"))?),
+            "--synthetic" => synthetic = Some(value()?.parse::<usize>().map_err(|e| format!("--synthetic: {e}"))?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other if input.is_none() && !other.starts_with("--") => input = Some(other.to_owned()),
             other => return Err(format!("unexpected argument {other}\n{USAGE}")),
@@ -67,15 +51,8 @@ fn run_tool(args: Vec<String>) -> Result<(), String> {
     }
     if let Some(n) = synthetic {
         let (users, excluded_pairs) = tandem_pairing::synthetic::pool(n, seed.unwrap_or(1));
-        let file = PoolFile {
-            users,
-            excluded_pairs,
-            config: None,
-        };
-        println!(
-            "{}",
-            serde_json::to_string(&file).map_err(|e| e.to_string())?
-        );
+        let file = PoolFile { users, excluded_pairs, config: None };
+        println!("{}", serde_json::to_string(&file).map_err(|e| e.to_string())?);
         return Ok(());
     }
     let input = input.ok_or(USAGE)?;
@@ -92,21 +69,16 @@ fn run_tool(args: Vec<String>) -> Result<(), String> {
         .pairs
         .iter()
         .map(|p| {
-            let weight = outcome
-                .edges
-                .iter()
-                .find(|e| (e.a as usize, e.b as usize) == (p.a, p.b))
-                .map_or(0, |e| e.weight);
+            let weight =
+                outcome.edges.iter().find(|e| (e.a as usize, e.b as usize) == (p.a, p.b)).map_or(0, |e| e.weight);
             json!({ "a": id(p.a), "b": id(p.b), "weight": weight, "score": p.score.total,
                     "breakdown": p.score.breakdown, "reasons": p.score.reasons })
         })
         .collect();
     let total_weight: i64 = pairs.iter().filter_map(|p| p["weight"].as_i64()).sum();
-    let unmatched: Vec<&str> = (0..outcome.pool.len())
-        .filter(|i| !matched.contains(i))
-        .map(id)
-        .collect();
-    let result = json!({ "pairs": pairs, "unmatched": unmatched, "total_weight": total_weight, "stats": outcome.stats });
+    let unmatched: Vec<&str> = (0..outcome.pool.len()).filter(|i| !matched.contains(i)).map(id).collect();
+    let result =
+        json!({ "pairs": pairs, "unmatched": unmatched, "total_weight": total_weight, "stats": outcome.stats });
     write(out.as_deref(), &result)?;
     if let Some(path) = edges_out {
         let vertices: Vec<&str> = outcome.pool.iter().map(|u| u.id.as_str()).collect();
@@ -115,18 +87,11 @@ fn run_tool(args: Vec<String>) -> Result<(), String> {
             .iter()
             .map(|e| json!({ "a": id(e.a as usize), "b": id(e.b as usize), "weight": e.weight }))
             .collect();
-        write(
-            Some(&path),
-            &json!({ "vertices": vertices, "edges": edges }),
-        )?;
+        write(Some(&path), &json!({ "vertices": vertices, "edges": edges }))?;
     }
     eprintln!(
         "pool {} · candidate edges {} · pairs {} · unmatched {} · total weight {}",
-        outcome.stats.pool,
-        outcome.stats.candidate_edges,
-        outcome.stats.pairs,
-        outcome.stats.unmatched,
-        total_weight
+        outcome.stats.pool, outcome.stats.candidate_edges, outcome.stats.pairs, outcome.stats.unmatched, total_weight
     );
     Ok(())
 }

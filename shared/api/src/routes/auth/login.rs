@@ -25,8 +25,8 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let policy = app.config.login_throttle;
 
     let throttle = app.store.login_throttle(&email, now).await?;
-    if let Some(retry_after) = throttle
-        .and_then(|state| policy.retry_after(state.failures, state.window_ends, now.timestamp()))
+    if let Some(retry_after) =
+        throttle.and_then(|state| policy.retry_after(state.failures, state.window_ends, now.timestamp()))
     {
         return Err(ApiError::TooManyAttempts { retry_after });
     }
@@ -38,19 +38,11 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
         _ => None,
     };
     let Some(user) = user else {
-        app.store
-            .record_login_failure(&email, policy.window_seconds, now)
-            .await?;
+        app.store.record_login_failure(&email, policy.window_seconds, now).await?;
         return Err(ApiError::InvalidCredentials);
     };
     app.store.clear_login_failures(&email).await?;
     app.store.touch_last_seen(&user.id, now).await?;
     let tokens = issue_session(&app, &user, now).await?;
-    json_response(
-        StatusCode::OK,
-        &SignedIn {
-            user: &user,
-            tokens,
-        },
-    )
+    json_response(StatusCode::OK, &SignedIn { user: &user, tokens })
 }

@@ -11,11 +11,7 @@ use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let body: RefreshTokenBody = json_body(&request)?;
-    if let Some(user_id) = app
-        .store
-        .end_session(&hash_refresh_token(&body.refresh_token), Utc::now())
-        .await?
-    {
+    if let Some(user_id) = app.store.end_session(&hash_refresh_token(&body.refresh_token), Utc::now()).await? {
         tracing::info!(%user_id, "signed out");
     }
     empty_response(StatusCode::NO_CONTENT)

@@ -28,24 +28,12 @@ struct Exchanged<'a> {
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let body: Exchange = json_body(&request)?;
-    let verifier = app
-        .oidc
-        .clone()
-        .ok_or(ApiError::NotConfigured("OIDC sign-in"))?;
+    let verifier = app.oidc.clone().ok_or(ApiError::NotConfigured("OIDC sign-in"))?;
     let identity = verifier.verify(&body.id_token).await?;
     let now = Utc::now();
 
-    let existing = match app
-        .store
-        .oidc_user_id(&identity.issuer, &identity.subject, now)
-        .await?
-    {
-        Some(user_id) => Some(
-            app.store
-                .user(&user_id, now)
-                .await?
-                .ok_or(ApiError::NotFound)?,
-        ),
+    let existing = match app.store.oidc_user_id(&identity.issuer, &identity.subject, now).await? {
+        Some(user_id) => Some(app.store.user(&user_id, now).await?.ok_or(ApiError::NotFound)?),
         None => None,
     };
     let (user, created) = match existing {
@@ -60,37 +48,18 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
             match app.store.create_account(&account).await {
                 Ok(()) => (user, true),
                 // A parallel first sign-in with the same identity won the race: use its account.
-                Err(StoreError::EmailTaken) => match app
-                    .store
-                    .oidc_user_id(&identity.issuer, &identity.subject, now)
-                    .await?
-                {
-                    Some(user_id) => (
-                        app.store
-                            .user(&user_id, now)
-                            .await?
-                            .ok_or(ApiError::NotFound)?,
-                        false,
-                    ),
-                    None => return Err(ApiError::EmailTaken),
-                },
+                Err(StoreError::EmailTaken) => {
+                    match app.store.oidc_user_id(&identity.issuer, &identity.subject, now).await? {
+                        Some(user_id) => (app.store.user(&user_id, now).await?.ok_or(ApiError::NotFound)?, false),
+                        None => return Err(ApiError::EmailTaken),
+                    }
+                }
                 Err(other) => return Err(other.into()),
             }
         }
     };
     app.store.touch_last_seen(&user.id, now).await?;
     let tokens = issue_session(&app, &user, now).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    json_response(
-        status,
-        &Exchanged {
-            user: &user,
-            created,
-            tokens,
-        },
-    )
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    json_response(status, &Exchanged { user: &user, created, tokens })
 }

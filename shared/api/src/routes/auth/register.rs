@@ -22,31 +22,17 @@ struct Registration {
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let body: Registration = json_body(&request)?;
     let mut errors = ValidationErrors::default();
-    let email = Email::parse(&body.email, "email")
-        .map_err(|e| errors.0.push(e))
-        .ok();
+    let email = Email::parse(&body.email, "email").map_err(|e| errors.0.push(e)).ok();
     let _ = check_new_password(&body.password).map_err(|e| errors.0.push(e));
-    let email = errors
-        .into_result(email)?
-        .ok_or_else(|| crate::ApiError::Internal("email missing".into()))?;
+    let email = errors.into_result(email)?.ok_or_else(|| crate::ApiError::Internal("email missing".into()))?;
 
     let now = Utc::now();
     let user = User::new(email, now);
     let password_hash = password::hash(body.password).await?;
     app.store
-        .create_account(&NewAccount {
-            user: user.clone(),
-            password_hash: Some(password_hash),
-            oidc_identity: None,
-        })
+        .create_account(&NewAccount { user: user.clone(), password_hash: Some(password_hash), oidc_identity: None })
         .await?;
     tracing::info!(user_id = %user.id, "account registered");
     let tokens = issue_session(&app, &user, now).await?;
-    json_response(
-        StatusCode::CREATED,
-        &SignedIn {
-            user: &user,
-            tokens,
-        },
-    )
+    json_response(StatusCode::CREATED, &SignedIn { user: &user, tokens })
 }

@@ -10,10 +10,6 @@ use crate::{ApiError, App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let user = app
-        .store
-        .user(&caller.user_id, Utc::now())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let user = app.store.user(&caller.user_id, Utc::now()).await?.ok_or(ApiError::NotFound)?;
     json_response(StatusCode::OK, &user)
 }

@@ -10,10 +10,7 @@ use crate::{App, Request};
 
 pub async fn handle(app: App, _request: Request) -> HandlerResult {
     match app.store.ping(Utc::now()).await {
-        Ok(()) => json_response(
-            StatusCode::OK,
-            &json!({ "status": "ok", "checks": { "dynamodb": "ok" } }),
-        ),
+        Ok(()) => json_response(StatusCode::OK, &json!({ "status": "ok", "checks": { "dynamodb": "ok" } })),
         Err(error) => {
             tracing::error!(%error, "health check: table unreachable");
             json_response(

@@ -1,0 +1,143 @@
+//! Daily availability and today's match, as the routes present them.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day};
+use tandem_domain::{User, UserId};
+use tandem_pairing::{PoolUser, ScoreBreakdown};
+use tandem_store::{AvailabilityRecord, QueueOutcome};
+
+use crate::{ApiError, App};
+
+/// `GET/PUT /v1/availability/today`.
+#[derive(Debug, Serialize)]
+pub struct AvailabilityView {
+    pub day: NaiveDate,
+    pub state: AvailabilityState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#match: Option<MatchView>,
+}
+
+/// What a user may see of today's match: the partner's public subset only.
+#[derive(Debug, Serialize)]
+pub struct MatchView {
+    pub match_id: String,
+    pub conversation_id: String,
+    pub score: f32,
+    pub breakdown: ScoreBreakdown,
+    pub reasons: Vec<String>,
+    pub partner: PartnerView,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartnerView {
+    pub user_id: UserId,
+    pub first_name: String,
+    pub age: i32,
+    pub city: String,
+    pub photo_url: Option<String>,
+    pub shared_interests: Vec<String>,
+    pub online: bool,
+}
+
+pub(crate) async fn current_user(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
+    app.store.user(id, now).await?.ok_or(ApiError::NotFound)
+}
+
+/// Queues the user for their local today (idempotent; a matched user stays matched).
+pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
+    let user = current_user(app, id, now).await?;
+    let profile = check_can_queue(&user)?;
+    let (day, offset) = local_day(&user.timezone, now);
+    let exclusions = app.store.exclusions(id, now).await?;
+    let mut snapshot = PoolUser::from_profile(id.as_str(), profile, offset);
+    snapshot.excluded = exclusions.all().map(ToString::to_string).collect();
+    let record = AvailabilityRecord {
+        user_id: id.clone(),
+        day,
+        state: AvailabilityState::Queued,
+        utc_offset_minutes: offset,
+        queued_at: now,
+        snapshot,
+        late_exclusions: Vec::new(),
+        match_id: None,
+        conversation_id: None,
+    };
+    match app.store.queue(&record, now).await? {
+        QueueOutcome::Queued(record) => view(app, &user, Some(record), day, now).await,
+        QueueOutcome::AlreadyMatched(record) => view(app, &user, Some(record), day, now).await,
+    }
+}
+
+pub async fn today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
+    let user = current_user(app, id, now).await?;
+    let (day, _) = local_day(&user.timezone, now);
+    let record = app.store.availability(id, day, now).await?;
+    view(app, &user, record, day, now).await
+}
+
+async fn view(
+    app: &App,
+    user: &User,
+    record: Option<AvailabilityRecord>,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<AvailabilityView, ApiError> {
+    let Some(record) = record.filter(|r| r.state != AvailabilityState::Idle) else {
+        return Ok(AvailabilityView { day, state: AvailabilityState::Idle, queued_at: None, r#match: None });
+    };
+    let r#match = match &record.match_id {
+        Some(match_id) if record.state == AvailabilityState::Matched => {
+            Some(match_view(app, user, match_id, now).await?)
+        }
+        _ => None,
+    };
+    Ok(AvailabilityView { day, state: record.state, queued_at: Some(record.queued_at), r#match })
+}
+
+/// Today's match of `id`, if any.
+pub async fn match_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Option<MatchView>, ApiError> {
+    Ok(today(app, id, now).await?.r#match)
+}
+
+async fn match_view(app: &App, user: &User, match_id: &str, now: DateTime<Utc>) -> Result<MatchView, ApiError> {
+    let record =
+        app.store.pairing_match(match_id, now).await?.ok_or(ApiError::Internal(format!("match {match_id} missing")))?;
+    let partner_id = record.partner_of(&user.id).ok_or(ApiError::NotFound)?;
+    let partner = current_user(app, partner_id, now).await?;
+    let conversation = app
+        .store
+        .conversation(&record.conversation_id, now)
+        .await?
+        .ok_or(ApiError::Internal(format!("conversation {} missing", record.conversation_id)))?;
+    let (mine, theirs) = (user.profile.as_ref(), partner.profile.as_ref());
+    let shared_interests = match (mine, theirs) {
+        (Some(mine), Some(theirs)) => {
+            mine.interests.keys().filter(|k| theirs.interests.contains_key(*k)).cloned().collect()
+        }
+        _ => Vec::new(),
+    };
+    let online = app.store.is_online(partner_id, now).await?;
+    Ok(MatchView {
+        match_id: record.match_id,
+        conversation_id: record.conversation_id,
+        score: record.score,
+        breakdown: record.breakdown,
+        reasons: record.reasons,
+        partner: PartnerView {
+            user_id: partner.id.clone(),
+            first_name: theirs.map(|p| p.first_name.clone()).unwrap_or_default(),
+            age: theirs.map_or(0, |p| age_in(now.year(), p.birth_year)),
+            city: theirs.map(|p| p.city.clone()).unwrap_or_default(),
+            photo_url: theirs.and_then(|p| p.photo_url.clone()),
+            shared_interests,
+            online,
+        },
+        started_at: conversation.started_at,
+        expires_at: conversation.expires_at,
+    })
+}

@@ -1,0 +1,3 @@
+//! `/v1/match/*`: today's match.
+
+pub mod today;

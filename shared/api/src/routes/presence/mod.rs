@@ -1,0 +1,3 @@
+//! `/v1/presence/*`: online state.
+
+pub mod heartbeat;

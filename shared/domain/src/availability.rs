@@ -1,0 +1,102 @@
+//! Daily availability: each user's "today" is a date in their own time zone.
+
+use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// A user's availability for one local day: idle (no record) → queued → matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AvailabilityState {
+    Idle,
+    Queued,
+    Matched,
+}
+
+/// Availability records are kept this long (then DynamoDB TTL removes them).
+pub const AVAILABILITY_RETENTION_DAYS: i64 = 7;
+/// Pairs are not repeated within this many days.
+pub const REPEAT_PAIR_DAYS: i64 = 30;
+/// A heartbeat keeps a user "online" this long.
+pub const PRESENCE_SECONDS: i64 = 90;
+
+/// The user's local date and UTC offset (minutes) at `now`. Unknown zones fall back to UTC.
+pub fn local_day(timezone: &str, now: DateTime<Utc>) -> (NaiveDate, i32) {
+    let zone = chrono_tz::Tz::from_str(timezone).unwrap_or(chrono_tz::UTC);
+    let local = zone.from_utc_datetime(&now.naive_utc());
+    (local.date_naive(), local.offset().fix().local_minus_utc() / 60)
+}
+
+/// The local date at `now` for anyone at `offset_minutes`.
+pub fn day_at_offset(offset_minutes: i32, now: DateTime<Utc>) -> NaiveDate {
+    (now + chrono::Duration::minutes(i64::from(offset_minutes))).date_naive()
+}
+
+/// Every UTC offset in use in the time-zone database, in minutes: the pairing pool's
+/// buckets. A sweep reads each bucket; a test checks the list against chrono-tz.
+pub const POOL_OFFSETS: &[i32] = &[
+    -720, -660, -600, -570, -540, -480, -420, -360, -300, -240, -210, -180, -150, -120, -60, 0, 60, 120, 180, 210, 240,
+    270, 300, 330, 345, 360, 390, 420, 480, 525, 540, 570, 600, 630, 660, 720, 765, 780, 825, 840,
+];
+
+/// Why a user may not queue today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QueueRefusal {
+    #[error("matching is suspended for this account until the user acknowledges it")]
+    Suspended,
+    #[error("this account cannot be matched")]
+    NotActive,
+    #[error("complete your profile before asking for a match")]
+    NoProfile,
+    #[error("your profile is hidden: make it visible to be matched")]
+    Hidden,
+}
+
+/// Whether `user` may join today's pool.
+pub fn check_can_queue(user: &crate::User) -> Result<&crate::Profile, QueueRefusal> {
+    match user.status {
+        crate::UserStatus::Active => {}
+        crate::UserStatus::SuspendedFromMatching => return Err(QueueRefusal::Suspended),
+        crate::UserStatus::Banned | crate::UserStatus::PendingDeletion => return Err(QueueRefusal::NotActive),
+    }
+    let profile = user.profile.as_ref().ok_or(QueueRefusal::NoProfile)?;
+    if profile.visibility == crate::profile::Visibility::Hidden {
+        return Err(QueueRefusal::Hidden);
+    }
+    Ok(profile)
+}
+
+/// Birth year to age this year (the profile only knows the year).
+pub fn age_in(year: i32, birth_year: i32) -> i32 {
+    year - birth_year
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn today_is_the_users_own_date() {
+        let now = at("2026-11-21T23:30:00Z");
+        assert_eq!(local_day("Europe/Paris", now), (NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), 60));
+        assert_eq!(local_day("America/New_York", now), (NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), -300));
+        assert_eq!(local_day("Nowhere/Special", now).1, 0);
+        assert_eq!(day_at_offset(60, now).day(), 22);
+        assert_eq!(day_at_offset(-300, now).day(), 21);
+    }
+
+    #[test]
+    fn every_zone_offset_has_a_pool_bucket() {
+        for instant in ["2026-01-15T12:00:00Z", "2026-07-15T12:00:00Z"] {
+            for zone in chrono_tz::TZ_VARIANTS {
+                let (_, offset) = local_day(zone.name(), at(instant));
+                assert!(POOL_OFFSETS.contains(&offset), "{} at {instant}: {offset}", zone.name());
+            }
+        }
+    }
+}

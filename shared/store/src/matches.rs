@@ -1,0 +1,126 @@
+//! Matches and their conversations, created together in one transaction.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::UserId;
+use tandem_pairing::ScoreBreakdown;
+
+use crate::item::{key, s, with_key};
+use crate::keys::{self, GSI1_PK, GSI1_SK};
+use crate::{Store, StoreError};
+
+/// A pair made by a sweep, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchRecord {
+    pub match_id: String,
+    pub conversation_id: String,
+    pub users: [UserId; 2],
+    /// Each user's local day the match counts for.
+    pub days: [NaiveDate; 2],
+    pub score: f32,
+    pub breakdown: ScoreBreakdown,
+    pub reasons: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    Active,
+    Expired,
+    Closed,
+    EndedByPanic,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub conversation_id: String,
+    pub match_id: String,
+    pub participants: [UserId; 2],
+    pub state: ConversationState,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchOutcome {
+    Created,
+    /// One of the two was no longer queued (left, or matched by another sweep), or the
+    /// transaction conflicted with a concurrent one: nothing was written.
+    Skipped,
+}
+
+impl MatchRecord {
+    pub fn partner_of(&self, user: &UserId) -> Option<&UserId> {
+        match &self.users {
+            [a, b] if a == user => Some(b),
+            [a, b] if b == user => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl Store {
+    /// Creates match + conversation, marks both availabilities matched and records the
+    /// pair in both users' 30-day history, in one transaction conditioned on both users
+    /// still being queued for their day. Safe under concurrent and retried sweeps: a user
+    /// can only leave `queued` once per day.
+    pub async fn create_match(
+        &self,
+        record: &MatchRecord,
+        conversation: &ConversationRecord,
+    ) -> Result<MatchOutcome, StoreError> {
+        let mark_matched = |user: &UserId, day: NaiveDate| -> Result<TransactWriteItem, StoreError> {
+            let update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::availability(user, day))))
+                .update_expression(
+                    "SET #state = :matched, match_id = :match, conversation_id = :conversation REMOVE #gpk, #gsk",
+                )
+                .condition_expression("#state = :queued")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_names("#gpk", GSI1_PK)
+                .expression_attribute_names("#gsk", GSI1_SK)
+                .expression_attribute_values(":matched", s("matched"))
+                .expression_attribute_values(":queued", s("queued"))
+                .expression_attribute_values(":match", s(&record.match_id))
+                .expression_attribute_values(":conversation", s(&record.conversation_id))
+                .build()
+                .map_err(StoreError::build)?;
+            Ok(TransactWriteItem::builder().update(update).build())
+        };
+        let [a, b] = &record.users;
+        let actions = vec![
+            mark_matched(a, record.days[0])?,
+            mark_matched(b, record.days[1])?,
+            self.put_if_absent(with_key(keys::pairing_match(&record.match_id), record)?)?,
+            self.put_if_absent(with_key(keys::conversation(&conversation.conversation_id), conversation)?)?,
+            self.put(self.paired_item(a, b, record.created_at)?)?,
+            self.put(self.paired_item(b, a, record.created_at)?)?,
+        ];
+        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => Ok(MatchOutcome::Created),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(MatchOutcome::Skipped),
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Ok(MatchOutcome::Skipped),
+                _ => Err(StoreError::backend("TransactWriteItems", error)),
+            },
+        }
+    }
+
+    pub async fn pairing_match(&self, match_id: &str, now: DateTime<Utc>) -> Result<Option<MatchRecord>, StoreError> {
+        let item = self.get_live(keys::pairing_match(match_id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    pub async fn conversation(
+        &self,
+        conversation_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        let item = self.get_live(keys::conversation(conversation_id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+}
