@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use tandem_api::jobs::SCHEDULED_JOBS;
 use tandem_api::routes::HTTP_FUNCTIONS;
+use tandem_api::routes::ws::WS_FUNCTIONS;
 use tandem_local::template::Template;
 use tandem_store::keys;
 use tandem_tests::workspace_root;
@@ -27,11 +28,14 @@ fn files_in(dir: &str, extension: &str) -> BTreeSet<String> {
 fn every_function_is_in_the_template_the_registry_and_the_workspace() {
     let template = Template::load().unwrap();
     let declared = set(template.functions().unwrap().into_iter().map(|f| f.binary));
-    let registered =
-        set(HTTP_FUNCTIONS.iter().map(|f| f.name.to_owned()).chain(SCHEDULED_JOBS.iter().map(|j| j.name.to_owned())));
+    let registered = set(HTTP_FUNCTIONS
+        .iter()
+        .map(|f| f.name.to_owned())
+        .chain(SCHEDULED_JOBS.iter().map(|j| j.name.to_owned()))
+        .chain(WS_FUNCTIONS.iter().map(|f| f.name.to_owned())));
     let binaries = files_in("functions/src/bin", "rs");
     assert_eq!(declared, binaries, "template.yaml functions vs functions/src/bin");
-    assert_eq!(registered, binaries, "HTTP_FUNCTIONS and SCHEDULED_JOBS vs functions/src/bin");
+    assert_eq!(registered, binaries, "HTTP_FUNCTIONS, WS_FUNCTIONS and SCHEDULED_JOBS vs functions/src/bin");
     let manifest = std::fs::read_to_string(workspace_root().join("functions/Cargo.toml")).unwrap();
     for binary in &binaries {
         assert!(manifest.contains(&format!("name = \"{binary}\"")), "{binary} missing from functions/Cargo.toml");
@@ -55,6 +59,23 @@ fn each_binary_runs_the_handler_registered_under_its_name() {
             job.name,
             job.name
         );
+    }
+}
+
+#[test]
+fn every_websocket_function_serves_a_route_and_every_route_has_a_function() {
+    let routes = Template::load().unwrap().websocket_routes().unwrap();
+    let routed = set(routes.iter().map(|r| r.function.clone()));
+    assert_eq!(routed, set(WS_FUNCTIONS.iter().map(|f| f.name.to_owned())));
+    let keys = set(routes.iter().map(|r| r.route_key.as_str()));
+    for key in ["$connect", "$disconnect", "$default", "sendMessage", "typing", "read", "ping"] {
+        assert!(keys.contains(key), "route {key} missing");
+    }
+    for function in WS_FUNCTIONS {
+        let main =
+            std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", function.name))).unwrap();
+        let module = function.name.trim_start_matches("ws-").replace('-', "_");
+        assert!(main.contains(&format!("ws::{module};")), "{} should serve routes::ws::{module}", function.name);
     }
 }
 
@@ -102,6 +123,7 @@ fn the_table_declaration_has_the_keys_the_store_uses() {
 fn functions_touching_the_table_have_only_table_actions() {
     let allowed = [
         "sqs:SendMessage",
+        "execute-api:ManageConnections",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",

@@ -5,6 +5,8 @@ use tandem_api::config::OidcConfig;
 use tandem_api::dispatch::respond;
 use tandem_api::jobs::scheduled_job;
 use tandem_api::routes::http_function;
+use tandem_api::routes::ws::ws_function;
+use tandem_api::ws::respond_ws;
 use tandem_tests::*;
 
 #[tokio::test]
@@ -28,8 +30,17 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
             let event: aws_lambda_events::eventbridge::EventBridgeEvent = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{name}: not an EventBridge scheduled event: {e}"));
             assert_eq!(event.detail_type, "Scheduled Event");
-            let report = (job.run)(api.app.clone()).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let now = event.time.unwrap_or_else(chrono::Utc::now);
+            let report = (job.run)(api.app.clone(), now).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(report.is_object(), "{name}: report {report}");
+            seen += 1;
+            continue;
+        }
+        if let Some(function) = ws_function(&name) {
+            let event: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not a WebSocket event: {e}"));
+            let response = respond_ws(api.app.clone(), event.into(), function.handler).await;
+            assert!(response.status_code < 500, "{name}: {}", response.status_code);
             seen += 1;
             continue;
         }
@@ -54,5 +65,5 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
         }
         seen += 1;
     }
-    assert!(seen >= 19, "only {seen} events");
+    assert!(seen >= 34, "only {seen} events");
 }

@@ -2,6 +2,7 @@
 //! DynamoDB Local. Run with `scripts/test.sh`, which starts the engine.
 
 mod auth;
+mod chat;
 mod drift;
 mod errors;
 mod events;

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use tandem_domain::UserId;
 use tandem_domain::availability::AvailabilityState;
-use tandem_store::{ConversationRecord, ConversationState, MatchOutcome, MatchRecord};
+use tandem_store::{ConversationRecord, MatchOutcome, MatchRecord};
 use tandem_tests::*;
 
 const PARIS: &str = "Europe/Paris";
@@ -229,14 +229,8 @@ async fn a_pair_is_written_only_while_both_are_still_queued() {
         reasons: vec![],
         created_at: now,
     };
-    let conversation = ConversationRecord {
-        conversation_id: "c-1".into(),
-        match_id: "m-1".into(),
-        participants: [ua.clone(), ub],
-        state: ConversationState::Active,
-        started_at: now,
-        expires_at: now + chrono::Duration::hours(24),
-    };
+    let conversation =
+        ConversationRecord::new("c-1".into(), "m-1".into(), [ua.clone(), ub], now, now + chrono::Duration::hours(24));
     assert_eq!(api.app.store.create_match(&record, &conversation).await.unwrap(), MatchOutcome::Skipped);
     assert_eq!(api.count_items("MATCH#").await + api.count_items("CONV#").await, 0, "all or nothing");
     let a_state = api.app.store.availability(&ua, day, now).await.unwrap().unwrap();

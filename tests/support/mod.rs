@@ -87,6 +87,13 @@ impl TestApi {
     }
 
     pub async fn start_with(customise: impl FnOnce(&mut Config)) -> Self {
+        Self::start_full(customise, gateway::WebSocketLimits::default()).await
+    }
+
+    /// With WebSocket connection limits of its own (short ones, to test them).
+    pub async fn start_full(customise: impl FnOnce(&mut Config), limits: gateway::WebSocketLimits) -> Self {
+        // Handler logs show with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,tandem_api=info").try_init();
         let sdk = sdk_config().await;
         let table = fresh_table(&sdk).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -94,13 +101,15 @@ impl TestApi {
             .await
             .expect("create queues");
         let push_queue_url = queues["PushQueue"].clone();
-        let mut config = Config::new(table, SigningKeys::generate("test-1"));
-        config.push_queue_url = Some(push_queue_url.clone());
-        customise(&mut config);
-        let app = App::new(config, &sdk);
-        let router = gateway::router(app.clone()).expect("route table");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut config = Config::new(table, SigningKeys::generate("test-1"));
+        config.push_queue_url = Some(push_queue_url.clone());
+        config.moderation_queue_url = Some(queues["ModerationQueue"].clone());
+        config.websocket_endpoint = Some(base.clone());
+        customise(&mut config);
+        let app = App::new(config, &sdk);
+        let router = gateway::router(app.clone(), gateway::Clock::default(), limits).expect("route table");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(gateway::serve(listener, router, async move {
             let _ = stopped.await;
@@ -161,16 +170,19 @@ impl TestApi {
 
     /// Every message currently on the push queue (received, then deleted).
     pub async fn drain_push_queue(&self) -> Vec<Value> {
+        self.drain_queue(&self.push_queue_url.clone()).await
+    }
+
+    pub async fn drain_moderation_queue(&self) -> Vec<Value> {
+        let url = self.app.config.moderation_queue_url.clone().expect("moderation queue");
+        self.drain_queue(&url).await
+    }
+
+    async fn drain_queue(&self, url: &str) -> Vec<Value> {
         let mut messages = Vec::new();
         loop {
-            let batch = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.push_queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .expect("receive");
+            let batch =
+                self.sqs.receive_message().queue_url(url).max_number_of_messages(10).send().await.expect("receive");
             if batch.messages().is_empty() {
                 return messages;
             }
@@ -178,7 +190,7 @@ impl TestApi {
                 messages.push(serde_json::from_str(message.body().unwrap_or("null")).expect("JSON message"));
                 self.sqs
                     .delete_message()
-                    .queue_url(&self.push_queue_url)
+                    .queue_url(url)
                     .receipt_handle(message.receipt_handle().unwrap_or_default())
                     .send()
                     .await
@@ -254,5 +266,95 @@ pub fn session(body: &Value, email: &str) -> Session {
         email: email.to_owned(),
         access: body["access_token"].as_str().expect("access_token").to_owned(),
         refresh: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+    }
+}
+
+/// A WebSocket client of the local gateway's chat API.
+pub struct Chat {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    /// Events read while waiting for another kind, in arrival order.
+    pub backlog: Vec<Value>,
+}
+
+impl Chat {
+    /// Connects with `?token=`; the HTTP status of a refused handshake otherwise.
+    pub async fn connect(api: &TestApi, token: &str) -> Result<Chat, u16> {
+        let url = format!("{}/ws?token={token}", api.base.replacen("http://", "ws://", 1));
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((stream, _)) => Ok(Chat { stream, backlog: Vec::new() }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(other) => panic!("websocket connect: {other}"),
+        }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        use futures::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(message.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next server event (5 s at most); `None` if the server closed the socket.
+    pub async fn next(&mut self) -> Option<Value> {
+        use futures::StreamExt;
+        loop {
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("event within 5 s");
+            match frame {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                    return Some(serde_json::from_str(&text).expect("JSON event"));
+                }
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// The next event of type `kind`, keeping others in `backlog`.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        if let Some(i) = self.backlog.iter().position(|e| e["type"] == kind) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let event = self.next().await.unwrap_or_else(|| panic!("socket closed while waiting for {kind}"));
+            if event["type"] == kind {
+                return event;
+            }
+            self.backlog.push(event);
+        }
+    }
+
+    /// Whether nothing arrives within `millis`.
+    pub async fn quiet_for(&mut self, millis: u64) -> bool {
+        use futures::StreamExt;
+        tokio::time::timeout(std::time::Duration::from_millis(millis), self.stream.next()).await.is_err()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+impl TestApi {
+    /// Advances the gateway's job clock.
+    pub async fn advance_clock(&self, seconds: i64) {
+        let reply = self.post("/_local/clock", json!({ "advance_seconds": seconds })).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+
+    /// Two members queued and matched by the sweep; returns them and the conversation id.
+    pub async fn matched_pair(&self) -> (Session, Session, String) {
+        let (a, b) = (self.member("Ana", "Europe/Paris").await, self.member("Ben", "Europe/Paris").await);
+        for s in [&a, &b] {
+            let reply = self.put("/v1/availability/today", &s.access, json!({})).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+        let report = self.run_job("pairing-sweep").await;
+        assert_eq!(report.body["created"], 1, "{}", report.body);
+        let today = self.get("/v1/match/today", Some(&a.access)).await;
+        let conversation = today.body["conversation_id"].as_str().expect("conversation id").to_owned();
+        (a, b, conversation)
     }
 }

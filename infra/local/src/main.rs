@@ -17,13 +17,15 @@ use tandem_local::emulators::{self, EmulatorError, Ports};
 use tandem_local::{gateway, provision, template::Template};
 
 const TABLE_NAME: &str = "tandem-local";
-const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist]\n       tandem-local emulators --env-file PATH";
+const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--ws-max-seconds N] [--ws-idle-seconds N]\n       tandem-local emulators --env-file PATH";
 
 struct UpOptions {
     port: u16,
     dynamodb_port: u16,
     moto_port: u16,
     persist: bool,
+    ws_max_seconds: u64,
+    ws_idle_seconds: u64,
 }
 
 fn main() -> ExitCode {
@@ -46,21 +48,34 @@ fn main() -> ExitCode {
 }
 
 fn parse_up(args: &[String]) -> Result<UpOptions, String> {
-    let mut options = UpOptions { port: 3000, dynamodb_port: 8000, moto_port: 5000, persist: false };
+    let mut options = UpOptions {
+        port: 3000,
+        dynamodb_port: 8000,
+        moto_port: 5000,
+        persist: false,
+        ws_max_seconds: 2 * 60 * 60,
+        ws_idle_seconds: 10 * 60,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut port = || -> Result<u16, String> {
-            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{arg} needs a port number\n{USAGE}"))
+        let mut number = || -> Result<u64, String> {
+            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{arg} needs a number\n{USAGE}"))
         };
         match arg.as_str() {
-            "--port" => options.port = port()?,
-            "--dynamodb-port" => options.dynamodb_port = port()?,
-            "--moto-port" => options.moto_port = port()?,
+            "--port" => options.port = as_port(number()?)?,
+            "--dynamodb-port" => options.dynamodb_port = as_port(number()?)?,
+            "--moto-port" => options.moto_port = as_port(number()?)?,
             "--persist" => options.persist = true,
+            "--ws-max-seconds" => options.ws_max_seconds = number()?,
+            "--ws-idle-seconds" => options.ws_idle_seconds = number()?,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
     Ok(options)
+}
+
+fn as_port(value: u64) -> Result<u16, String> {
+    u16::try_from(value).map_err(|_| format!("{value} is not a port number"))
 }
 
 fn local_dir() -> PathBuf {
@@ -127,10 +142,21 @@ fn up(options: UpOptions) -> Result<(), String> {
                 environment.push((leak(variable), url.clone()));
             }
         }
-        config.push_queue_url = environment.iter().find(|(k, _)| *k == "PUSH_QUEUE_URL").map(|(_, v)| v.clone());
+        let base = format!("http://127.0.0.1:{port}");
+        environment.push(("WEBSOCKET_ENDPOINT", base.clone()));
+        let variable = |name: &str| environment.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+        config.push_queue_url = variable("PUSH_QUEUE_URL");
+        config.moderation_queue_url = variable("MODERATION_QUEUE_URL");
+        // The gateway serves the Management API itself, on its own port.
+        config.websocket_endpoint = Some(base);
         let app = tandem_api::App::new(config, &sdk_config);
-        gateway::start_schedules(app.clone()).map_err(|e| e.to_string())?;
-        let router = gateway::router(app).map_err(|e| e.to_string())?;
+        let clock = gateway::Clock::default();
+        gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
+        let limits = gateway::WebSocketLimits {
+            max_connection: std::time::Duration::from_secs(options.ws_max_seconds),
+            idle_timeout: std::time::Duration::from_secs(options.ws_idle_seconds),
+        };
+        let router = gateway::router(app, clock, limits).map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|_| EmulatorError::PortTaken { port, what: "gateway" }.to_string())?;

@@ -63,6 +63,13 @@ pub struct QueueDecl {
     pub dead_letter: Option<(String, u32)>,
 }
 
+/// A route of the WebSocket API and the function its integration invokes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WebSocketRoute {
+    pub route_key: String,
+    pub function: String,
+}
+
 /// A function run by an EventBridge schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleDecl {
@@ -174,6 +181,40 @@ impl Template {
             .collect()
     }
 
+    /// `AWS::ApiGatewayV2::Route`s of the WebSocket API, resolved through their integration
+    /// (`Target: !Sub integrations/${X}` → `IntegrationUri: !Sub …${F.Arn}/invocations`) to
+    /// the function's binary.
+    pub fn websocket_routes(&self) -> Result<Vec<WebSocketRoute>, TemplateError> {
+        let binaries: std::collections::HashMap<&str, &str> = self
+            .resources_of_type("AWS::Serverless::Function")
+            .filter_map(|(id, r)| Some((id, str_at(r, &["Metadata", "BuildProperties", "Binary"])?)))
+            .collect();
+        let resource = |id: &str| self.resources().find(|(rid, _)| *rid == id).map(|(_, r)| r);
+        let mut routes = Vec::new();
+        for (id, route) in self.resources_of_type("AWS::ApiGatewayV2::Route") {
+            let shape = |what: &str| TemplateError::Shape(format!("{id}: {what}"));
+            let props = route.get("Properties").ok_or_else(|| shape("no Properties"))?;
+            let route_key = str_at(props, &["RouteKey"]).ok_or_else(|| shape("no RouteKey"))?;
+            let target = props
+                .get("Target")
+                .and_then(|t| tagged_argument(t, "!Sub"))
+                .ok_or_else(|| shape("Target is not !Sub"))?;
+            let integration_id = between(target, "${", "}").ok_or_else(|| shape("Target names no integration"))?;
+            let integration = resource(integration_id).ok_or_else(|| shape("integration not found"))?;
+            let uri = integration
+                .get("Properties")
+                .and_then(|p| p.get("IntegrationUri"))
+                .and_then(|u| tagged_argument(u, "!Sub"))
+                .ok_or_else(|| shape("IntegrationUri is not !Sub"))?;
+            let function_id = uri.split("${").filter_map(|part| part.split_once(".Arn}")).map(|(f, _)| f).next();
+            let binary =
+                function_id.and_then(|f| binaries.get(f)).ok_or_else(|| shape("integration names no function"))?;
+            routes.push(WebSocketRoute { route_key: route_key.to_owned(), function: (*binary).to_owned() });
+        }
+        routes.sort();
+        Ok(routes)
+    }
+
     /// Functions with `Schedule` events and their rate.
     pub fn schedules(&self) -> Result<Vec<ScheduleDecl>, TemplateError> {
         let mut schedules = Vec::new();
@@ -226,6 +267,12 @@ impl Template {
             billing_mode: str_at(props, &["BillingMode"]).unwrap_or("PROVISIONED").to_owned(),
         })
     }
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(&text[start..end])
 }
 
 /// `rate(1 minute)`, `rate(15 minutes)`, `rate(1 hour)`, `rate(1 day)` in seconds.

@@ -7,7 +7,8 @@ use tandem_store::Store;
 
 use crate::auth::{AccessTokens, OidcVerifier};
 use crate::config::{Config, ConfigError};
-use crate::queue::PushQueue;
+use crate::queue::SqsQueue;
+use crate::realtime::Realtime;
 
 #[derive(Clone)]
 pub struct App {
@@ -15,7 +16,9 @@ pub struct App {
     pub config: Arc<Config>,
     pub tokens: Arc<AccessTokens>,
     pub oidc: Option<Arc<OidcVerifier>>,
-    pub push: PushQueue,
+    pub push: SqsQueue,
+    pub moderation: SqsQueue,
+    pub realtime: Realtime,
 }
 
 impl App {
@@ -23,8 +26,11 @@ impl App {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk_config), config.table_name.clone());
         let tokens = Arc::new(AccessTokens::new(config.signing_keys.clone(), config.access_token_seconds));
         let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
-        let push = PushQueue::new(aws_sdk_sqs::Client::new(sdk_config), config.push_queue_url.clone());
-        Self { store, config: Arc::new(config), tokens, oidc, push }
+        let sqs = aws_sdk_sqs::Client::new(sdk_config);
+        let push = SqsQueue::new(sqs.clone(), config.push_queue_url.clone(), "PUSH_QUEUE_URL");
+        let moderation = SqsQueue::new(sqs, config.moderation_queue_url.clone(), "MODERATION_QUEUE_URL");
+        let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone());
+        Self { store, config: Arc::new(config), tokens, oidc, push, moderation, realtime }
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

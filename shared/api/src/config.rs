@@ -81,6 +81,10 @@ pub struct Config {
     pub refresh_token_days: i64,
     /// SQS queue the push worker reads (`PUSH_QUEUE_URL`); needed by jobs that notify.
     pub push_queue_url: Option<String>,
+    /// SQS queue of the moderation worker (`MODERATION_QUEUE_URL`).
+    pub moderation_queue_url: Option<String>,
+    /// Management endpoint of the WebSocket API (`WEBSOCKET_ENDPOINT`), for server events.
+    pub websocket_endpoint: Option<String>,
     pub pairing: tandem_pairing::EngineConfig,
 }
 
@@ -97,6 +101,8 @@ impl Config {
             access_token_seconds: ACCESS_TOKEN_SECONDS,
             refresh_token_days: REFRESH_TOKEN_DAYS,
             push_queue_url: None,
+            moderation_queue_url: None,
+            websocket_endpoint: None,
             pairing: tandem_pairing::EngineConfig::default(),
         }
     }
@@ -111,6 +117,8 @@ impl Config {
             .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?;
         let mut config = Self::new(table, signing_keys);
         config.push_queue_url = var("PUSH_QUEUE_URL");
+        config.moderation_queue_url = var("MODERATION_QUEUE_URL");
+        config.websocket_endpoint = var("WEBSOCKET_ENDPOINT");
         config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
             (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),
             (None, None, None) => None,

@@ -66,3 +66,15 @@ pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Result<Respo
 pub fn empty_response(status: StatusCode) -> Result<Response<Body>, ApiError> {
     Response::builder().status(status).body(Body::Empty).map_err(|e| ApiError::Internal(e.to_string()))
 }
+
+/// A path parameter (API Gateway's `pathParameters`); missing means the route is wrong.
+pub fn path_param<'a>(request: &'a Request, name: &str) -> Result<&'a str, ApiError> {
+    use lambda_http::RequestExt;
+    request.path_parameters_ref().and_then(|p| p.first(name)).ok_or(ApiError::NotFound)
+}
+
+/// A query-string parameter, if present.
+pub fn query_param<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    use lambda_http::RequestExt;
+    request.query_string_parameters_ref().and_then(|q| q.first(name))
+}

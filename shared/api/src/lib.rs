@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod conversations;
 pub mod dispatch;
 pub mod error;
 pub mod http_io;
@@ -15,7 +16,9 @@ pub mod jobs;
 pub mod lambda;
 pub mod pairing;
 pub mod queue;
+pub mod realtime;
 pub mod routes;
+pub mod ws;
 
 pub use app::App;
 pub use error::ApiError;

@@ -1,7 +1,7 @@
-//! The push queue (SQS): where jobs leave notification requests for the push worker.
+//! SQS queues where the backend leaves work for the queue workers (push, moderation).
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use tandem_domain::notifications::PushRequest;
+use serde::Serialize;
 
 use crate::ApiError;
 
@@ -9,26 +9,28 @@ use crate::ApiError;
 const BATCH: usize = 10;
 
 #[derive(Clone, Debug)]
-pub struct PushQueue {
+pub struct SqsQueue {
     client: aws_sdk_sqs::Client,
     url: Option<String>,
+    /// The configuration variable naming the queue, for the error when it is missing.
+    variable: &'static str,
 }
 
-impl PushQueue {
-    pub fn new(client: aws_sdk_sqs::Client, url: Option<String>) -> Self {
-        Self { client, url }
+impl SqsQueue {
+    pub fn new(client: aws_sdk_sqs::Client, url: Option<String>, variable: &'static str) -> Self {
+        Self { client, url, variable }
     }
 
-    /// Sends every request; fails if any message was not accepted.
-    pub async fn send(&self, requests: &[PushRequest]) -> Result<(), ApiError> {
-        if requests.is_empty() {
+    /// Sends every message as JSON; fails if any was not accepted.
+    pub async fn send<T: Serialize>(&self, messages: &[T]) -> Result<(), ApiError> {
+        if messages.is_empty() {
             return Ok(());
         }
-        let url = self.url.as_deref().ok_or(ApiError::NotConfigured("PUSH_QUEUE_URL"))?;
-        for chunk in requests.chunks(BATCH) {
+        let url = self.url.as_deref().ok_or(ApiError::NotConfigured(self.variable))?;
+        for chunk in messages.chunks(BATCH) {
             let mut entries = Vec::with_capacity(chunk.len());
-            for (i, request) in chunk.iter().enumerate() {
-                let body = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
+            for (i, message) in chunk.iter().enumerate() {
+                let body = serde_json::to_string(message).map_err(|e| ApiError::Internal(e.to_string()))?;
                 let entry = SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
                     .message_body(body)
@@ -46,7 +48,7 @@ impl PushQueue {
                     },
                 )?;
             if !output.failed().is_empty() {
-                return Err(ApiError::Internal(format!("SQS refused {} push request(s)", output.failed().len())));
+                return Err(ApiError::Internal(format!("SQS refused {} message(s)", output.failed().len())));
             }
         }
         Ok(())

@@ -5,8 +5,10 @@
 
 pub mod availability;
 pub mod catalogue;
+pub mod conversation;
 pub mod credentials;
 pub mod email;
+pub mod moderation;
 pub mod notifications;
 pub mod profile;
 pub mod user;

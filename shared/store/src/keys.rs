@@ -85,3 +85,54 @@ pub fn conversation(conversation_id: &str) -> (String, String) {
 pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, String) {
     (format!("AUDIT#{actor}"), format!("{}#{}", at.to_rfc3339(), uuid::Uuid::new_v4()))
 }
+
+pub const MESSAGES: &str = "MSG#";
+pub const READ_POSITIONS: &str = "READ#";
+
+pub fn message(conversation_id: &str, message_id: &str) -> (String, String) {
+    (format!("CONV#{conversation_id}"), format!("{MESSAGES}{message_id}"))
+}
+
+/// Reserves a client message id per author, so a retried send stores nothing twice.
+pub fn client_message(conversation_id: &str, author: &UserId, client_message_id: &str) -> (String, String) {
+    (format!("CONV#{conversation_id}"), format!("CMID#{author}#{client_message_id}"))
+}
+
+pub fn read_position(conversation_id: &str, user: &UserId) -> (String, String) {
+    (format!("CONV#{conversation_id}"), format!("{READ_POSITIONS}{user}"))
+}
+
+pub fn conversation_partition(conversation_id: &str) -> String {
+    format!("CONV#{conversation_id}")
+}
+
+/// Active conversations sit in one of these GSI1 partitions, sorted by when the expiry
+/// job next has something to do with them.
+pub const CONVERSATION_DUE_SHARDS: u32 = 4;
+
+pub fn conversation_due_gsi1(conversation_id: &str) -> String {
+    let shard = conversation_id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % CONVERSATION_DUE_SHARDS;
+    conversation_due_partition(shard)
+}
+
+pub fn conversation_due_partition(shard: u32) -> String {
+    format!("CONVDUE#{shard}")
+}
+
+/// Sort key of a due entry: fixed-width UTC time, so string order is time order.
+pub fn due_sort_key(due: chrono::DateTime<chrono::Utc>, conversation_id: &str) -> String {
+    format!("{}#{conversation_id}", due.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+pub fn connection(connection_id: &str) -> (String, String) {
+    (format!("CONN#{connection_id}"), "CONN".to_owned())
+}
+
+pub fn user_connections_gsi1(user: &UserId) -> String {
+    format!("USER#{user}#CONNECTIONS")
+}
+
+pub fn report(report_id: &str) -> (String, String) {
+    (format!("REPORT#{report_id}"), "REPORT".to_owned())
+}

@@ -5,11 +5,14 @@
 
 mod audit;
 pub mod availability;
+pub mod connections;
+pub mod conversations;
 mod error;
 mod item;
 pub mod keys;
 pub mod login_throttle;
 pub mod matches;
+pub mod messages;
 mod presence;
 pub mod relations;
 pub mod sessions;
@@ -18,11 +21,15 @@ pub mod users;
 use aws_sdk_dynamodb::Client;
 
 pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
+pub use connections::ConnectionRecord;
+pub use conversations::{ConversationRecord, ExtensionOutcome};
 pub use error::StoreError;
 pub use login_throttle::ThrottleState;
-pub use matches::{ConversationRecord, ConversationState, MatchOutcome, MatchRecord};
+pub use matches::{MatchOutcome, MatchRecord};
+pub use messages::{MessageRecord, ReadPosition, SendOutcome};
 pub use relations::{Block, Exclusions};
 pub use sessions::{RefreshOutcome, SessionStart};
+pub use tandem_domain::conversation::ConversationState;
 pub use users::{EmailClaim, NewAccount};
 
 /// Handle on the table; cheap to clone (the SDK client is reference-counted).

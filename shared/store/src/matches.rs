@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tandem_domain::UserId;
 use tandem_pairing::ScoreBreakdown;
 
+use crate::conversations::{ConversationRecord, conversation_item};
 use crate::item::{key, s, with_key};
 use crate::keys::{self, GSI1_PK, GSI1_SK};
 use crate::{Store, StoreError};
@@ -23,25 +24,6 @@ pub struct MatchRecord {
     pub breakdown: ScoreBreakdown,
     pub reasons: Vec<String>,
     pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConversationState {
-    Active,
-    Expired,
-    Closed,
-    EndedByPanic,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversationRecord {
-    pub conversation_id: String,
-    pub match_id: String,
-    pub participants: [UserId; 2],
-    pub state: ConversationState,
-    pub started_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +78,7 @@ impl Store {
             mark_matched(a, record.days[0])?,
             mark_matched(b, record.days[1])?,
             self.put_if_absent(with_key(keys::pairing_match(&record.match_id), record)?)?,
-            self.put_if_absent(with_key(keys::conversation(&conversation.conversation_id), conversation)?)?,
+            self.put_if_absent(conversation_item(conversation)?)?,
             self.put(self.paired_item(a, b, record.created_at)?)?,
             self.put(self.paired_item(b, a, record.created_at)?)?,
         ];
@@ -112,15 +94,6 @@ impl Store {
 
     pub async fn pairing_match(&self, match_id: &str, now: DateTime<Utc>) -> Result<Option<MatchRecord>, StoreError> {
         let item = self.get_live(keys::pairing_match(match_id), now.timestamp()).await?;
-        Ok(item.map(serde_dynamo::from_item).transpose()?)
-    }
-
-    pub async fn conversation(
-        &self,
-        conversation_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<ConversationRecord>, StoreError> {
-        let item = self.get_live(keys::conversation(conversation_id), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 }

@@ -52,15 +52,26 @@ impl Store {
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Block, StoreError> {
-        let block = RelationItem { other: other.clone(), created_at: now, reason: reason.clone(), ttl: None };
-        let mirror = RelationItem { other: owner.clone(), created_at: now, reason: None, ttl: None };
-        let actions = vec![
-            self.put(with_key(keys::relation(keys::BLOCKS, owner, other), &block)?)?,
-            self.put(with_key(keys::relation(keys::BLOCKED_BY, other, owner), &mirror)?)?,
-            self.audit_action(owner, "block", &format!("user:{other}"), now)?,
-        ];
+        let mut actions = self.block_actions(owner, other, reason.clone(), now)?;
+        actions.push(self.audit_action(owner, "block", &format!("user:{other}"), now)?);
         self.transact("TransactWriteItems", actions).await?;
         Ok(Block { user_id: other.clone(), created_at: now, reason })
+    }
+
+    /// The two writes of `owner` blocking `other`: the block and its mirror.
+    pub(crate) fn block_actions(
+        &self,
+        owner: &UserId,
+        other: &UserId,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let block = RelationItem { other: other.clone(), created_at: now, reason, ttl: None };
+        let mirror = RelationItem { other: owner.clone(), created_at: now, reason: None, ttl: None };
+        Ok(vec![
+            self.put(with_key(keys::relation(keys::BLOCKS, owner, other), &block)?)?,
+            self.put(with_key(keys::relation(keys::BLOCKED_BY, other, owner), &mirror)?)?,
+        ])
     }
 
     /// Removes a block and its mirror; returns whether there was one.

@@ -1,9 +1,11 @@
 //! The local API Gateway: every route of `template.yaml`, served through the same
 //! handlers the Lambda functions run, from the same payload v2 event AWS would send.
 
+mod clock;
 mod event;
 mod jobs;
 mod routes;
+mod websocket;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,9 +19,11 @@ use lambda_http::Body as LambdaBody;
 use tandem_api::dispatch::respond;
 use tandem_api::{ApiError, App};
 
+pub use clock::Clock;
 pub use event::{HttpEventInput, http_event};
 pub use jobs::start_schedules;
 pub use routes::{RouteTable, RouteTableError};
+pub use websocket::{WebSocketLimits, WebSocketTableError};
 
 /// API Gateway's own payload limit for HTTP APIs.
 const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -28,15 +32,37 @@ const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
 struct Gateway {
     app: App,
     routes: Arc<RouteTable>,
+    sockets: Arc<websocket::Sockets>,
+    clock: Clock,
 }
 
-/// The HTTP router for the gateway. Fails if the template names a function that has no
-/// handler (the route-drift check, at start-up as well as in tests).
-pub fn router(app: App) -> Result<Router, RouteTableError> {
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Http(#[from] RouteTableError),
+    #[error(transparent)]
+    WebSocket(#[from] WebSocketTableError),
+}
+
+/// The gateway's router: the HTTP API (every template route), the WebSocket API at `/ws`,
+/// its Management API at `/@connections/{id}`, and the local controls under `/_local`.
+/// Fails if the template names a function that has no handler (the drift check, at start-up
+/// as well as in tests).
+pub fn router(app: App, clock: Clock, limits: WebSocketLimits) -> Result<Router, GatewayError> {
+    use axum::routing::{get, post};
     let routes = Arc::new(RouteTable::from_template()?);
-    let local =
-        Router::new().route("/_local/jobs/{function}", axum::routing::post(jobs::run_now)).with_state(app.clone());
-    Ok(Router::new().fallback(serve_http).with_state(Gateway { app, routes }).merge(local))
+    let sockets = Arc::new(websocket::Sockets::from_template(limits)?);
+    let gateway = Gateway { app, routes, sockets, clock };
+    Ok(Router::new()
+        .route("/ws", get(websocket::upgrade))
+        .route(
+            "/@connections/{id}",
+            post(websocket::post_to_connection).get(websocket::get_connection).delete(websocket::delete_connection),
+        )
+        .route("/_local/jobs/{function}", post(jobs::run_now))
+        .route("/_local/clock", post(jobs::advance_clock))
+        .fallback(serve_http)
+        .with_state(gateway))
 }
 
 async fn serve_http(

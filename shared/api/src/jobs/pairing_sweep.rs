@@ -11,9 +11,10 @@ use serde::Serialize;
 use tandem_domain::UserId;
 use tandem_domain::availability::day_at_offset;
 use tandem_domain::notifications::PushRequest;
-use tandem_store::{AvailabilityRecord, ConversationRecord, ConversationState, MatchOutcome, MatchRecord};
+use tandem_store::{AvailabilityRecord, ConversationRecord, MatchOutcome, MatchRecord};
 
 use crate::jobs::JobResult;
+use crate::realtime::ServerEvent;
 use crate::{ApiError, App};
 
 /// A conversation lasts this long.
@@ -38,8 +39,8 @@ pub struct SweepReport {
     pub notify_ms: u64,
 }
 
-pub async fn handle(app: App) -> JobResult {
-    let report = sweep(&app, Utc::now()).await?;
+pub async fn handle(app: App, now: DateTime<Utc>) -> JobResult {
+    let report = sweep(&app, now).await?;
     serde_json::to_value(report).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
@@ -94,14 +95,8 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> Result<SweepReport, ApiErro
             reasons: pair.score.reasons.clone(),
             created_at: now,
         };
-        let conversation = ConversationRecord {
-            conversation_id,
-            match_id,
-            participants: [a, b],
-            state: ConversationState::Active,
-            started_at: now,
-            expires_at: now + Duration::hours(CONVERSATION_HOURS),
-        };
+        let conversation =
+            ConversationRecord::new(conversation_id, match_id, [a, b], now, now + Duration::hours(CONVERSATION_HOURS));
         writes.push((record, conversation));
     }
     let results: Vec<(MatchRecord, Result<MatchOutcome, tandem_store::StoreError>)> = stream::iter(writes)
@@ -133,6 +128,12 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> Result<SweepReport, ApiErro
     report.write_ms = started.elapsed().as_millis() as u64;
 
     let started = Instant::now();
+    for request in &notifications {
+        let event = ServerEvent::new("match.created", request.data.clone());
+        if let Err(error) = app.realtime.to_user(&app.store, &request.user_id, &event).await {
+            tracing::warn!(user_id = %request.user_id, error = ?error, "match.created event not delivered");
+        }
+    }
     app.push.send(&notifications).await?;
     report.notify_ms = started.elapsed().as_millis() as u64;
 

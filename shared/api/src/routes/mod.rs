@@ -4,10 +4,12 @@
 pub mod auth;
 pub mod availability;
 pub mod blocks;
+pub mod conversations;
 pub mod matches;
 pub mod me;
 pub mod presence;
 pub mod system;
+pub mod ws;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -43,6 +45,19 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "blocks-list", handler: |a, r| Box::pin(blocks::list::handle(a, r)) },
     HttpFunction { name: "blocks-delete", handler: |a, r| Box::pin(blocks::delete::handle(a, r)) },
     HttpFunction { name: "match-today", handler: |a, r| Box::pin(matches::today::handle(a, r)) },
+    HttpFunction { name: "conversations-get", handler: |a, r| Box::pin(conversations::get::handle(a, r)) },
+    HttpFunction {
+        name: "conversations-messages-list",
+        handler: |a, r| Box::pin(conversations::messages_list::handle(a, r)),
+    },
+    HttpFunction {
+        name: "conversations-messages-send",
+        handler: |a, r| Box::pin(conversations::messages_send::handle(a, r)),
+    },
+    HttpFunction { name: "conversations-read", handler: |a, r| Box::pin(conversations::read::handle(a, r)) },
+    HttpFunction { name: "conversations-close", handler: |a, r| Box::pin(conversations::close::handle(a, r)) },
+    HttpFunction { name: "conversations-extend", handler: |a, r| Box::pin(conversations::extend::handle(a, r)) },
+    HttpFunction { name: "conversations-panic", handler: |a, r| Box::pin(conversations::panic::handle(a, r)) },
     HttpFunction { name: "system-health", handler: |a, r| Box::pin(system::health::handle(a, r)) },
     HttpFunction { name: "system-version", handler: |a, r| Box::pin(system::version::handle(a, r)) },
     HttpFunction { name: "system-openapi", handler: |a, r| Box::pin(system::openapi::handle(a, r)) },

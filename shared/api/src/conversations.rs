@@ -1,0 +1,200 @@
+//! Conversations as both the HTTP routes and the WebSocket routes use them: one code path
+//! per action, whichever door it came through.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use tandem_domain::conversation::{
+    ConversationState, ModerationState, check_client_message_id, clean_message_text, is_open, message_deletion_time,
+    peer_of,
+};
+use tandem_domain::moderation::ScanRequest;
+use tandem_domain::{UserId, ValidationErrors};
+use tandem_store::{ConversationRecord, MessageRecord, ReadPosition, SendOutcome};
+
+use crate::realtime::ServerEvent;
+use crate::{ApiError, App};
+
+/// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
+pub async fn participant_view(
+    app: &App,
+    conversation_id: &str,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<ConversationRecord, ApiError> {
+    if uuid::Uuid::parse_str(conversation_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    app.store.conversation_for(conversation_id, user, now).await?.ok_or(ApiError::NotFound)
+}
+
+fn closed() -> ApiError {
+    ApiError::Conflict {
+        code: "conversation_closed",
+        message: "this conversation is over: it can no longer be written to".into(),
+    }
+}
+
+/// The outcome of a send: the stored message, and whether it was a retry of an earlier send.
+pub struct Sent {
+    pub message: MessageRecord,
+    pub duplicate: bool,
+}
+
+/// Stores a message once per client message id and tells the peer (`message.new`) and the
+/// moderation queue. The caller acknowledges to the author.
+pub async fn send_message(
+    app: &App,
+    conversation_id: &str,
+    author: &UserId,
+    client_message_id: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Sent, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let _ = check_client_message_id(client_message_id).map_err(|e| errors.0.push(e));
+    let text = clean_message_text(text).map_err(|e| errors.0.push(e)).ok();
+    let text = errors.into_result(text)?.unwrap_or_default();
+    let conversation = participant_view(app, conversation_id, author, now).await?;
+    let message = MessageRecord {
+        message_id: uuid::Uuid::now_v7().to_string(),
+        conversation_id: conversation_id.to_owned(),
+        author: author.clone(),
+        client_message_id: client_message_id.to_owned(),
+        text,
+        sent_at: now,
+        moderation: ModerationState::Visible,
+    };
+    let delete_at = message_deletion_time(conversation.expires_at);
+    match app.store.send_message(&message, delete_at, now).await? {
+        SendOutcome::Stored(message) => {
+            if let Some(peer) = peer_of(&conversation.participants, author) {
+                app.realtime
+                    .to_user(&app.store, peer, &ServerEvent::of("message.new", "message", &MessageView::from(&message)))
+                    .await?;
+            }
+            let scan = ScanRequest {
+                conversation_id: message.conversation_id.clone(),
+                message_id: message.message_id.clone(),
+                author: message.author.clone(),
+            };
+            if let Err(error) = app.moderation.send(&[scan]).await {
+                // The message is stored and delivered; a missed scan is logged for replay.
+                tracing::error!(message_id = %message.message_id, error = ?error, "moderation scan not queued");
+            }
+            Ok(Sent { message, duplicate: false })
+        }
+        SendOutcome::Duplicate(message) => Ok(Sent { message, duplicate: true }),
+        SendOutcome::Refused => Err(closed()),
+    }
+}
+
+/// A message as clients see it.
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub author: UserId,
+    pub client_message_id: String,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+impl From<&MessageRecord> for MessageView {
+    fn from(m: &MessageRecord) -> Self {
+        let text = if m.moderation == ModerationState::Hidden { String::new() } else { m.text.clone() };
+        Self {
+            message_id: m.message_id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            author: m.author.clone(),
+            client_message_id: m.client_message_id.clone(),
+            text,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+/// Moves the reader's position forward and tells the peer (`read`).
+pub async fn mark_read(
+    app: &App,
+    conversation_id: &str,
+    reader: &UserId,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let conversation = participant_view(app, conversation_id, reader, now).await?;
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(closed());
+    }
+    if app.store.message(conversation_id, message_id, now).await?.is_none() {
+        return Err(tandem_domain::FieldError::new("messageId", "no such message in this conversation").into());
+    }
+    let moved = app.store.mark_read(conversation_id, reader, message_id, now).await?;
+    if let Some(peer) = peer_of(&conversation.participants, reader).filter(|_| moved) {
+        let event = ServerEvent::new(
+            "read",
+            json!({ "conversationId": conversation_id, "userId": reader, "messageId": message_id }),
+        );
+        app.realtime.to_user(&app.store, peer, &event).await?;
+    }
+    Ok(())
+}
+
+/// Relays a typing indicator to the peer (not stored).
+pub async fn relay_typing(
+    app: &App,
+    conversation_id: &str,
+    typist: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let conversation = participant_view(app, conversation_id, typist, now).await?;
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(closed());
+    }
+    if let Some(peer) = peer_of(&conversation.participants, typist) {
+        let event = ServerEvent::new("typing", json!({ "conversationId": conversation_id, "userId": typist }));
+        app.realtime.to_user(&app.store, peer, &event).await?;
+    }
+    Ok(())
+}
+
+/// Tells both participants about a conversation event (`conversation.closed`, …).
+pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &str) -> Result<(), ApiError> {
+    let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[]));
+    for user in &conversation.participants {
+        app.realtime.to_user(&app.store, user, &event).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConversationView {
+    pub conversation_id: String,
+    pub match_id: String,
+    pub participants: [UserId; 2],
+    pub state: ConversationState,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub extended: bool,
+    pub extension_requested_by: Vec<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    pub read_positions: Vec<ReadPosition>,
+}
+
+impl ConversationView {
+    pub fn of(c: &ConversationRecord, read_positions: &[ReadPosition]) -> Self {
+        Self {
+            conversation_id: c.conversation_id.clone(),
+            match_id: c.match_id.clone(),
+            participants: c.participants.clone(),
+            state: c.state,
+            started_at: c.started_at,
+            expires_at: c.expires_at,
+            extended: c.extended,
+            extension_requested_by: c.extension_requests.clone(),
+            ended_at: c.ended_at,
+            read_positions: read_positions.to_vec(),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Server → client events over the API Gateway WebSocket API (Management API
+//! `post_to_connection`). A connection that answers 410 Gone is removed and skipped.
+
+use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tandem_domain::UserId;
+use tandem_store::Store;
+
+use crate::ApiError;
+
+/// One event to a client: `{"type": "...", ...fields}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerEvent(Value);
+
+impl ServerEvent {
+    pub fn new(kind: &str, fields: Value) -> Self {
+        let mut event = json!({ "type": kind });
+        if let (Some(target), Value::Object(fields)) = (event.as_object_mut(), fields) {
+            target.extend(fields);
+        }
+        Self(event)
+    }
+
+    pub fn error(error: &ApiError, request_id: &str) -> Self {
+        let shape: Value = serde_json::from_slice(error.to_response(request_id).body().as_ref()).unwrap_or(Value::Null);
+        Self::new("error", shape)
+    }
+
+    pub fn of<T: Serialize>(kind: &str, key: &str, value: &T) -> Self {
+        Self::new(kind, json!({ key: value }))
+    }
+
+    pub fn json(&self) -> &Value {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered,
+    Gone,
+}
+
+#[derive(Clone, Debug)]
+pub struct Realtime {
+    /// `None` when no WebSocket API is configured (`WEBSOCKET_ENDPOINT` unset).
+    client: Option<aws_sdk_apigatewaymanagement::Client>,
+}
+
+impl Realtime {
+    /// `endpoint`: `https://{api}.execute-api.{region}.amazonaws.com/{stage}` in AWS.
+    pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>) -> Self {
+        let client = endpoint.map(|endpoint| {
+            let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config).endpoint_url(endpoint).build();
+            aws_sdk_apigatewaymanagement::Client::from_conf(config)
+        });
+        Self { client }
+    }
+
+    pub async fn to_connection(
+        &self,
+        store: &Store,
+        connection_id: &str,
+        event: &ServerEvent,
+    ) -> Result<Delivery, ApiError> {
+        let Some(client) = &self.client else {
+            tracing::debug!("no WebSocket endpoint configured: event not sent");
+            return Ok(Delivery::Gone);
+        };
+        let data = Blob::new(event.0.to_string().into_bytes());
+        match client.post_to_connection().connection_id(connection_id).data(data).send().await {
+            Ok(_) => Ok(Delivery::Delivered),
+            Err(error) if matches!(error.as_service_error(), Some(PostToConnectionError::GoneException(_))) => {
+                store.remove_connection(connection_id).await?;
+                Ok(Delivery::Gone)
+            }
+            Err(error) => Err(ApiError::Internal(format!(
+                "post_to_connection: {}",
+                aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&error)
+            ))),
+        }
+    }
+
+    /// Sends to every open connection of `user`; returns how many received it. A failed
+    /// delivery to one device does not stop the others. Connection liveness is judged on the
+    /// real clock, whatever time a job acts for.
+    pub async fn to_user(&self, store: &Store, user: &UserId, event: &ServerEvent) -> Result<usize, ApiError> {
+        if self.client.is_none() {
+            return Ok(0);
+        }
+        let mut delivered = 0;
+        for connection in store.connections_of(user, Utc::now()).await? {
+            match self.to_connection(store, &connection.connection_id, event).await {
+                Ok(Delivery::Delivered) => delivered += 1,
+                Ok(Delivery::Gone) => {}
+                Err(error) => {
+                    tracing::warn!(connection_id = %connection.connection_id, error = ?error, "delivery failed")
+                }
+            }
+        }
+        Ok(delivered)
+    }
+}

@@ -1,0 +1,28 @@
+//! `POST /v1/conversations/{id}/messages` `{clientMessageId, text}`: the same send as the
+//! WebSocket `sendMessage`. 201 when stored, 200 with the first message on a retry.
+
+use chrono::Utc;
+use http::StatusCode;
+use serde::Deserialize;
+
+use crate::auth::authenticate;
+use crate::conversations::{MessageView, send_message};
+use crate::dispatch::HandlerResult;
+use crate::http_io::{json_body, json_response, path_param};
+use crate::{App, Request};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewMessage {
+    client_message_id: String,
+    text: String,
+}
+
+pub async fn handle(app: App, request: Request) -> HandlerResult {
+    let caller = authenticate(&app, &request)?;
+    let id = path_param(&request, "id")?;
+    let body: NewMessage = json_body(&request)?;
+    let sent = send_message(&app, id, &caller.user_id, &body.client_message_id, &body.text, Utc::now()).await?;
+    let status = if sent.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    json_response(status, &MessageView::from(&sent.message))
+}

@@ -1,0 +1,11 @@
+//! `ping`: answers `pong` (keeps the connection from idling out).
+
+use serde_json::json;
+
+use crate::App;
+use crate::realtime::ServerEvent;
+use crate::ws::{WsEvent, WsResult};
+
+pub async fn handle(app: App, event: WsEvent) -> WsResult {
+    event.reply(&app, &ServerEvent::new("pong", json!({ "at": chrono::Utc::now() }))).await
+}

@@ -1,0 +1,31 @@
+//! `sendMessage` `{conversationId, clientMessageId, text}`: the same send as the HTTP route;
+//! `message.ack` back to this connection, `message.new` to the peer's.
+
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::App;
+use crate::conversations::{MessageView, send_message};
+use crate::realtime::ServerEvent;
+use crate::ws::{WsEvent, WsResult};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SendMessage {
+    conversation_id: String,
+    client_message_id: String,
+    text: String,
+}
+
+pub async fn handle(app: App, event: WsEvent) -> WsResult {
+    let user = event.user(&app).await?;
+    let body: SendMessage = event.body()?;
+    let sent =
+        send_message(&app, &body.conversation_id, &user, &body.client_message_id, &body.text, Utc::now()).await?;
+    let ack = ServerEvent::new(
+        "message.ack",
+        json!({ "clientMessageId": body.client_message_id, "duplicate": sent.duplicate, "message": MessageView::from(&sent.message) }),
+    );
+    event.reply(&app, &ack).await
+}

@@ -1,0 +1,110 @@
+//! The WebSocket side of the edge: API Gateway WebSocket events in, a status out, and
+//! errors sent to the client as `{"type": "error", "error": {...}}` events (WebSocket
+//! routes have no HTTP response to carry them).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body;
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use tandem_domain::UserId;
+
+use crate::realtime::ServerEvent;
+use crate::{ApiError, App};
+
+/// What a WebSocket route handler needs of the event.
+#[derive(Debug, Clone)]
+pub struct WsEvent {
+    pub connection_id: String,
+    pub route_key: String,
+    pub request_id: String,
+    pub body: Option<String>,
+    pub query: HashMap<String, String>,
+}
+
+impl From<ApiGatewayWebsocketProxyRequest> for WsEvent {
+    fn from(event: ApiGatewayWebsocketProxyRequest) -> Self {
+        let context = event.request_context;
+        let query = event.query_string_parameters.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        Self {
+            connection_id: context.connection_id.unwrap_or_default(),
+            route_key: context.route_key.unwrap_or_default(),
+            request_id: context
+                .request_id
+                .filter(|id| !id.is_empty())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            body: event.body,
+            query,
+        }
+    }
+}
+
+impl WsEvent {
+    /// The message body as `T`; a clear validation error otherwise.
+    pub fn body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let text = self.body.as_deref().unwrap_or("");
+        if text.len() > crate::http_io::MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge { limit: crate::http_io::MAX_BODY_BYTES });
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+        serde_json::from_value(value).map_err(|e| ApiError::InvalidBody(e.to_string()))
+    }
+
+    /// The user who opened this connection (authenticated at `$connect`).
+    pub async fn user(&self, app: &App) -> Result<UserId, ApiError> {
+        let connection = app.store.connection(&self.connection_id, Utc::now()).await?;
+        connection.map(|c| c.user_id).ok_or(ApiError::Unauthenticated)
+    }
+
+    /// Sends `event` back to this connection.
+    pub async fn reply(&self, app: &App, event: &ServerEvent) -> Result<(), ApiError> {
+        app.realtime.to_connection(&app.store, &self.connection_id, event).await.map(|_| ())
+    }
+}
+
+pub type WsResult = Result<(), ApiError>;
+pub type WsHandlerFn = fn(App, WsEvent) -> Pin<Box<dyn Future<Output = WsResult> + Send>>;
+
+/// A Lambda function of the WebSocket API: its binary name and handler; `template.yaml`
+/// says which route key it serves.
+pub struct WsFunction {
+    pub name: &'static str,
+    pub handler: WsHandlerFn,
+}
+
+/// Runs a handler: 200 on success; on failure the error event goes to the client and the
+/// status reflects it (on `$connect` a non-2xx status refuses the connection).
+pub async fn respond_ws<F, Fut>(app: App, event: WsEvent, handler: F) -> ApiGatewayProxyResponse
+where
+    F: FnOnce(App, WsEvent) -> Fut,
+    Fut: Future<Output = WsResult>,
+{
+    let started = std::time::Instant::now();
+    let (connection_id, route_key, request_id) =
+        (event.connection_id.clone(), event.route_key.clone(), event.request_id.clone());
+    // Boxed: the handler futures are deep, and the runtime's service layers nest them further.
+    let result = Box::pin(handler(app.clone(), event.clone())).await;
+    let status = match &result {
+        Ok(()) => 200,
+        Err(error) => {
+            if error.status().is_server_error() {
+                tracing::error!(%request_id, %route_key, error = ?error, "websocket route failed");
+            }
+            if route_key != "$connect" && route_key != "$disconnect" {
+                let _ = event.reply(&app, &ServerEvent::error(error, &request_id)).await;
+            }
+            error.status().as_u16()
+        }
+    };
+    tracing::info!(%request_id, %connection_id, %route_key, status, latency_ms = started.elapsed().as_millis() as u64, "websocket");
+    let mut response = ApiGatewayProxyResponse::default();
+    response.status_code = i64::from(status);
+    if let Err(error) = &result {
+        response.body =
+            Some(Body::Text(String::from_utf8_lossy(error.to_response(&request_id).body().as_ref()).into_owned()));
+    }
+    response
+}

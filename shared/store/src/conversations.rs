@@ -1,0 +1,388 @@
+//! Conversations: state changes (close, extend, panic, expiry) and the due index the
+//! expiry job reads.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::UserId;
+use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
+
+use crate::item::{Item, key, n, s, with_key};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK};
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub conversation_id: String,
+    pub match_id: String,
+    pub participants: [UserId; 2],
+    pub state: ConversationState,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    #[serde(default)]
+    pub extended: bool,
+    /// Participants who asked for the extension so far.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension_requests: Vec<UserId>,
+    #[serde(default)]
+    pub expiring_sent: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl ConversationRecord {
+    pub fn new(
+        conversation_id: String,
+        match_id: String,
+        participants: [UserId; 2],
+        started_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            conversation_id,
+            match_id,
+            participants,
+            state: ConversationState::Active,
+            started_at,
+            expires_at,
+            extended: false,
+            extension_requests: Vec::new(),
+            expiring_sent: false,
+            ended_at: None,
+        }
+    }
+
+    pub fn is_participant(&self, user: &UserId) -> bool {
+        self.participants.contains(user)
+    }
+
+    /// When the expiry job next has work: the expiring notice, then the end.
+    pub fn next_due(&self) -> DateTime<Utc> {
+        if self.expiring_sent { self.expires_at } else { self.expires_at - EXPIRING_NOTICE }
+    }
+}
+
+/// The stored item: the record plus an epoch copy of the expiry (for conditions) and, while
+/// active, the due-index keys.
+pub(crate) fn conversation_item(record: &ConversationRecord) -> Result<Item, StoreError> {
+    let mut item = with_key(keys::conversation(&record.conversation_id), record)?;
+    item.insert("expires_epoch".to_owned(), n(record.expires_at.timestamp()));
+    if record.state == ConversationState::Active {
+        item.insert(GSI1_PK.to_owned(), s(keys::conversation_due_gsi1(&record.conversation_id)));
+        item.insert(GSI1_SK.to_owned(), s(keys::due_sort_key(record.next_due(), &record.conversation_id)));
+    }
+    Ok(item)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExtensionOutcome {
+    /// Recorded; waiting for the other participant.
+    Requested(ConversationRecord),
+    Extended(ConversationRecord),
+}
+
+impl Store {
+    pub async fn conversation(
+        &self,
+        conversation_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        let item = self.get_live(keys::conversation(conversation_id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// An update of an active conversation `by` one of its participants; `Ok(None)` when
+    /// the condition failed (not active, or not a participant).
+    async fn update_active(
+        &self,
+        conversation_id: &str,
+        by: &UserId,
+        set: &str,
+        values: Vec<(&str, AttributeValue)>,
+        extra_condition: Option<&str>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        let mut condition = "#state = :active AND contains(participants, :by)".to_owned();
+        if let Some(extra) = extra_condition {
+            condition.push_str(" AND ");
+            condition.push_str(extra);
+        }
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(conversation_id))))
+            .update_expression(set)
+            .condition_expression(&condition)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":by", s(by.as_str()))
+            .return_values(ReturnValue::AllNew);
+        // `extended` is a DynamoDB reserved word.
+        if set.contains("#extended") || condition.contains("#extended") {
+            request = request.expression_attribute_names("#extended", "extended");
+        }
+        if set.contains("#gpk") {
+            request = request.expression_attribute_names("#gpk", GSI1_PK).expression_attribute_names("#gsk", GSI1_SK);
+        }
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        match request.send().await {
+            Ok(output) => Ok(output.attributes.map(serde_dynamo::from_item).transpose()?),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(None)
+            }
+            Err(error) => Err(StoreError::backend("UpdateItem", error)),
+        }
+    }
+
+    /// Ends an active conversation early. `None` if it was not active or `by` is no participant.
+    pub async fn close_conversation(
+        &self,
+        conversation_id: &str,
+        by: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        self.update_active(
+            conversation_id,
+            by,
+            "SET #state = :closed, ended_at = :now REMOVE #gpk, #gsk",
+            vec![(":closed", s("closed")), (":now", serde_dynamo::to_attribute_value(now)?)],
+            None,
+        )
+        .await
+    }
+
+    /// Records `by`'s consent; when both consented, extends by 24 h (once).
+    pub async fn request_extension(
+        &self,
+        record: &ConversationRecord,
+        by: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ExtensionOutcome>, StoreError> {
+        let Some(updated) = self
+            .update_active(
+                &record.conversation_id,
+                by,
+                "SET extension_requests = list_append(if_not_exists(extension_requests, :empty), :me)",
+                vec![
+                    (":empty", AttributeValue::L(vec![])),
+                    (":me", AttributeValue::L(vec![s(by.as_str())])),
+                    (":false", AttributeValue::Bool(false)),
+                ],
+                Some("#extended = :false AND NOT contains(extension_requests, :by)"),
+            )
+            .await?
+        else {
+            // Already asked (or extended, or not active): report the current state.
+            return Ok(self.conversation(&record.conversation_id, now).await?.map(|current| {
+                if current.extended {
+                    ExtensionOutcome::Extended(current)
+                } else {
+                    ExtensionOutcome::Requested(current)
+                }
+            }));
+        };
+        let both = updated.participants.iter().all(|p| updated.extension_requests.contains(p));
+        if !both {
+            return Ok(Some(ExtensionOutcome::Requested(updated)));
+        }
+        let expires_at = updated.expires_at + EXTENSION;
+        let mut extended = updated.clone();
+        extended.expires_at = expires_at;
+        extended.expiring_sent = false;
+        let extended_record = self
+            .update_active(
+                &record.conversation_id,
+                by,
+                "SET #extended = :true, expires_at = :expires, expires_epoch = :epoch, expiring_sent = :false, #gpk = :gpk, #gsk = :gsk",
+                vec![
+                    (":true", AttributeValue::Bool(true)),
+                    (":false", AttributeValue::Bool(false)),
+                    (":expires", serde_dynamo::to_attribute_value(expires_at)?),
+                    (":epoch", n(expires_at.timestamp())),
+                    (":gpk", s(keys::conversation_due_gsi1(&record.conversation_id))),
+                    (":gsk", s(keys::due_sort_key(extended.next_due(), &record.conversation_id))),
+                ],
+                Some("#extended = :false"),
+            )
+            .await?;
+        let Some(extended_record) = extended_record else {
+            return Ok(self.conversation(&record.conversation_id, now).await?.map(ExtensionOutcome::Extended));
+        };
+        self.transact(
+            "PutItem",
+            vec![self.audit_action(by, "extend", &format!("conversation:{}", record.conversation_id), now)?],
+        )
+        .await?;
+        Ok(Some(ExtensionOutcome::Extended(extended_record)))
+    }
+
+    /// Panic exit, all or nothing: the conversation ends, each blocks the other, a
+    /// high-severity report is filed and the action is audited.
+    pub async fn panic_exit(
+        &self,
+        record: &ConversationRecord,
+        by: &UserId,
+        other: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let end = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(&record.conversation_id))))
+            .update_expression("SET #state = :panic, ended_at = :now REMOVE #gpk, #gsk")
+            .condition_expression("#state = :active AND contains(participants, :by)")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_values(":panic", s("ended_by_panic"))
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":by", s(by.as_str()))
+            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
+            .build()
+            .map_err(StoreError::build)?;
+        let report_id = uuid::Uuid::now_v7().to_string();
+        let report = serde_json::json!({
+            "report_id": report_id, "reporter": by, "reported": other, "conversation_id": record.conversation_id,
+            "reason": "panic_exit", "severity": "high", "status": "open", "created_at": now,
+        });
+        let mut actions = vec![TransactWriteItem::builder().update(end).build()];
+        actions.extend(self.block_actions(by, other, Some("panic exit".into()), now)?);
+        actions.extend(self.block_actions(other, by, None, now)?);
+        actions.push(self.put(with_key(keys::report(&report_id), &report)?)?);
+        actions.push(self.audit_action(by, "panic", &format!("conversation:{}", record.conversation_id), now)?);
+        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => Ok(Some(report_id)),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(None),
+                _ => Err(StoreError::backend("TransactWriteItems", error)),
+            },
+        }
+    }
+
+    /// Active conversations whose next due time has come, from one shard of the index.
+    pub async fn due_conversations(
+        &self,
+        shard: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        let mut records = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(GSI1)
+                .key_condition_expression("#gpk = :partition AND #gsk <= :now")
+                .expression_attribute_names("#gpk", GSI1_PK)
+                .expression_attribute_names("#gsk", GSI1_SK)
+                .expression_attribute_values(":partition", s(keys::conversation_due_partition(shard)))
+                .expression_attribute_values(":now", s(keys::due_sort_key(now, "~")))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::backend("Query", e))?;
+            for item in page.items() {
+                records.push(serde_dynamo::from_item(item.clone())?);
+            }
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(records);
+            }
+        }
+    }
+
+    /// Marks the one-hour notice sent and moves the entry to the end time. `false` if
+    /// another run did it first.
+    pub async fn mark_expiring_sent(&self, record: &ConversationRecord) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(&record.conversation_id))))
+            .update_expression("SET expiring_sent = :true, #gsk = :gsk")
+            .condition_expression("#state = :active AND expiring_sent = :false AND expires_epoch = :epoch")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":epoch", n(record.expires_at.timestamp()))
+            .expression_attribute_values(":gsk", s(keys::due_sort_key(record.expires_at, &record.conversation_id)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(StoreError::backend("UpdateItem", error)),
+        }
+    }
+
+    /// Expires an active conversation whose time is up. `false` if it was not (any more).
+    pub async fn expire_conversation(
+        &self,
+        record: &ConversationRecord,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(&record.conversation_id))))
+            .update_expression("SET #state = :expired, ended_at = :now REMOVE #gpk, #gsk")
+            .condition_expression("#state = :active AND expires_epoch <= :epoch")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_values(":expired", s("expired"))
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":epoch", n(now.timestamp()))
+            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(StoreError::backend("UpdateItem", error)),
+        }
+    }
+
+    /// Whether `id` is a participant: used where a missing conversation and a foreign one
+    /// must look the same (404).
+    pub async fn conversation_for(
+        &self,
+        conversation_id: &str,
+        user: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        Ok(self.conversation(conversation_id, now).await?.filter(|c| c.is_participant(user)))
+    }
+
+    pub(crate) fn condition_open(
+        &self,
+        conversation_id: &str,
+        author: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(conversation_id))))
+            .condition_expression("#state = :active AND expires_epoch > :now AND contains(participants, :author) AND attribute_exists(#pk)")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":author", s(author.as_str()))
+            .build()
+            .map_err(StoreError::build)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+}

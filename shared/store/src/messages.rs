@@ -1,0 +1,273 @@
+//! Messages of a conversation: idempotent sends, cursor pages, read positions.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
+use tandem_domain::UserId;
+use tandem_domain::conversation::ModerationState;
+
+use crate::item::{n, s, with_key};
+use crate::keys::{self, PK, SK, TTL};
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// Time-ordered (UUIDv7): sort order is send order.
+    pub message_id: String,
+    pub conversation_id: String,
+    pub author: UserId,
+    pub client_message_id: String,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+    pub moderation: ModerationState,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ClientMessageGuard {
+    message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    Stored(MessageRecord),
+    /// The client message id was used before: the first message, unchanged.
+    Duplicate(MessageRecord),
+    /// Not (or no longer) open to this author: nothing stored.
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadPosition {
+    pub user_id: UserId,
+    pub message_id: String,
+    pub read_at: DateTime<Utc>,
+}
+
+/// Parallel TTL updates when a conversation ends.
+const TTL_CONCURRENCY: usize = 16;
+
+impl Store {
+    /// Stores `message` if the conversation is open to its author, exactly once per
+    /// client message id: one transaction (open check, message, guard).
+    pub async fn send_message(
+        &self,
+        message: &MessageRecord,
+        delete_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<SendOutcome, StoreError> {
+        let mut item = with_key(keys::message(&message.conversation_id, &message.message_id), message)?;
+        item.insert(TTL.to_owned(), n(delete_at.timestamp()));
+        let mut guard = with_key(
+            keys::client_message(&message.conversation_id, &message.author, &message.client_message_id),
+            &ClientMessageGuard { message_id: message.message_id.clone() },
+        )?;
+        guard.insert(TTL.to_owned(), n(delete_at.timestamp()));
+        let actions = vec![
+            self.condition_open(&message.conversation_id, &message.author, now)?,
+            self.put_if_absent(item)?,
+            self.put_if_absent(guard)?,
+        ];
+        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => return Ok(SendOutcome::Stored(message.clone())),
+            Err(error) => error,
+        };
+        let failed: Vec<bool> = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                cancelled.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect()
+            }
+            _ => return Err(StoreError::backend("TransactWriteItems", error)),
+        };
+        match failed.as_slice() {
+            [true, ..] => Ok(SendOutcome::Refused),
+            [_, _, true] => {
+                let guard_key =
+                    keys::client_message(&message.conversation_id, &message.author, &message.client_message_id);
+                let guard: ClientMessageGuard = match self.get_live(guard_key, now.timestamp()).await? {
+                    Some(item) => serde_dynamo::from_item(item)?,
+                    None => return Err(StoreError::Malformed("client message guard vanished".into())),
+                };
+                let first =
+                    self.get_live(keys::message(&message.conversation_id, &guard.message_id), now.timestamp()).await?;
+                let first = first.ok_or_else(|| StoreError::Malformed("guarded message missing".into()))?;
+                Ok(SendOutcome::Duplicate(serde_dynamo::from_item(first)?))
+            }
+            _ => Err(StoreError::backend("TransactWriteItems", error)),
+        }
+    }
+
+    /// One page of messages, newest first, strictly older than `before` when given.
+    /// Keyset pagination: a message appears on exactly one page, however many arrive meanwhile.
+    pub async fn messages_before(
+        &self,
+        conversation_id: &str,
+        before: Option<&str>,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let upper = match before {
+            Some(id) => format!("{}{id}", keys::MESSAGES),
+            None => format!("{}\u{10FFFF}", keys::MESSAGES),
+        };
+        self.message_range(conversation_id, keys::MESSAGES.to_owned(), upper, false, limit, now).await
+    }
+
+    /// Messages strictly newer than `after`, oldest first: what a reconnecting client missed.
+    pub async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after: &str,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let lower = format!("{}{after}\u{0001}", keys::MESSAGES);
+        self.message_range(conversation_id, lower, format!("{}\u{10FFFF}", keys::MESSAGES), true, limit, now).await
+    }
+
+    async fn message_range(
+        &self,
+        conversation_id: &str,
+        lower: String,
+        upper: String,
+        ascending: bool,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        // BETWEEN is inclusive: the exclusive bound is made by the caller's key choice and
+        // filtered here.
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
+            .expression_attribute_values(":lower", s(&lower))
+            .expression_attribute_values(":upper", s(&upper))
+            .scan_index_forward(ascending)
+            .limit(limit + 1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("Query", e))?;
+        let mut messages = Vec::new();
+        for item in output.items() {
+            let sort_key = item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+            if sort_key == upper || sort_key == lower || crate::item::is_expired(item, now.timestamp()) {
+                continue;
+            }
+            messages.push(serde_dynamo::from_item(item.clone())?);
+        }
+        messages.truncate(limit as usize);
+        Ok(messages)
+    }
+
+    /// Moves `user`'s read position forward (never back).
+    pub async fn mark_read(
+        &self,
+        conversation_id: &str,
+        user: &UserId,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let position = ReadPosition { user_id: user.clone(), message_id: message_id.to_owned(), read_at: now };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(with_key(keys::read_position(conversation_id, user), &position)?))
+            .condition_expression("attribute_not_exists(#pk) OR message_id < :id")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":id", s(message_id))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(StoreError::backend("PutItem", error)),
+        }
+    }
+
+    pub async fn read_positions(
+        &self,
+        conversation_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReadPosition>, StoreError> {
+        let items =
+            self.query_prefix(&keys::conversation_partition(conversation_id), keys::READ_POSITIONS, now).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
+    pub async fn message(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        let item = self.get_live(keys::message(conversation_id, message_id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Sets the deletion time of every message (and client-id guard) of a conversation.
+    pub async fn set_message_deletion(
+        &self,
+        conversation_id: &str,
+        delete_at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut keys_to_update: Vec<HashMap<String, AttributeValue>> = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
+                .projection_expression("#pk, #sk")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::backend("Query", e))?;
+            keys_to_update.extend(
+                page.items()
+                    .iter()
+                    .filter(|item| {
+                        item.get(SK)
+                            .and_then(|v| v.as_s().ok())
+                            .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with("CMID#"))
+                    })
+                    .cloned(),
+            );
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        let count = keys_to_update.len();
+        stream::iter(keys_to_update)
+            .map(|item_key| async move {
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(item_key))
+                    .update_expression("SET #ttl = :ttl")
+                    .expression_attribute_names("#ttl", TTL)
+                    .expression_attribute_values(":ttl", n(delete_at.timestamp()))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::backend("UpdateItem", e))
+            })
+            .buffer_unordered(TTL_CONCURRENCY)
+            .try_collect::<Vec<_>>()
+            .await?;
+        Ok(count)
+    }
+}
