@@ -371,7 +371,7 @@ async fn extension_needs_both_a_premium_member_and_happens_once() {
         api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expires_at"].clone();
     let first = api.post_auth(&path, &a.access, json!({})).await;
     assert_eq!(first.status, 202, "{}", first.body);
-    assert_eq!(first.body["extension_requested_by"], json!([a.user_id]));
+    assert_eq!(first.body["extension_requests"], json!([a.user_id]));
     assert_eq!(api.post_auth(&path, &a.access, json!({})).await.status, 202, "asking twice changes nothing");
     let second = api.post_auth(&path, &b.access, json!({})).await;
     assert_eq!(second.status, 200, "{}", second.body);

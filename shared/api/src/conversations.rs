@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use tandem_domain::conversation::{
-    ConversationState, ModerationState, check_client_message_id, clean_message_text, is_open, message_deletion_time,
-    peer_of,
+    ModerationState, check_client_message_id, clean_message_text, is_open, message_deletion_time, peer_of,
 };
 use tandem_domain::moderation::ScanRequest;
 use tandem_domain::{UserId, ValidationErrors};
@@ -167,34 +166,16 @@ pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &st
     Ok(())
 }
 
+/// A conversation as its participants see it: the record, and where each has read up to.
 #[derive(Debug, Serialize)]
-pub struct ConversationView {
-    pub conversation_id: String,
-    pub match_id: String,
-    pub participants: [UserId; 2],
-    pub state: ConversationState,
-    pub started_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub extended: bool,
-    pub extension_requested_by: Vec<UserId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<DateTime<Utc>>,
-    pub read_positions: Vec<ReadPosition>,
+pub struct ConversationView<'a> {
+    #[serde(flatten)]
+    pub conversation: &'a ConversationRecord,
+    pub read_positions: &'a [ReadPosition],
 }
 
-impl ConversationView {
-    pub fn of(c: &ConversationRecord, read_positions: &[ReadPosition]) -> Self {
-        Self {
-            conversation_id: c.conversation_id.clone(),
-            match_id: c.match_id.clone(),
-            participants: c.participants.clone(),
-            state: c.state,
-            started_at: c.started_at,
-            expires_at: c.expires_at,
-            extended: c.extended,
-            extension_requested_by: c.extension_requests.clone(),
-            ended_at: c.ended_at,
-            read_positions: read_positions.to_vec(),
-        }
+impl<'a> ConversationView<'a> {
+    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition]) -> Self {
+        Self { conversation, read_positions }
     }
 }

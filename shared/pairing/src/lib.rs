@@ -119,7 +119,7 @@ pub fn run(mut pool: Vec<PoolUser>, excluded_pairs: &[(String, String)], config:
     let candidates_time = started.elapsed();
 
     let started = Instant::now();
-    let edges = score::best_edges(&features, &lists, &config.weights, config.keep_best);
+    let edges = score::best_edges(&features, &lists, &config.weights, config.keep_best, config.seed);
     let scoring_time = started.elapsed();
 
     let started = Instant::now();

@@ -189,9 +189,20 @@ fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
 
 /// Scores every candidate pair; each user keeps its `keep` best; returns the union as
 /// deduplicated edges (`a < b`). Pairs scoring 0 are left out: they add nothing.
-pub fn best_edges(features: &[Features], lists: &[Vec<u32>], weights: &ScoreWeights, keep: usize) -> Vec<Edge> {
+///
+/// Ties are broken by a seeded hash of the pair, not by index: with many equal scores
+/// (similar or sparse profiles) index order would send every user's edges to the same few
+/// users and starve the matching.
+pub fn best_edges(
+    features: &[Features],
+    lists: &[Vec<u32>],
+    weights: &ScoreWeights,
+    keep: usize,
+    seed: u64,
+) -> Vec<Edge> {
     let mut edges = Vec::with_capacity(features.len() * keep);
     let mut scored: Vec<(i64, u32)> = Vec::new();
+    let tie = |i: u32, j: u32| crate::rng::mix(seed ^ (u64::from(i.min(j)) << 32 | u64::from(i.max(j))));
     for (i, list) in lists.iter().enumerate() {
         scored.clear();
         scored.extend(
@@ -200,7 +211,8 @@ pub fn best_edges(features: &[Features], lists: &[Vec<u32>], weights: &ScoreWeig
                 .filter(|(w, _)| *w > 0),
         );
         if scored.len() > keep {
-            scored.select_nth_unstable_by(keep - 1, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            let i = i as u32;
+            scored.select_nth_unstable_by(keep - 1, |x, y| y.0.cmp(&x.0).then(tie(i, x.1).cmp(&tie(i, y.1))));
             scored.truncate(keep);
         }
         let i = i as u32;

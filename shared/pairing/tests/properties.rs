@@ -144,3 +144,15 @@ fn small_candidate_graphs_are_solved_exactly() {
     let optimum = matching::exact(outcome.pool.len(), &outcome.edges);
     assert_eq!(outcome.pairs.len(), optimum.pairs.len());
 }
+
+#[test]
+fn identical_profiles_still_pair_almost_everyone() {
+    // Equal scores everywhere: tie-breaking must not funnel every edge to the same users.
+    let (mut users, _) = synthetic::pool(400, 3);
+    let template = users[0].clone();
+    for (i, user) in users.iter_mut().enumerate() {
+        *user = tandem_pairing::PoolUser { id: format!("same{i:04}"), ..template.clone() };
+    }
+    let outcome = run(users, &[], &EngineConfig::default());
+    assert!(outcome.stats.unmatched <= 4, "unmatched: {}", outcome.stats.unmatched);
+}

@@ -12,6 +12,7 @@ use tandem_domain::UserId;
 use tandem_domain::availability::{AVAILABILITY_RETENTION_DAYS, AvailabilityState, POOL_OFFSETS};
 use tandem_pairing::PoolUser;
 
+use crate::error::conditional;
 use crate::item::{Item, key, n, s, with_key};
 use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, TTL};
 use crate::{Store, StoreError};
@@ -128,11 +129,7 @@ impl Store {
             .expression_attribute_values(":other", AttributeValue::Ss(vec![other.to_string()]))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(error) => Err(StoreError::backend("UpdateItem", error)),
-        }
+        conditional("UpdateItem", result).map(|_| ())
     }
 
     /// Every queued record of every pool partition, read in parallel pages. Records queued
@@ -196,10 +193,6 @@ impl Store {
             .expression_attribute_values(":expired", s("idle"))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(error) => Err(StoreError::backend("UpdateItem", error)),
-        }
+        conditional("UpdateItem", result).map(|_| ())
     }
 }

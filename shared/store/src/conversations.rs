@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tandem_domain::UserId;
 use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
 
+use crate::error::conditional;
 use crate::item::{Item, key, n, s, with_key};
 use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK};
 use crate::{Store, StoreError};
@@ -315,13 +316,7 @@ impl Store {
             .expression_attribute_values(":gsk", s(keys::due_sort_key(record.expires_at, &record.conversation_id)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(StoreError::backend("UpdateItem", error)),
-        }
+        Ok(conditional("UpdateItem", result)?.is_some())
     }
 
     /// Expires an active conversation whose time is up. `false` if it was not (any more).
@@ -346,13 +341,7 @@ impl Store {
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(StoreError::backend("UpdateItem", error)),
-        }
+        Ok(conditional("UpdateItem", result)?.is_some())
     }
 
     /// Whether `id` is a participant: used where a missing conversation and a foreign one

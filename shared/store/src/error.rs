@@ -35,6 +35,23 @@ impl StoreError {
     }
 }
 
+/// A conditional write's result: `Some` when it was applied, `None` when its condition
+/// failed (a normal outcome for the callers: someone else got there first).
+pub(crate) fn conditional<T, E, R>(
+    operation: &'static str,
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(output) => Ok(Some(output)),
+        Err(error) if error.code() == Some("ConditionalCheckFailedException") => Ok(None),
+        Err(error) => Err(StoreError::backend(operation, error)),
+    }
+}
+
 impl From<serde_dynamo::Error> for StoreError {
     fn from(error: serde_dynamo::Error) -> Self {
         Self::Malformed(error.to_string())

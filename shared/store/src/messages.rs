@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tandem_domain::UserId;
 use tandem_domain::conversation::ModerationState;
 
+use crate::error::conditional;
 use crate::item::{n, s, with_key};
 use crate::keys::{self, PK, SK, TTL};
 use crate::{Store, StoreError};
@@ -185,13 +186,7 @@ impl Store {
             .expression_attribute_values(":id", s(message_id))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(StoreError::backend("PutItem", error)),
-        }
+        Ok(conditional("PutItem", result)?.is_some())
     }
 
     pub async fn read_positions(

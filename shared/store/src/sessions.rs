@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::UserId;
 
+use crate::error::conditional;
 use crate::item::{key, n, with_key};
 use crate::keys::{self, PK};
 use crate::{Store, StoreError};
@@ -170,12 +171,7 @@ impl Store {
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Already gone (TTL): nothing left to revoke.
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(error) => Err(StoreError::backend("UpdateItem", error)),
-        }
+        conditional("UpdateItem", result).map(|_| ())
     }
 }
 

@@ -1,0 +1,99 @@
+//! WebSocket delivery latency on the local stack: send (client A) → `message.new` at the
+//! peer (client B), through the gateway, the real handlers and DynamoDB Local.
+//!
+//! `scripts/with-emulators.sh cargo bench -p tandem-tests --bench ws_delivery`
+//!
+//! 100 matched conversations, 10 messages each (1,000 in all), both sides connected.
+//! Two runs: paced (each conversation sends every 500 ms: 200 messages/s in all) and flat
+//! out (each conversation sends its next message as soon as the last one arrived).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use tandem_tests::*;
+
+const CONVERSATIONS: usize = 100;
+const MESSAGES_PER_CONVERSATION: usize = 10;
+
+struct Pair {
+    sender: Chat,
+    receiver: Chat,
+    conversation: String,
+}
+
+async fn setup(api: &TestApi) -> Vec<Pair> {
+    let names: Vec<String> = (0..2 * CONVERSATIONS).map(|i| format!("M{i}")).collect();
+    let members: Vec<Session> = join_all(names.iter().map(|name| api.member(name, "Europe/Paris"))).await;
+    join_all(members.iter().map(|m| api.put("/v1/availability/today", &m.access, json!({})))).await;
+    let report = api.run_job("pairing-sweep").await;
+    assert_eq!(report.body["created"].as_u64(), Some(CONVERSATIONS as u64), "{}", report.body);
+    let by_id: HashMap<&str, &Session> = members.iter().map(|m| (m.user_id.as_str(), m)).collect();
+    let mut pairs = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for member in &members {
+        if taken.contains(&member.user_id) {
+            continue;
+        }
+        let today = api.get("/v1/match/today", Some(&member.access)).await.body;
+        let partner = by_id[today["partner"]["user_id"].as_str().unwrap()];
+        taken.insert(member.user_id.clone());
+        taken.insert(partner.user_id.clone());
+        pairs.push(Pair {
+            sender: Chat::connect(api, &member.access).await.unwrap(),
+            receiver: Chat::connect(api, &partner.access).await.unwrap(),
+            conversation: today["conversation_id"].as_str().unwrap().to_owned(),
+        });
+    }
+    pairs
+}
+
+/// Sends every message of one conversation; returns each message's delivery latency (ms).
+async fn converse(pair: &mut Pair, run: &str, pace: Option<Duration>) -> Vec<f64> {
+    let mut latencies = Vec::new();
+    for i in 0..MESSAGES_PER_CONVERSATION {
+        let started = Instant::now();
+        pair.sender
+            .send(json!({ "action": "sendMessage", "conversationId": pair.conversation,
+                          "clientMessageId": format!("{run}-{i}"), "text": format!("message {i}") }))
+            .await;
+        let event = pair.receiver.expect("message.new").await;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(event["message"]["client_message_id"], format!("{run}-{i}"));
+        pair.sender.expect("message.ack").await;
+        if let Some(pace) = pace {
+            tokio::time::sleep(pace.saturating_sub(started.elapsed())).await;
+        }
+    }
+    latencies
+}
+
+async fn measure(pairs: &mut [Pair], run: &str, pace: Option<Duration>) {
+    let started = Instant::now();
+    let results = join_all(pairs.iter_mut().map(|pair| converse(pair, run, pace))).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all: Vec<f64> = results.into_iter().flatten().collect();
+    all.sort_by(f64::total_cmp);
+    let at = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "| {run} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        all.len(),
+        all.len() as f64 / elapsed,
+        at(0.5),
+        at(0.95),
+        at(0.99),
+        all[all.len() - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let api = TestApi::start().await;
+    let mut pairs = setup(&api).await;
+    // Warm-up: connections, caches and the JIT of DynamoDB Local.
+    join_all(pairs.iter_mut().map(|pair| converse(pair, "warmup", None))).await;
+    println!("| run | messages | messages/s | p50 ms | p95 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    measure(&mut pairs, "paced", Some(Duration::from_millis(500))).await;
+    measure(&mut pairs, "flat-out", None).await;
+}
