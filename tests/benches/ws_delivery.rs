@@ -3,9 +3,12 @@
 //!
 //! `scripts/with-emulators.sh cargo bench -p tandem-tests --bench ws_delivery`
 //!
-//! 100 matched conversations, 10 messages each (1,000 in all), both sides connected.
-//! Two runs: paced (each conversation sends every 500 ms: 200 messages/s in all) and flat
-//! out (each conversation sends its next message as soon as the last one arrived).
+//! 100 matched conversations, 10 messages each (1,000 in all per run), both sides
+//! connected. Runs at several rates: each conversation sending every 2 s, 1 s and 0.5 s
+//! (50, 100 and 200 messages/s in all, conversations starting spread over the interval),
+//! and flat out (the next message as soon as the last one arrived).
+//! `BENCH_NO_MODERATION=1` leaves the moderation queue out of the send path, to separate
+//! the local SQS emulator's cost from the delivery path's.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -39,11 +42,11 @@ async fn setup(api: &TestApi) -> Vec<Pair> {
         let partner = by_id[today["partner"]["user_id"].as_str().unwrap()];
         taken.insert(member.user_id.clone());
         taken.insert(partner.user_id.clone());
-        pairs.push(Pair {
-            sender: Chat::connect(api, &member.access).await.unwrap(),
-            receiver: Chat::connect(api, &partner.access).await.unwrap(),
-            conversation: today["conversation_id"].as_str().unwrap().to_owned(),
-        });
+        let mut sender = Chat::connect(api, &member.access).await.unwrap();
+        let mut receiver = Chat::connect(api, &partner.access).await.unwrap();
+        sender.patience = Duration::from_secs(120);
+        receiver.patience = Duration::from_secs(120);
+        pairs.push(Pair { sender, receiver, conversation: today["conversation_id"].as_str().unwrap().to_owned() });
     }
     pairs
 }
@@ -55,11 +58,11 @@ async fn converse(pair: &mut Pair, run: &str, pace: Option<Duration>) -> Vec<f64
         let started = Instant::now();
         pair.sender
             .send(json!({ "action": "sendMessage", "conversationId": pair.conversation,
-                          "clientMessageId": format!("{run}-{i}"), "text": format!("message {i}") }))
+                          "clientMessageId": format!("{}-{i}", run.replace([' ', '.'], "")), "text": format!("message {i}") }))
             .await;
         let event = pair.receiver.expect("message.new").await;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(event["message"]["client_message_id"], format!("{run}-{i}"));
+        assert_eq!(event["message"]["client_message_id"], format!("{}-{i}", run.replace([' ', '.'], "")));
         pair.sender.expect("message.ack").await;
         if let Some(pace) = pace {
             tokio::time::sleep(pace.saturating_sub(started.elapsed())).await;
@@ -70,7 +73,16 @@ async fn converse(pair: &mut Pair, run: &str, pace: Option<Duration>) -> Vec<f64
 
 async fn measure(pairs: &mut [Pair], run: &str, pace: Option<Duration>) {
     let started = Instant::now();
-    let results = join_all(pairs.iter_mut().map(|pair| converse(pair, run, pace))).await;
+    // Conversations start spread over one interval, as independent users would, rather
+    // than all in the same instant.
+    let count = pairs.len() as u32;
+    let results = join_all(pairs.iter_mut().enumerate().map(|(k, pair)| async move {
+        if let Some(pace) = pace {
+            tokio::time::sleep(pace * k as u32 / count).await;
+        }
+        converse(pair, run, pace).await
+    }))
+    .await;
     let elapsed = started.elapsed().as_secs_f64();
     let mut all: Vec<f64> = results.into_iter().flatten().collect();
     all.sort_by(f64::total_cmp);
@@ -88,12 +100,18 @@ async fn measure(pairs: &mut [Pair], run: &str, pace: Option<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let api = TestApi::start().await;
+    let api = if std::env::var_os("BENCH_NO_MODERATION").is_some() {
+        TestApi::start_with(|c| c.moderation_queue_url = None).await
+    } else {
+        TestApi::start().await
+    };
     let mut pairs = setup(&api).await;
     // Warm-up: connections, caches and the JIT of DynamoDB Local.
-    join_all(pairs.iter_mut().map(|pair| converse(pair, "warmup", None))).await;
+    join_all(pairs.iter_mut().map(|pair| converse(pair, "warmup", Some(Duration::from_secs(2))))).await;
     println!("| run | messages | messages/s | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---|---|---|---|---|---|");
-    measure(&mut pairs, "paced", Some(Duration::from_millis(500))).await;
-    measure(&mut pairs, "flat-out", None).await;
+    measure(&mut pairs, "every 2 s", Some(Duration::from_secs(2))).await;
+    measure(&mut pairs, "every 1 s", Some(Duration::from_secs(1))).await;
+    measure(&mut pairs, "every 0.5 s", Some(Duration::from_millis(500))).await;
+    measure(&mut pairs, "flat out", None).await;
 }

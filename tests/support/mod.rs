@@ -93,7 +93,9 @@ impl TestApi {
     /// With WebSocket connection limits of its own (short ones, to test them).
     pub async fn start_full(customise: impl FnOnce(&mut Config), limits: gateway::WebSocketLimits) -> Self {
         // Handler logs show with a failing test's output.
-        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,tandem_api=info").try_init();
+        let filter =
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,tandem_api=info".into());
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
         let sdk = sdk_config().await;
         let table = fresh_table(&sdk).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -274,6 +276,8 @@ pub struct Chat {
     stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     /// Events read while waiting for another kind, in arrival order.
     pub backlog: Vec<Value>,
+    /// How long to wait for one event before failing.
+    pub patience: std::time::Duration,
 }
 
 impl Chat {
@@ -281,7 +285,7 @@ impl Chat {
     pub async fn connect(api: &TestApi, token: &str) -> Result<Chat, u16> {
         let url = format!("{}/ws?token={token}", api.base.replacen("http://", "ws://", 1));
         match tokio_tungstenite::connect_async(url).await {
-            Ok((stream, _)) => Ok(Chat { stream, backlog: Vec::new() }),
+            Ok((stream, _)) => Ok(Chat { stream, backlog: Vec::new(), patience: std::time::Duration::from_secs(5) }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
             Err(other) => panic!("websocket connect: {other}"),
         }
@@ -295,13 +299,11 @@ impl Chat {
             .expect("send");
     }
 
-    /// The next server event (5 s at most); `None` if the server closed the socket.
+    /// The next server event (`patience` at most); `None` if the server closed the socket.
     pub async fn next(&mut self) -> Option<Value> {
         use futures::StreamExt;
         loop {
-            let frame = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next())
-                .await
-                .expect("event within 5 s");
+            let frame = tokio::time::timeout(self.patience, self.stream.next()).await.expect("an event in time");
             match frame {
                 Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
                     return Some(serde_json::from_str(&text).expect("JSON event"));

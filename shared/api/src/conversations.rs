@@ -67,20 +67,27 @@ pub async fn send_message(
     let delete_at = message_deletion_time(conversation.expires_at);
     match app.store.send_message(&message, delete_at, now).await? {
         SendOutcome::Stored(message) => {
-            if let Some(peer) = peer_of(&conversation.participants, author) {
-                app.realtime
-                    .to_user(&app.store, peer, &ServerEvent::of("message.new", "message", &MessageView::from(&message)))
-                    .await?;
-            }
-            let scan = ScanRequest {
+            // The peer's delivery and the moderation request are independent: in parallel.
+            let deliver = async {
+                match peer_of(&conversation.participants, author) {
+                    Some(peer) => {
+                        let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
+                        app.realtime.to_user(&app.store, peer, &event).await.map(|_| ())
+                    }
+                    None => Ok(()),
+                }
+            };
+            let scan = [ScanRequest {
                 conversation_id: message.conversation_id.clone(),
                 message_id: message.message_id.clone(),
                 author: message.author.clone(),
-            };
-            if let Err(error) = app.moderation.send(&[scan]).await {
+            }];
+            let (delivered, queued) = tokio::join!(deliver, app.moderation.send(&scan));
+            if let Err(error) = queued {
                 // The message is stored and delivered; a missed scan is logged for replay.
                 tracing::error!(message_id = %message.message_id, error = ?error, "moderation scan not queued");
             }
+            delivered?;
             Ok(Sent { message, duplicate: false })
         }
         SendOutcome::Duplicate(message) => Ok(Sent { message, duplicate: true }),
