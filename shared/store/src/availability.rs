@@ -1,8 +1,6 @@
 //! Availability records (one per user per local day) and the pairing pool (a sparse GSI
 //! holding queued records only, partitioned by UTC offset and shard).
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -13,7 +11,7 @@ use tandem_domain::availability::{AVAILABILITY_RETENTION_DAYS, AvailabilityState
 use tandem_pairing::PoolUser;
 
 use crate::error::conditional;
-use crate::item::{Item, key, n, s, with_key};
+use crate::item::{key, n, s, with_key};
 use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, TTL};
 use crate::{Store, StoreError};
 
@@ -148,32 +146,22 @@ impl Store {
     }
 
     async fn read_pool_partition(&self, partition: String) -> Result<Vec<AvailabilityRecord>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#gpk = :partition")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_values(":partition", s(partition));
         let mut records = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(GSI1)
-                .key_condition_expression("#gpk = :partition")
-                .expression_attribute_names("#gpk", GSI1_PK)
-                .expression_attribute_values(":partition", s(partition.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::backend("Query", e))?;
-            for item in page.items() {
-                let record: AvailabilityRecord = serde_dynamo::from_item(item.clone() as Item)?;
-                if record.state == AvailabilityState::Queued {
-                    records.push(record);
-                }
-            }
-            start = page.last_evaluated_key().cloned();
-            if start.is_none() {
-                return Ok(records);
+        for item in self.query_all(query).await? {
+            let record: AvailabilityRecord = serde_dynamo::from_item(item)?;
+            if record.state == AvailabilityState::Queued {
+                records.push(record);
             }
         }
+        Ok(records)
     }
 
     /// Takes a record whose local day has ended out of the pool (it stays readable

@@ -1,8 +1,6 @@
 //! Conversations: state changes (close, extend, panic, expiry) and the due index the
 //! expiry job reads.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
@@ -270,31 +268,17 @@ impl Store {
         shard: u32,
         now: DateTime<Utc>,
     ) -> Result<Vec<ConversationRecord>, StoreError> {
-        let mut records = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(GSI1)
-                .key_condition_expression("#gpk = :partition AND #gsk <= :now")
-                .expression_attribute_names("#gpk", GSI1_PK)
-                .expression_attribute_names("#gsk", GSI1_SK)
-                .expression_attribute_values(":partition", s(keys::conversation_due_partition(shard)))
-                .expression_attribute_values(":now", s(keys::due_sort_key(now, "~")))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::backend("Query", e))?;
-            for item in page.items() {
-                records.push(serde_dynamo::from_item(item.clone())?);
-            }
-            start = page.last_evaluated_key().cloned();
-            if start.is_none() {
-                return Ok(records);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#gpk = :partition AND #gsk <= :now")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_values(":partition", s(keys::conversation_due_partition(shard)))
+            .expression_attribute_values(":now", s(keys::due_sort_key(now, "~")));
+        self.query_all(query).await?.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     /// Marks the one-hour notice sent and moves the entry to the end time. `false` if

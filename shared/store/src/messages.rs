@@ -215,37 +215,25 @@ impl Store {
         conversation_id: &str,
         delete_at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut keys_to_update: Vec<HashMap<String, AttributeValue>> = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
-                .projection_expression("#pk, #sk")
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::backend("Query", e))?;
-            keys_to_update.extend(
-                page.items()
-                    .iter()
-                    .filter(|item| {
-                        item.get(SK)
-                            .and_then(|v| v.as_s().ok())
-                            .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with("CMID#"))
-                    })
-                    .cloned(),
-            );
-            start = page.last_evaluated_key().cloned();
-            if start.is_none() {
-                break;
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
+            .projection_expression("#pk, #sk");
+        let keys_to_update: Vec<HashMap<String, AttributeValue>> = self
+            .query_all(query)
+            .await?
+            .into_iter()
+            .filter(|item| {
+                item.get(SK)
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with("CMID#"))
+            })
+            .collect();
         let count = keys_to_update.len();
         stream::iter(keys_to_update)
             .map(|item_key| async move {
