@@ -385,3 +385,17 @@ async fn extension_needs_both_a_premium_member_and_happens_once() {
     api.advance_clock(24 * 3600).await;
     assert_eq!(api.run_job("conversation-expiry").await.body["due"], 0);
 }
+
+#[tokio::test]
+async fn blocking_your_partner_ends_the_conversation() {
+    let api = TestApi::start().await;
+    let (a, b, conversation) = api.matched_pair().await;
+    let mut ben = Chat::connect(&api, &b.access).await.unwrap();
+    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "user_id": b.user_id })).await.status, 201);
+    assert_eq!(ben.expect("conversation.closed").await["conversation"]["state"], "closed");
+    let status = api.get(&format!("/v1/conversations/{conversation}"), Some(&b.access)).await;
+    assert_eq!(status.body["state"], "closed");
+    // Blocking again changes nothing more.
+    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "user_id": b.user_id })).await.status, 201);
+    assert!(ben.quiet_for(300).await);
+}

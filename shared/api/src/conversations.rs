@@ -186,3 +186,30 @@ impl<'a> ConversationView<'a> {
         Self { conversation, read_positions }
     }
 }
+
+/// Ends the active conversation between `me` and `other`, if there is one (a block ends
+/// it). Conversations last 24 h, so today's and yesterday's matches are the candidates.
+pub async fn close_between(
+    app: &App,
+    me: &tandem_domain::User,
+    other: &UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let (today, _) = tandem_domain::availability::local_day(&me.timezone, now);
+    for day in [Some(today), today.pred_opt()].into_iter().flatten() {
+        let Some(conversation_id) = app.store.availability(&me.id, day, now).await?.and_then(|a| a.conversation_id)
+        else {
+            continue;
+        };
+        let Some(conversation) = app.store.conversation_for(&conversation_id, &me.id, now).await? else { continue };
+        if !conversation.is_participant(other) || !is_open(conversation.state, conversation.expires_at, now) {
+            continue;
+        }
+        if let Some(closed) = app.store.close_conversation(&conversation_id, &me.id, now).await? {
+            app.store.set_message_deletion(&conversation_id, message_deletion_time(now)).await?;
+            notify_both(app, &closed, "conversation.closed").await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,4 +1,5 @@
-//! `POST /v1/blocks` `{user_id, reason?}`: block a user. Idempotent.
+//! `POST /v1/blocks` `{user_id, reason?}`: block a user: never paired again, and an active
+//! conversation between the two is closed. Idempotent.
 
 use chrono::Utc;
 use http::StatusCode;
@@ -7,6 +8,7 @@ use tandem_domain::UserId;
 use tandem_domain::availability::local_day;
 
 use crate::auth::authenticate;
+use crate::conversations::close_between;
 use crate::dispatch::HandlerResult;
 use crate::http_io::{json_body, json_response};
 use crate::pairing::current_user;
@@ -41,5 +43,9 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     // Already queued today? Keep the two apart in today's pool too.
     app.store.exclude_late(&me.id, local_day(&me.timezone, now).0, &them.id).await?;
     app.store.exclude_late(&them.id, local_day(&them.timezone, now).0, &me.id).await?;
+    // And a conversation between them ends now.
+    if close_between(&app, &me, &them.id, now).await? {
+        tracing::info!(user_id = %me.id, "block closed an active conversation");
+    }
     json_response(StatusCode::CREATED, &block)
 }
