@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use tandem_domain::conversation::{
-    ModerationState, check_client_message_id, clean_message_text, is_open, message_deletion_time, peer_of,
+    ExtensionRefusal, ModerationState, check_client_message_id, check_extension, clean_message_text, is_open,
+    message_deletion_time, peer_of,
 };
 use tandem_domain::moderation::ScanRequest;
 use tandem_domain::{UserId, ValidationErrors};
-use tandem_store::{ConversationRecord, MessageRecord, ReadPosition, SendOutcome};
+use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosition, SendOutcome};
 
 use crate::realtime::ServerEvent;
 use crate::{ApiError, App};
@@ -212,4 +213,35 @@ pub async fn close_between(
         }
     }
     Ok(false)
+}
+
+/// Records `user`'s consent to extend; extends (+24 h, once) when both consented and at
+/// least one participant is premium, telling both (`conversation.extended`).
+pub async fn extend(
+    app: &App,
+    conversation_id: &str,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<ExtensionOutcome, ApiError> {
+    let conversation = participant_view(app, conversation_id, user, now).await?;
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(closed());
+    }
+    let mut any_premium = false;
+    for participant in &conversation.participants {
+        any_premium |= crate::pairing::current_user(app, participant, now).await?.premium;
+    }
+    check_extension(conversation.extended, any_premium).map_err(|refusal| match refusal {
+        ExtensionRefusal::AlreadyExtended => {
+            ApiError::Conflict { code: "already_extended", message: refusal.to_string() }
+        }
+        ExtensionRefusal::NoPremium => {
+            ApiError::ForbiddenBecause { code: "premium_required", message: refusal.to_string() }
+        }
+    })?;
+    let outcome = app.store.request_extension(&conversation, user, now).await?.ok_or(ApiError::NotFound)?;
+    if let ExtensionOutcome::Extended(extended) = &outcome {
+        notify_both(app, extended, "conversation.extended").await?;
+    }
+    Ok(outcome)
 }

@@ -18,6 +18,7 @@ pub mod pairing;
 pub mod queue;
 pub mod realtime;
 pub mod routes;
+pub mod safety;
 pub mod ws;
 
 pub use app::App;

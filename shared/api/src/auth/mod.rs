@@ -7,6 +7,7 @@ mod session;
 
 pub use access_token::{AccessClaims, AccessTokens, Caller};
 pub use oidc::{OidcIdentity, OidcVerifier};
+pub use password::password_sign_in;
 pub use session::{TokenPair, hash_refresh_token, issue_session, rotate_session};
 
 use http::header::AUTHORIZATION;

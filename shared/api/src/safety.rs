@@ -1,0 +1,41 @@
+//! Blocking: bilateral for matching, and it ends a conversation between the two.
+
+use chrono::{DateTime, Utc};
+use tandem_domain::availability::local_day;
+use tandem_domain::{FieldError, UserId};
+use tandem_store::Block;
+
+use crate::conversations::close_between;
+use crate::pairing::current_user;
+use crate::{ApiError, App};
+
+pub const BLOCK_REASON_MAX: usize = 500;
+
+/// `me` blocks `other` (idempotent): recorded both ways with an audit entry, kept apart in
+/// today's pool even if already queued, and an active conversation between them is closed.
+pub async fn block_user(
+    app: &App,
+    me: &UserId,
+    other: &str,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Block, ApiError> {
+    let other = UserId::parse(other).ok_or_else(|| FieldError::new("user_id", "must be a user id"))?;
+    if &other == me {
+        return Err(FieldError::new("user_id", "you cannot block yourself").into());
+    }
+    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > BLOCK_REASON_MAX) {
+        return Err(FieldError::new("reason", format!("must be at most {BLOCK_REASON_MAX} characters")).into());
+    }
+    let me = current_user(app, me, now).await?;
+    // Unknown users get the same 404 as any missing resource.
+    let them = app.store.user(&other, now).await?.ok_or(ApiError::NotFound)?;
+    let block = app.store.block(&me.id, &them.id, reason, now).await?;
+    app.store.exclude_late(&me.id, local_day(&me.timezone, now).0, &them.id).await?;
+    app.store.exclude_late(&them.id, local_day(&them.timezone, now).0, &me.id).await?;
+    if close_between(app, &me, &them.id, now).await? {
+        tracing::info!(user_id = %me.id, "block closed an active conversation");
+    }
+    Ok(block)
+}
