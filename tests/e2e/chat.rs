@@ -85,6 +85,8 @@ async fn two_matched_users_chat_resume_and_see_the_conversation_expire() {
         )
         .await;
     http.expect_error(409, "conversation_closed");
+    let history = api.get(&format!("/v1/conversations/{conversation}/messages"), Some(&b.access)).await;
+    history.expect_error(409, "conversation_closed");
     let again = api.run_job("conversation-expiry").await;
     assert_eq!((again.body["due"].as_u64(), again.body["expired"].as_u64()), (Some(0), Some(0)), "idempotent");
     assert_eq!(api.get(&format!("/v1/conversations/{conversation}"), Some(&b.access)).await.body["state"], "expired");

@@ -1,10 +1,13 @@
 //! `GET /v1/conversations/{id}/messages`: newest first, `?before=<messageId>` pages back
 //! (the response's `next_cursor`); `?after=<messageId>` returns what came since, oldest
-//! first (resuming after a reconnect). `limit` 1–100, default 50.
+//! first (resuming after a reconnect). `limit` 1–100, default 50. Only while the
+//! conversation is active.
 
 use chrono::Utc;
 use http::StatusCode;
 use serde_json::json;
+
+use tandem_domain::conversation::is_open;
 
 use crate::auth::authenticate;
 use crate::conversations::{MessageView, participant_view};
@@ -19,7 +22,14 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
     let now = Utc::now();
     let id = path_param(&request, "id")?;
-    participant_view(&app, id, &caller.user_id, now).await?;
+    let conversation = participant_view(&app, id, &caller.user_id, now).await?;
+    // Participants read only while the conversation is active (SPEC §2).
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(crate::ApiError::Conflict {
+            code: "conversation_closed",
+            message: "this conversation is over: its messages are no longer readable".into(),
+        });
+    }
     let limit = match query_param(&request, "limit") {
         None => DEFAULT_LIMIT,
         Some(raw) => raw.parse::<i32>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
