@@ -84,20 +84,15 @@ fn local_dir() -> PathBuf {
 
 /// Points every AWS SDK client of this process at the emulators through the standard
 /// variables. Called before the async runtime starts, while the process has one thread.
-fn export(variables: &[(&'static str, String)]) {
+fn export(variables: &[(String, String)]) {
     for (name, value) in variables {
         // SAFETY: single-threaded at this point (no runtime, no spawned threads yet).
         unsafe { std::env::set_var(name, value) };
     }
 }
 
-/// Template variable names live for the whole run; leaking the few of them is harmless.
-fn leak(name: String) -> &'static str {
-    Box::leak(name.into_boxed_str())
-}
-
-fn write_env_file(path: &Path, variables: &[(&'static str, String)]) -> Result<(), String> {
-    let text: String = variables.iter().map(|(k, v)| format!("export {k}='{v}'\n")).collect();
+fn write_env_file<K: AsRef<str>>(path: &Path, variables: &[(K, String)]) -> Result<(), String> {
+    let text: String = variables.iter().map(|(k, v)| format!("export {}='{v}'\n", k.as_ref())).collect();
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
@@ -115,9 +110,10 @@ fn up(options: UpOptions) -> Result<(), String> {
         moto: reserve(options.moto_port, "moto")?,
     };
     let keys = dev_signing_keys(&local)?;
-    let mut environment = emulators::sdk_environment(ports.dynamodb, ports.moto);
-    environment.push(("TABLE_NAME", TABLE_NAME.to_owned()));
-    environment.push(("JWT_SIGNING_KEYS", keys.to_json()));
+    let mut environment: Vec<(String, String)> =
+        emulators::sdk_environment(ports.dynamodb, ports.moto).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    environment.push(("TABLE_NAME".into(), TABLE_NAME.to_owned()));
+    environment.push(("JWT_SIGNING_KEYS".into(), keys.to_json()));
     export(&environment);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -139,11 +135,11 @@ fn up(options: UpOptions) -> Result<(), String> {
         let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
         for (variable, resource) in template.environment_refs() {
             if let Some(url) = queues.get(&resource) {
-                environment.push((leak(variable), url.clone()));
+                environment.push((variable, url.clone()));
             }
         }
         let base = format!("http://127.0.0.1:{port}");
-        environment.push(("WEBSOCKET_ENDPOINT", base.clone()));
+        environment.push(("WEBSOCKET_ENDPOINT".into(), base.clone()));
         let variable = |name: &str| environment.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
         config.push_queue_url = variable("PUSH_QUEUE_URL");
         config.moderation_queue_url = variable("MODERATION_QUEUE_URL");
@@ -175,9 +171,9 @@ fn up(options: UpOptions) -> Result<(), String> {
             running.moto_endpoint(),
             queues.keys().cloned().collect::<Vec<_>>().join(", ")
         );
-        println!(
-            "  schedules    run on their rate; now: curl -X POST http://127.0.0.1:{port}/_local/jobs/pairing-sweep"
-        );
+        println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
+        println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
+        println!("  jobs' clock  curl -X POST http://127.0.0.1:{port}/_local/clock -H 'content-type: application/json' -d '{{\"advance_seconds\": 3600}}'");
         println!("  environment  source {}", env_file.display());
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
