@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use tandem_domain::conversation::{
-    ExtensionRefusal, ModerationState, check_client_message_id, check_extension, clean_message_text, is_open,
-    message_deletion_time, peer_of,
+    ConversationState, ExtensionRefusal, ModerationState, check_client_message_id, check_extension, clean_message_text,
+    is_open, message_deletion_time, peer_of,
 };
 use tandem_domain::moderation::ScanRequest;
 use tandem_domain::{UserId, ValidationErrors};
@@ -188,6 +188,42 @@ impl<'a> ConversationView<'a> {
     }
 }
 
+/// Closes an active conversation `by` a participant: messages get their deletion time,
+/// both are told (`conversation.closed`). 409 if it is already over.
+pub async fn close(
+    app: &App,
+    conversation_id: &str,
+    by: &UserId,
+    now: DateTime<Utc>,
+) -> Result<ConversationRecord, ApiError> {
+    participant_view(app, conversation_id, by, now).await?;
+    let closed = app.store.close_conversation(conversation_id, by, now).await?.ok_or_else(already_over)?;
+    after_end(app, &closed, now).await?;
+    Ok(closed)
+}
+
+/// Panic exit `by` a participant: in one transaction the conversation ends, each blocks the
+/// other and a high-severity report is filed; then as for a close. Returns the report id.
+pub async fn panic_exit(app: &App, conversation_id: &str, by: &UserId, now: DateTime<Utc>) -> Result<String, ApiError> {
+    let conversation = participant_view(app, conversation_id, by, now).await?;
+    let other = peer_of(&conversation.participants, by).ok_or(ApiError::NotFound)?.clone();
+    let report_id = app.store.panic_exit(&conversation, by, &other, now).await?.ok_or_else(already_over)?;
+    tracing::warn!(%conversation_id, %report_id, "panic exit");
+    let ended = ConversationRecord { state: ConversationState::EndedByPanic, ended_at: Some(now), ..conversation };
+    after_end(app, &ended, now).await?;
+    Ok(report_id)
+}
+
+/// What follows any early end: messages deleted 2 days from now, both participants told.
+async fn after_end(app: &App, ended: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    app.store.set_message_deletion(&ended.conversation_id, message_deletion_time(now)).await?;
+    notify_both(app, ended, "conversation.closed").await
+}
+
+fn already_over() -> ApiError {
+    ApiError::Conflict { code: "conversation_closed", message: "this conversation is already over".into() }
+}
+
 /// Ends the active conversation between `me` and `other`, if there is one (a block ends
 /// it). Conversations last 24 h, so today's and yesterday's matches are the candidates.
 pub async fn close_between(
@@ -207,12 +243,42 @@ pub async fn close_between(
             continue;
         }
         if let Some(closed) = app.store.close_conversation(&conversation_id, &me.id, now).await? {
-            app.store.set_message_deletion(&conversation_id, message_deletion_time(now)).await?;
-            notify_both(app, &closed, "conversation.closed").await?;
+            after_end(app, &closed, now).await?;
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Where a history page starts: newest first before a message, or oldest first after one.
+pub enum HistoryCursor {
+    Before(Option<String>),
+    After(String),
+}
+
+/// One page of a conversation's history, readable by participants while it is active.
+pub async fn history(
+    app: &App,
+    conversation_id: &str,
+    reader: &UserId,
+    cursor: &HistoryCursor,
+    limit: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<MessageView>, ApiError> {
+    let conversation = participant_view(app, conversation_id, reader, now).await?;
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(ApiError::Conflict {
+            code: "conversation_closed",
+            message: "this conversation is over: its messages are no longer readable".into(),
+        });
+    }
+    let messages = match cursor {
+        HistoryCursor::After(after) => app.store.messages_after(conversation_id, after, limit, now).await?,
+        HistoryCursor::Before(before) => {
+            app.store.messages_before(conversation_id, before.as_deref(), limit, now).await?
+        }
+    };
+    Ok(messages.iter().map(MessageView::from).collect())
 }
 
 /// Records `user`'s consent to extend; extends (+24 h, once) when both consented and at

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day};
 use tandem_domain::{User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
-use tandem_store::{AvailabilityRecord, QueueOutcome};
+use tandem_store::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
 use crate::{ApiError, App};
 
@@ -70,6 +70,19 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
     match app.store.queue(&record, now).await? {
         QueueOutcome::Queued(record) => view(app, &user, Some(record), day, now).await,
         QueueOutcome::AlreadyMatched(record) => view(app, &user, Some(record), day, now).await,
+    }
+}
+
+/// Leaves today's pool (idempotent); refused once matched.
+pub async fn leave_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let user = current_user(app, id, now).await?;
+    let (day, _) = local_day(&user.timezone, now);
+    match app.store.leave_queue(id, day).await? {
+        LeaveOutcome::Left | LeaveOutcome::NotQueued => Ok(()),
+        LeaveOutcome::AlreadyMatched => Err(ApiError::Conflict {
+            code: "already_matched",
+            message: "you are already matched today; close the conversation instead".into(),
+        }),
     }
 }
 

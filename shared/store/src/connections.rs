@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::UserId;
 
-use crate::item::{n, s, with_key};
-use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, TTL};
+use crate::item::{s, with_key};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK};
 use crate::{Store, StoreError};
 
 /// API Gateway closes connections after 2 h; the record outlives that a little.
@@ -22,17 +22,9 @@ pub struct ConnectionRecord {
 impl Store {
     pub async fn add_connection(&self, record: &ConnectionRecord) -> Result<(), StoreError> {
         let mut item = with_key(keys::connection(&record.connection_id), record)?;
-        item.insert(TTL.to_owned(), n((record.connected_at + CONNECTION_TTL).timestamp()));
         item.insert(GSI1_PK.to_owned(), s(keys::user_connections_gsi1(&record.user_id)));
         item.insert(GSI1_SK.to_owned(), s(&record.connection_id));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("PutItem", e))?;
-        Ok(())
+        self.put_expiring(item, record.connected_at + CONNECTION_TTL).await
     }
 
     pub async fn remove_connection(&self, connection_id: &str) -> Result<(), StoreError> {

@@ -73,6 +73,23 @@ impl Store {
         self.get_live(("HEALTH".to_owned(), "HEALTH".to_owned()), now.timestamp()).await.map(|_| ())
     }
 
+    /// Writes `item` unconditionally, to expire (DynamoDB TTL, and every read) at `expires`.
+    pub(crate) async fn put_expiring(
+        &self,
+        mut item: Item,
+        expires: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        item.insert(TTL.to_owned(), n(expires.timestamp()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("PutItem", e))?;
+        Ok(())
+    }
+
     /// A transaction action that writes `item` unconditionally.
     pub(crate) fn put(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder().table_name(&self.table).set_item(Some(item)).build().map_err(StoreError::build)?;

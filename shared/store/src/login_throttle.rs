@@ -51,15 +51,8 @@ impl Store {
             Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
                 let window_ends = now.timestamp() + window_seconds;
                 let fresh = ThrottleState { failures: 1, window_ends };
-                let mut item = with_key(keys::login_throttle(email), &fresh)?;
-                item.insert(keys::TTL.to_owned(), n(window_ends));
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::backend("PutItem", e))?;
+                let expires = DateTime::from_timestamp(window_ends, 0).unwrap_or(now);
+                self.put_expiring(with_key(keys::login_throttle(email), &fresh)?, expires).await?;
                 Ok(fresh)
             }
             Err(error) => Err(StoreError::backend("UpdateItem", error)),

@@ -5,22 +5,15 @@ use tandem_domain::UserId;
 use tandem_domain::availability::PRESENCE_SECONDS;
 
 use crate::item::{key, n};
-use crate::keys::{self, TTL};
+use crate::keys;
 use crate::{Store, StoreError};
 
 impl Store {
     pub async fn heartbeat(&self, id: &UserId, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
         let until = now + Duration::seconds(PRESENCE_SECONDS);
         let mut item = key(keys::presence(id));
-        item.insert(TTL.to_owned(), n(until.timestamp()));
         item.insert("last_seen".to_owned(), n(now.timestamp()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("PutItem", e))?;
+        self.put_expiring(item, until).await?;
         Ok(until)
     }
 
