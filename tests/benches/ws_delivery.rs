@@ -39,14 +39,14 @@ async fn setup(api: &TestApi) -> Vec<Pair> {
             continue;
         }
         let today = api.get("/v1/match/today", Some(&member.access)).await.body;
-        let partner = by_id[today["partner"]["user_id"].as_str().unwrap()];
+        let partner = by_id[today["partner"]["userId"].as_str().unwrap()];
         taken.insert(member.user_id.clone());
         taken.insert(partner.user_id.clone());
         let mut sender = Chat::connect(api, &member.access).await.unwrap();
         let mut receiver = Chat::connect(api, &partner.access).await.unwrap();
         sender.patience = Duration::from_secs(120);
         receiver.patience = Duration::from_secs(120);
-        pairs.push(Pair { sender, receiver, conversation: today["conversation_id"].as_str().unwrap().to_owned() });
+        pairs.push(Pair { sender, receiver, conversation: today["conversationId"].as_str().unwrap().to_owned() });
     }
     pairs
 }
@@ -62,7 +62,7 @@ async fn converse(pair: &mut Pair, run: &str, pace: Option<Duration>) -> Vec<f64
             .await;
         let event = pair.receiver.expect("message.new").await;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(event["message"]["client_message_id"], format!("{}-{i}", run.replace([' ', '.'], "")));
+        assert_eq!(event["message"]["clientMessageId"], format!("{}-{i}", run.replace([' ', '.'], "")));
         pair.sender.expect("message.ack").await;
         if let Some(pace) = pace {
             tokio::time::sleep(pace.saturating_sub(started.elapsed())).await;

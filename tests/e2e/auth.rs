@@ -12,8 +12,8 @@ async fn register_login_and_read_me() {
 
     let login = api.login(&email, PASSWORD).await;
     assert_eq!(login.status, 200, "{}", login.body);
-    assert_eq!(login.body["token_type"], "Bearer");
-    assert_eq!(login.body["expires_in"], 900);
+    assert_eq!(login.body["tokenType"], "Bearer");
+    assert_eq!(login.body["expiresIn"], 900);
     let session = session(&login.body, &email);
     assert_eq!(session.user_id, registered.user_id);
 
@@ -21,7 +21,7 @@ async fn register_login_and_read_me() {
     assert_eq!(me.status, 200);
     assert_eq!(me.body["email"], email, "email is case-folded");
     assert_eq!(me.body["id"], registered.user_id);
-    assert!(me.body.get("password_hash").is_none(), "no credentials in /v1/me");
+    assert!(me.body.get("passwordHash").is_none(), "no credentials in /v1/me");
     assert!(!me.body.to_string().contains("argon2"));
 }
 
@@ -41,44 +41,44 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let api = TestApi::start().await;
     let first = api.register(&unique_email()).await;
 
-    let rotated = api.post("/v1/auth/refresh", json!({ "refresh_token": first.refresh })).await;
+    let rotated = api.post("/v1/auth/refresh", json!({ "refreshToken": first.refresh })).await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
-    let second_refresh = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    let second_refresh = rotated.body["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, first.refresh, "rotated on every use");
-    let access = rotated.body["access_token"].as_str().unwrap();
+    let access = rotated.body["accessToken"].as_str().unwrap();
     assert_eq!(api.get("/v1/me", Some(access)).await.status, 200);
 
     // Replaying the first token is reuse: it fails and revokes the family...
-    let replay = api.post("/v1/auth/refresh", json!({ "refresh_token": first.refresh })).await;
+    let replay = api.post("/v1/auth/refresh", json!({ "refreshToken": first.refresh })).await;
     replay.expect_error(401, "invalid_refresh_token");
     // ...so even the latest, never-used token of that family is now dead.
-    let after = api.post("/v1/auth/refresh", json!({ "refresh_token": second_refresh })).await;
+    let after = api.post("/v1/auth/refresh", json!({ "refreshToken": second_refresh })).await;
     after.expect_error(401, "invalid_refresh_token");
 
     // Another session (a separate login) is unaffected.
     let other = api.login(&first.email, PASSWORD).await;
-    let other_refresh = other.body["refresh_token"].as_str().unwrap();
-    assert_eq!(api.post("/v1/auth/refresh", json!({ "refresh_token": other_refresh })).await.status, 200);
+    let other_refresh = other.body["refreshToken"].as_str().unwrap();
+    assert_eq!(api.post("/v1/auth/refresh", json!({ "refreshToken": other_refresh })).await.status, 200);
 }
 
 #[tokio::test]
 async fn logout_revokes_the_family_and_is_idempotent() {
     let api = TestApi::start().await;
     let session = api.register(&unique_email()).await;
-    let rotated = api.post("/v1/auth/refresh", json!({ "refresh_token": session.refresh })).await;
-    let latest = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    let rotated = api.post("/v1/auth/refresh", json!({ "refreshToken": session.refresh })).await;
+    let latest = rotated.body["refreshToken"].as_str().unwrap().to_owned();
 
-    let logout = api.post("/v1/auth/logout", json!({ "refresh_token": latest })).await;
+    let logout = api.post("/v1/auth/logout", json!({ "refreshToken": latest })).await;
     assert_eq!(logout.status, 204);
-    api.post("/v1/auth/refresh", json!({ "refresh_token": latest })).await.expect_error(401, "invalid_refresh_token");
-    assert_eq!(api.post("/v1/auth/logout", json!({ "refresh_token": latest })).await.status, 204);
-    assert_eq!(api.post("/v1/auth/logout", json!({ "refresh_token": "never-issued" })).await.status, 204);
+    api.post("/v1/auth/refresh", json!({ "refreshToken": latest })).await.expect_error(401, "invalid_refresh_token");
+    assert_eq!(api.post("/v1/auth/logout", json!({ "refreshToken": latest })).await.status, 204);
+    assert_eq!(api.post("/v1/auth/logout", json!({ "refreshToken": "never-issued" })).await.status, 204);
 }
 
 #[tokio::test]
 async fn unknown_refresh_tokens_are_rejected() {
     let api = TestApi::start().await;
-    api.post("/v1/auth/refresh", json!({ "refresh_token": "made-up" }))
+    api.post("/v1/auth/refresh", json!({ "refreshToken": "made-up" }))
         .await
         .expect_error(401, "invalid_refresh_token");
 }
@@ -120,7 +120,7 @@ async fn wrong_password_and_unknown_email_look_identical() {
     wrong.expect_error(401, "invalid_credentials");
     unknown.expect_error(401, "invalid_credentials");
     let strip = |mut body: serde_json::Value| {
-        body["error"]["request_id"] = json!(null);
+        body["error"]["requestId"] = json!(null);
         body
     };
     assert_eq!(strip(wrong.body), strip(unknown.body));
@@ -143,7 +143,7 @@ async fn repeated_failures_are_throttled_with_retry_after() {
     let details = locked.expect_error(429, "too_many_attempts");
     let retry_after: i64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
-    assert_eq!(details["retry_after_seconds"], retry_after);
+    assert_eq!(details["retryAfterSeconds"], retry_after);
     // Unknown emails are throttled the same way, so the throttle reveals nothing either.
     let stranger = unknown_domain_email();
     for _ in 0..5 {

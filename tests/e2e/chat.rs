@@ -23,8 +23,8 @@ async fn two_matched_users_chat_resume_and_see_the_conversation_expire() {
     }
     assert_eq!(api.run_job("pairing-sweep").await.body["created"], 1);
     let matched = ana.expect("match.created").await;
-    let conversation = matched["conversation_id"].as_str().unwrap().to_owned();
-    assert_eq!(ben.expect("match.created").await["conversation_id"], conversation);
+    let conversation = matched["conversationId"].as_str().unwrap().to_owned();
+    assert_eq!(ben.expect("match.created").await["conversationId"], conversation);
 
     // Send: ack to the sender, message.new to the peer.
     ana.send(send(&conversation, "a-1", "  Hello Ben!\u{0007} ")).await;
@@ -32,46 +32,46 @@ async fn two_matched_users_chat_resume_and_see_the_conversation_expire() {
     assert_eq!(ack["clientMessageId"], "a-1");
     assert_eq!(ack["message"]["text"], "Hello Ben!", "trimmed, control characters removed");
     let new = ben.expect("message.new").await;
-    assert_eq!(new["message"]["message_id"], ack["message"]["message_id"]);
+    assert_eq!(new["message"]["messageId"], ack["message"]["messageId"]);
     assert_eq!(new["message"]["author"], a.user_id);
 
     // Typing and read receipts are relayed; the read position is persisted.
     ben.send(json!({ "action": "typing", "conversationId": conversation })).await;
     assert_eq!(ana.expect("typing").await["userId"], b.user_id);
-    let first_id = ack["message"]["message_id"].as_str().unwrap().to_owned();
+    let first_id = ack["message"]["messageId"].as_str().unwrap().to_owned();
     ben.send(json!({ "action": "read", "conversationId": conversation, "messageId": first_id })).await;
     assert_eq!(ana.expect("read").await["messageId"], first_id);
     let status = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await;
-    assert_eq!(status.body["read_positions"][0]["user_id"], b.user_id);
-    assert_eq!(status.body["read_positions"][0]["message_id"], first_id);
+    assert_eq!(status.body["readPositions"][0]["userId"], b.user_id);
+    assert_eq!(status.body["readPositions"][0]["messageId"], first_id);
 
     // Ana drops off; Ben writes three messages; Ana reconnects and resumes from her last id.
     ana.close().await;
     let mut sent = Vec::new();
     for i in 0..3 {
         ben.send(send(&conversation, &format!("b-{i}"), &format!("while you were away {i}"))).await;
-        sent.push(ben.expect("message.ack").await["message"]["message_id"].as_str().unwrap().to_owned());
+        sent.push(ben.expect("message.ack").await["message"]["messageId"].as_str().unwrap().to_owned());
     }
     let mut ana = Chat::connect(&api, &a.access).await.unwrap();
     let missed = api.get(&format!("/v1/conversations/{conversation}/messages?after={first_id}"), Some(&a.access)).await;
     let ids: Vec<&str> =
-        missed.body["messages"].as_array().unwrap().iter().map(|m| m["message_id"].as_str().unwrap()).collect();
+        missed.body["messages"].as_array().unwrap().iter().map(|m| m["messageId"].as_str().unwrap()).collect();
     assert_eq!(ids, sent, "every missed message, once, in order");
     ben.send(send(&conversation, "b-live", "and now live")).await;
     assert_eq!(ana.expect("message.new").await["message"]["text"], "and now live");
 
     // 23 h 1 min later: one expiring notice each, once.
     api.advance_clock(23 * 3600 + 60).await;
-    assert_eq!(api.run_job("conversation-expiry").await.body["expiring_sent"], 1);
-    assert_eq!(ana.expect("conversation.expiring").await["conversation"]["conversation_id"], conversation);
+    assert_eq!(api.run_job("conversation-expiry").await.body["expiringSent"], 1);
+    assert_eq!(ana.expect("conversation.expiring").await["conversation"]["conversationId"], conversation);
     ben.expect("conversation.expiring").await;
-    assert_eq!(api.run_job("conversation-expiry").await.body["expiring_sent"], 0);
+    assert_eq!(api.run_job("conversation-expiry").await.body["expiringSent"], 0);
 
     // At 24 h it expires: both are told, sending is refused, messages are scheduled for deletion.
     api.advance_clock(3600).await;
     let expiry = api.run_job("conversation-expiry").await;
     assert_eq!(expiry.body["expired"], 1, "{}", expiry.body);
-    assert!(expiry.body["messages_scheduled_for_deletion"].as_u64().unwrap() >= 5);
+    assert!(expiry.body["messagesScheduledForDeletion"].as_u64().unwrap() >= 5);
     assert_eq!(ana.expect("conversation.expired").await["conversation"]["state"], "expired");
     ben.expect("conversation.expired").await;
     ana.send(send(&conversation, "a-late", "still there?")).await;
@@ -128,11 +128,11 @@ async fn a_retried_send_stores_one_message() {
     ana.send(send(&conversation, "same-id", "once")).await;
     let second = ana.expect("message.ack").await;
     assert_eq!(second["duplicate"], true);
-    assert_eq!(first["message"]["message_id"], second["message"]["message_id"]);
+    assert_eq!(first["message"]["messageId"], second["message"]["messageId"]);
     let path = format!("/v1/conversations/{conversation}/messages");
     let http = api.post_auth(&path, &a.access, json!({"clientMessageId": "same-id", "text": "once"})).await;
     assert_eq!(http.status, 200, "a retry is not a creation");
-    assert_eq!(http.body["message_id"], first["message"]["message_id"]);
+    assert_eq!(http.body["messageId"], first["message"]["messageId"]);
     let created = api.post_auth(&path, &a.access, json!({"clientMessageId": "other-id", "text": "twice"})).await;
     assert_eq!(created.status, 201);
     let items = api.items().await;
@@ -141,7 +141,7 @@ async fn a_retried_send_stores_one_message() {
     // Each stored message was queued once for moderation, by id only.
     let scans = api.drain_moderation_queue().await;
     assert_eq!(scans.len(), 2);
-    assert!(scans.iter().all(|s| s.get("text").is_none() && s["conversation_id"] == conversation));
+    assert!(scans.iter().all(|s| s.get("text").is_none() && s["conversationId"] == conversation));
 }
 
 #[tokio::test]
@@ -268,7 +268,7 @@ async fn pages_return_every_message_exactly_once_while_new_ones_arrive() {
         let reply = api
             .post_auth(&path, &author.access, json!({"clientMessageId": format!("p{i}"), "text": format!("m{i}")}))
             .await;
-        originals.push(reply.body["message_id"].as_str().unwrap().to_owned());
+        originals.push(reply.body["messageId"].as_str().unwrap().to_owned());
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -281,12 +281,12 @@ async fn pages_return_every_message_exactly_once_while_new_ones_arrive() {
         let page = api.get(&url, Some(&a.access)).await;
         assert_eq!(page.status, 200, "{}", page.body);
         seen.extend(
-            page.body["messages"].as_array().unwrap().iter().map(|m| m["message_id"].as_str().unwrap().to_owned()),
+            page.body["messages"].as_array().unwrap().iter().map(|m| m["messageId"].as_str().unwrap().to_owned()),
         );
         // New messages keep arriving between pages.
         api.post_auth(&path, &b.access, json!({"clientMessageId": format!("late{page_count}"), "text": "late"})).await;
         page_count += 1;
-        match page.body["next_cursor"].as_str() {
+        match page.body["nextCursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
         }
@@ -315,7 +315,7 @@ async fn panic_exit_is_all_or_nothing() {
     let a_blocks = api.get("/v1/blocks", Some(&a.access)).await.body["blocks"].clone();
     let b_blocks = api.get("/v1/blocks", Some(&b.access)).await.body["blocks"].clone();
     assert_eq!(
-        (a_blocks[0]["user_id"].clone(), b_blocks[0]["user_id"].clone()),
+        (a_blocks[0]["userId"].clone(), b_blocks[0]["userId"].clone()),
         (json!(b.user_id), json!(a.user_id)),
         "both ways"
     );
@@ -370,16 +370,16 @@ async fn extension_needs_both_a_premium_member_and_happens_once() {
         .unwrap();
     let mut ben = Chat::connect(&api, &b.access).await.unwrap();
     let before =
-        api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expires_at"].clone();
+        api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expiresAt"].clone();
     let first = api.post_auth(&path, &a.access, json!({})).await;
     assert_eq!(first.status, 202, "{}", first.body);
-    assert_eq!(first.body["extension_requests"], json!([a.user_id]));
+    assert_eq!(first.body["extensionRequests"], json!([a.user_id]));
     assert_eq!(api.post_auth(&path, &a.access, json!({})).await.status, 202, "asking twice changes nothing");
     let second = api.post_auth(&path, &b.access, json!({})).await;
     assert_eq!(second.status, 200, "{}", second.body);
     assert_eq!(second.body["extended"], true);
     let old = chrono::DateTime::parse_from_rfc3339(before.as_str().unwrap()).unwrap();
-    let new = chrono::DateTime::parse_from_rfc3339(second.body["expires_at"].as_str().unwrap()).unwrap();
+    let new = chrono::DateTime::parse_from_rfc3339(second.body["expiresAt"].as_str().unwrap()).unwrap();
     assert_eq!((new - old).num_hours(), 24);
     assert_eq!(ben.expect("conversation.extended").await["conversation"]["extended"], true);
     api.post_auth(&path, &b.access, json!({})).await.expect_error(409, "already_extended");
@@ -393,11 +393,11 @@ async fn blocking_your_partner_ends_the_conversation() {
     let api = TestApi::start().await;
     let (a, b, conversation) = api.matched_pair().await;
     let mut ben = Chat::connect(&api, &b.access).await.unwrap();
-    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "user_id": b.user_id })).await.status, 201);
+    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "userId": b.user_id })).await.status, 201);
     assert_eq!(ben.expect("conversation.closed").await["conversation"]["state"], "closed");
     let status = api.get(&format!("/v1/conversations/{conversation}"), Some(&b.access)).await;
     assert_eq!(status.body["state"], "closed");
     // Blocking again changes nothing more.
-    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "user_id": b.user_id })).await.status, 201);
+    assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "userId": b.user_id })).await.status, 201);
     assert!(ben.quiet_for(300).await);
 }

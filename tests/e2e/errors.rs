@@ -46,7 +46,7 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(health.body["checks"]["dynamodb"], "ok");
     assert!(health.headers.contains_key("x-request-id"));
     let failed = api.get("/v1/me", None).await;
-    assert_eq!(failed.headers["x-request-id"].to_str().unwrap(), failed.body["error"]["request_id"].as_str().unwrap());
+    assert_eq!(failed.headers["x-request-id"].to_str().unwrap(), failed.body["error"]["requestId"].as_str().unwrap());
 }
 
 #[tokio::test]

@@ -2,11 +2,11 @@
 //! function) through its handler, against DynamoDB Local.
 
 use tandem_api::config::OidcConfig;
-use tandem_api::dispatch::respond;
+use tandem_api::edge::dispatch::respond;
 use tandem_api::jobs::scheduled_job;
 use tandem_api::routes::http_function;
 use tandem_api::routes::ws::ws_function;
-use tandem_api::ws::respond_ws;
+use tandem_api::edge::ws::respond_ws;
 use tandem_tests::*;
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
                 .unwrap_or_else(|e| panic!("{name}: not an EventBridge scheduled event: {e}"));
             assert_eq!(event.detail_type, "Scheduled Event");
             let now = event.time.unwrap_or_else(chrono::Utc::now);
-            let report = (job.run)(api.app.clone(), now).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let report = job.run_traced(api.app.clone(), now, "sample").await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(report.is_object(), "{name}: report {report}");
             seen += 1;
             continue;
@@ -39,7 +39,7 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
         if let Some(function) = ws_function(&name) {
             let event: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not a WebSocket event: {e}"));
-            let response = respond_ws(api.app.clone(), event.into(), function.handler).await;
+            let response = respond_ws(api.app.clone(), event.into(), function.name, function.handler).await;
             assert!(response.status_code < 500, "{name}: {}", response.status_code);
             seen += 1;
             continue;
@@ -47,7 +47,7 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
         let function = http_function(&name).unwrap_or_else(|| panic!("events/{name}.json names no function"));
         let request =
             lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: not an API Gateway event: {e}"));
-        let response = respond(api.app.clone(), request, function.handler).await;
+        let response = respond(api.app.clone(), request, function.name, function.handler).await;
         let status = response.status().as_u16();
         assert!(status < 500, "{name}: {status}");
         let body = response.body().as_ref();
@@ -58,7 +58,7 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
                 serde_json::from_slice(body).unwrap_or_else(|_| panic!("{name}: body is not JSON"));
             if status >= 400 {
                 let error = &json["error"];
-                for field in ["code", "message", "request_id"] {
+                for field in ["code", "message", "requestId"] {
                     assert!(error[field].is_string(), "{name}: error.{field} missing in {json}");
                 }
             }

@@ -60,16 +60,16 @@ async fn first_exchange_creates_the_account_and_later_ones_sign_in() {
     let (api, provider) = api_with_provider().await;
     let email = unique_email();
     let token = provider.id_token(claims("subject-1", &email));
-    let first = api.post("/v1/auth/oidc", json!({ "id_token": token })).await;
+    let first = api.post("/v1/auth/oidc", json!({ "idToken": token })).await;
     assert_eq!(first.status, 201, "{}", first.body);
     assert_eq!(first.body["created"], true);
     let user_id = first.body["user"]["id"].clone();
 
-    let again = api.post("/v1/auth/oidc", json!({ "id_token": provider.id_token(claims("subject-1", &email)) })).await;
+    let again = api.post("/v1/auth/oidc", json!({ "idToken": provider.id_token(claims("subject-1", &email)) })).await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body["created"], false);
     assert_eq!(again.body["user"]["id"], user_id);
-    let access = again.body["access_token"].as_str().unwrap();
+    let access = again.body["accessToken"].as_str().unwrap();
     assert_eq!(api.get("/v1/me", Some(access)).await.body["email"], email);
     // An OIDC-only account has no password to log in with.
     api.login(&email, PASSWORD).await.expect_error(401, "invalid_credentials");
@@ -103,7 +103,7 @@ async fn bad_id_tokens_are_rejected() {
         ("garbage", "not-a-token".to_owned()),
     ];
     for (name, token) in cases {
-        let reply = api.post("/v1/auth/oidc", json!({ "id_token": token })).await;
+        let reply = api.post("/v1/auth/oidc", json!({ "idToken": token })).await;
         assert_eq!(reply.status, 401, "{name}: {}", reply.body);
         reply.expect_error(401, "invalid_identity_token");
     }
@@ -115,7 +115,7 @@ async fn an_email_registered_with_a_password_is_not_silently_linked() {
     let (api, provider) = api_with_provider().await;
     let email = unique_email();
     api.register(&email).await;
-    let reply = api.post("/v1/auth/oidc", json!({ "id_token": provider.id_token(claims("subject-3", &email)) })).await;
+    let reply = api.post("/v1/auth/oidc", json!({ "idToken": provider.id_token(claims("subject-3", &email)) })).await;
     reply.expect_error(409, "email_taken");
     assert_eq!(api.count_items("USER#").await, 1);
 }
@@ -123,5 +123,5 @@ async fn an_email_registered_with_a_password_is_not_silently_linked() {
 #[tokio::test]
 async fn oidc_is_refused_cleanly_when_not_configured() {
     let api = TestApi::start().await;
-    api.post("/v1/auth/oidc", json!({ "id_token": "x" })).await.expect_error(503, "not_configured");
+    api.post("/v1/auth/oidc", json!({ "idToken": "x" })).await.expect_error(503, "not_configured");
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use tandem_domain::UserId;
+use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_domain::availability::AvailabilityState;
 use tandem_store::{ConversationRecord, MatchOutcome, MatchRecord};
 use tandem_tests::*;
@@ -37,7 +37,7 @@ async fn queueing_needs_a_visible_profile() {
     let bare = api.register(&unique_email()).await;
     api.put("/v1/availability/today", &bare.access, json!({})).await.expect_error(409, "profile_incomplete");
     let hidden = api.member("Hid", PARIS).await;
-    let profile = json!({"first_name": "Hid", "birth_year": 1990, "visibility": "hidden"});
+    let profile = json!({"firstName": "Hid", "birthYear": 1990, "visibility": "hidden"});
     assert_eq!(api.put("/v1/me/profile", &hidden.access, profile).await.status, 200);
     api.put("/v1/availability/today", &hidden.access, json!({})).await.expect_error(409, "profile_hidden");
     api.get("/v1/availability/today", None).await.expect_error(401, "unauthenticated");
@@ -60,37 +60,37 @@ async fn the_sweep_pairs_compatible_users_and_tells_them() {
 
     let mine = api.get("/v1/match/today", Some(&ada.access)).await;
     assert_eq!(mine.status, 200, "{}", mine.body);
-    assert_eq!(mine.body["partner"]["user_id"], bo.user_id);
-    assert_eq!(mine.body["partner"]["first_name"], "Bo");
+    assert_eq!(mine.body["partner"]["userId"], bo.user_id);
+    assert_eq!(mine.body["partner"]["firstName"], "Bo");
     assert_eq!(mine.body["partner"]["city"], "Lyon");
     assert!(mine.body["partner"]["age"].as_i64().unwrap() >= 18);
     assert_eq!(mine.body["partner"]["online"], true);
-    assert_eq!(mine.body["partner"]["shared_interests"], json!(["books", "hiking", "music"]));
+    assert_eq!(mine.body["partner"]["sharedInterests"], json!(["books", "hiking", "music"]));
     assert!(mine.body["partner"].get("email").is_none(), "only the public subset");
     assert!(mine.body["score"].as_f64().unwrap() > 50.0);
     assert!(mine.body["breakdown"]["values"].as_f64().unwrap() > 0.0);
     assert!(mine.body["reasons"].as_array().unwrap().contains(&json!("you both value honesty")));
-    let started = chrono::DateTime::parse_from_rfc3339(mine.body["started_at"].as_str().unwrap()).unwrap();
-    let expires = chrono::DateTime::parse_from_rfc3339(mine.body["expires_at"].as_str().unwrap()).unwrap();
+    let started = chrono::DateTime::parse_from_rfc3339(mine.body["startedAt"].as_str().unwrap()).unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(mine.body["expiresAt"].as_str().unwrap()).unwrap();
     assert_eq!((expires - started).num_hours(), 24);
 
     let theirs = api.get("/v1/match/today", Some(&bo.access)).await;
-    assert_eq!(theirs.body["conversation_id"], mine.body["conversation_id"]);
-    assert_eq!(theirs.body["partner"]["user_id"], ada.user_id);
+    assert_eq!(theirs.body["conversationId"], mine.body["conversationId"]);
+    assert_eq!(theirs.body["partner"]["userId"], ada.user_id);
 
     let state = api.get("/v1/availability/today", Some(&ada.access)).await;
     assert_eq!(state.body["state"], "matched");
-    assert_eq!(state.body["match"]["match_id"], mine.body["match_id"]);
+    assert_eq!(state.body["match"]["matchId"], mine.body["matchId"]);
     api.delete("/v1/availability/today", &ada.access).await.expect_error(409, "already_matched");
     assert_eq!(queue(&api, &ada).await["state"], "matched", "queueing again keeps the match");
 
     let pushes = api.drain_push_queue().await;
-    let mut notified: Vec<&str> = pushes.iter().map(|m| m["user_id"].as_str().unwrap()).collect();
+    let mut notified: Vec<&str> = pushes.iter().map(|m| m["userId"].as_str().unwrap()).collect();
     notified.sort_unstable();
     let mut expected = vec![ada.user_id.as_str(), bo.user_id.as_str()];
     expected.sort_unstable();
     assert_eq!(notified, expected);
-    assert!(pushes.iter().all(|m| m["kind"] == "match.created" && m["data"]["match_id"] == mine.body["match_id"]));
+    assert!(pushes.iter().all(|m| m["kind"] == "match.created" && m["data"]["matchId"] == mine.body["matchId"]));
 
     // Already matched: a second sweep changes nothing and notifies nobody.
     let again = api.run_job("pairing-sweep").await;
@@ -124,7 +124,7 @@ async fn blocked_users_are_never_paired_whenever_the_block_happens() {
     let api = TestApi::start().await;
     // Blocked before queueing.
     let (a, b) = (api.member("Al", PARIS).await, api.member("Bea", PARIS).await);
-    let blocked = api.post_auth("/v1/blocks", &a.access, json!({ "user_id": b.user_id, "reason": "rude" })).await;
+    let blocked = api.post_auth("/v1/blocks", &a.access, json!({ "userId": b.user_id, "reason": "rude" })).await;
     assert_eq!(blocked.status, 201, "{}", blocked.body);
     queue(&api, &a).await;
     queue(&api, &b).await;
@@ -135,18 +135,18 @@ async fn blocked_users_are_never_paired_whenever_the_block_happens() {
     let api_ref = &api;
     queue(api_ref, &c).await;
     queue(api_ref, &d).await;
-    assert_eq!(api.post_auth("/v1/blocks", &d.access, json!({ "user_id": c.user_id })).await.status, 201);
+    assert_eq!(api.post_auth("/v1/blocks", &d.access, json!({ "userId": c.user_id })).await.status, 201);
     let report = api.run_job("pairing-sweep").await;
     assert_eq!(report.body["pool"], 4);
     // Only cross pairs are allowed (a-c, a-d, b-c, b-d): two pairs, none blocked.
     assert_eq!(report.body["created"], 2);
     for (x, y) in [(&a, &b), (&c, &d)] {
-        let partner = api.get("/v1/match/today", Some(&x.access)).await.body["partner"]["user_id"].clone();
+        let partner = api.get("/v1/match/today", Some(&x.access)).await.body["partner"]["userId"].clone();
         assert_ne!(partner, json!(y.user_id));
     }
 
     let list = api.get("/v1/blocks", Some(&a.access)).await;
-    assert_eq!(list.body["blocks"][0]["user_id"], b.user_id);
+    assert_eq!(list.body["blocks"][0]["userId"], b.user_id);
     assert_eq!(list.body["blocks"][0]["reason"], "rude");
     assert_eq!(
         api.get("/v1/blocks", Some(&b.access)).await.body["blocks"],
@@ -162,14 +162,14 @@ async fn blocked_users_are_never_paired_whenever_the_block_happens() {
 async fn bad_block_requests_are_refused() {
     let api = TestApi::start().await;
     let a = api.member("Al", PARIS).await;
-    api.post_auth("/v1/blocks", &a.access, json!({ "user_id": a.user_id }))
+    api.post_auth("/v1/blocks", &a.access, json!({ "userId": a.user_id }))
         .await
         .expect_error(400, "validation_failed");
-    api.post_auth("/v1/blocks", &a.access, json!({ "user_id": "not-an-id" }))
+    api.post_auth("/v1/blocks", &a.access, json!({ "userId": "not-an-id" }))
         .await
         .expect_error(400, "validation_failed");
     let stranger = uuid::Uuid::now_v7().to_string();
-    api.post_auth("/v1/blocks", &a.access, json!({ "user_id": stranger })).await.expect_error(404, "not_found");
+    api.post_auth("/v1/blocks", &a.access, json!({ "userId": stranger })).await.expect_error(404, "not_found");
     api.delete("/v1/blocks/not-an-id", &a.access).await.expect_error(404, "not_found");
     assert_eq!(api.count_items("AUDIT#").await, 0);
 }
@@ -218,19 +218,19 @@ async fn a_pair_is_written_only_while_both_are_still_queued() {
     let (ua, ub) = (UserId::parse(&a.user_id).unwrap(), UserId::parse(&b.user_id).unwrap());
     let day = tandem_domain::availability::local_day(PARIS, now).0;
     let record = MatchRecord {
-        match_id: "m-1".into(),
-        conversation_id: "c-1".into(),
+        match_id: MatchId::generate(),
+        conversation_id: ConversationId::generate(),
         users: [ua.clone(), ub.clone()],
         days: [day, day],
         score: 80.0,
         breakdown: serde_json::from_value(json!({"values": 1.0, "communication": 1.0, "interests": 1.0, "depth": 1.0,
-            "availability": 1.0, "response_bonus": 0.0, "ghosting_penalty": 0.0}))
+            "availability": 1.0, "responseBonus": 0.0, "ghostingPenalty": 0.0}))
         .unwrap(),
         reasons: vec![],
         created_at: now,
     };
     let conversation =
-        ConversationRecord::new("c-1".into(), "m-1".into(), [ua.clone(), ub], now, now + chrono::Duration::hours(24));
+        ConversationRecord::new(record.conversation_id.clone(), record.match_id.clone(), [ua.clone(), ub], now, now + chrono::Duration::hours(24));
     assert_eq!(api.app.store.create_match(&record, &conversation).await.unwrap(), MatchOutcome::Skipped);
     assert_eq!(api.count_items("MATCH#").await + api.count_items("CONV#").await, 0, "all or nothing");
     let a_state = api.app.store.availability(&ua, day, now).await.unwrap().unwrap();
@@ -249,7 +249,7 @@ async fn records_from_a_day_that_has_ended_leave_the_pool() {
     record.day = today.pred_opt().unwrap();
     api.app.store.queue(&record, now).await.unwrap();
     let report = api.run_job("pairing-sweep").await;
-    assert_eq!(report.body["stale_dropped"], 1);
+    assert_eq!(report.body["staleDropped"], 1);
     assert_eq!(report.body["pool"], 1, "today's record only");
     let ids: HashSet<String> = api.app.store.read_pool().await.unwrap().iter().map(|r| r.day.to_string()).collect();
     assert_eq!(ids, HashSet::from([today.to_string()]));

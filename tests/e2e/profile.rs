@@ -2,15 +2,15 @@ use tandem_tests::*;
 
 fn profile() -> serde_json::Value {
     json!({
-        "first_name": "Ada",
-        "birth_year": 1990,
+        "firstName": "Ada",
+        "birthYear": 1990,
         "bio": "Engines and poetry.",
         "city": "London",
         "interests": {"science": 90, "books": 60},
         "values": {"honesty": 100},
-        "communication": {"directness": 70, "humour": 40, "response_pace": "quick"},
+        "communication": {"directness": 70, "humour": 40, "responsePace": "quick"},
         "depth": "deep",
-        "chat_hours": [{"start": "18:00", "end": "22:00"}],
+        "chatHours": [{"start": "18:00", "end": "22:00"}],
         "visibility": "visible",
         "timezone": "Europe/Paris",
         "locale": "fr-FR"
@@ -25,10 +25,10 @@ async fn profile_update_is_visible_in_me() {
     assert_eq!(updated.status, 200, "{}", updated.body);
     assert_eq!(updated.body["timezone"], "Europe/Paris");
     let me = api.get("/v1/me", Some(&session.access)).await;
-    assert_eq!(me.body["profile"]["first_name"], "Ada");
+    assert_eq!(me.body["profile"]["firstName"], "Ada");
     assert_eq!(me.body["profile"]["interests"]["science"], 90);
-    assert_eq!(me.body["profile"]["communication"]["response_pace"], "quick");
-    assert_eq!(me.body["profile"]["chat_hours"][0]["start"], "18:00:00");
+    assert_eq!(me.body["profile"]["communication"]["responsePace"], "quick");
+    assert_eq!(me.body["profile"]["chatHours"][0]["start"], "18:00:00");
     assert_eq!(me.body["locale"], "fr-FR");
 }
 
@@ -40,8 +40,8 @@ async fn invalid_profile_fields_are_each_listed_and_nothing_changes() {
     let before = api.get("/v1/me", Some(&session.access)).await.body;
 
     let bad = json!({
-        "first_name": "",
-        "birth_year": 2015,
+        "firstName": "",
+        "birthYear": 2015,
         "bio": "x".repeat(281),
         "interests": {"astrology": 10, "science": 150},
         "communication": {"humour": "lots"},
@@ -56,9 +56,9 @@ async fn invalid_profile_fields_are_each_listed_and_nothing_changes() {
         fields,
         [
             "bio",
-            "birth_year",
+            "birthYear",
             "communication.humour",
-            "first_name",
+            "firstName",
             "interests.astrology",
             "interests.science",
             "locale",
@@ -78,12 +78,12 @@ async fn users_only_ever_see_and_change_their_own_data() {
     let alice_before = api.get("/v1/me", Some(&alice.access)).await.body;
 
     let mut bobs = profile();
-    bobs["first_name"] = json!("Bob");
+    bobs["firstName"] = json!("Bob");
     assert_eq!(api.put("/v1/me/profile", &bob.access, bobs).await.status, 200);
 
     let bob_view = api.get("/v1/me", Some(&bob.access)).await.body;
     assert_eq!(bob_view["id"], bob.user_id);
-    assert_eq!(bob_view["profile"]["first_name"], "Bob");
+    assert_eq!(bob_view["profile"]["firstName"], "Bob");
     assert!(!bob_view.to_string().contains(&alice.email));
     assert_eq!(api.get("/v1/me", Some(&alice.access)).await.body, alice_before, "Bob's write left Alice untouched");
 }

@@ -59,7 +59,7 @@ impl Reply {
         let error = &self.body["error"];
         assert_eq!(error["code"], code, "body: {}", self.body);
         assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "message: {}", self.body);
-        assert!(error["request_id"].as_str().is_some_and(|id| !id.is_empty()), "request_id: {}", self.body);
+        assert!(error["requestId"].as_str().is_some_and(|id| !id.is_empty()), "request_id: {}", self.body);
         assert!(error.get("details").is_some(), "details: {}", self.body);
         &error["details"]
     }
@@ -205,14 +205,14 @@ impl TestApi {
     pub async fn member(&self, first_name: &str, timezone: &str) -> Session {
         let session = self.register(&unique_email()).await;
         let profile = json!({
-            "first_name": first_name,
-            "birth_year": 1994,
+            "firstName": first_name,
+            "birthYear": 1994,
             "city": "Lyon",
             "interests": {"hiking": 80, "books": 60, "music": 40},
             "values": {"honesty": 90, "curiosity": 70},
-            "communication": {"directness": 60, "humour": 70, "response_pace": "quick"},
+            "communication": {"directness": 60, "humour": 70, "responsePace": "quick"},
             "depth": "deep",
-            "chat_hours": [{"start": "19:00", "end": "22:00"}],
+            "chatHours": [{"start": "19:00", "end": "22:00"}],
             "timezone": timezone
         });
         let reply = self.put("/v1/me/profile", &session.access, profile).await;
@@ -266,8 +266,8 @@ pub fn session(body: &Value, email: &str) -> Session {
     Session {
         user_id: body["user"]["id"].as_str().expect("user.id").to_owned(),
         email: email.to_owned(),
-        access: body["access_token"].as_str().expect("access_token").to_owned(),
-        refresh: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+        access: body["accessToken"].as_str().expect("access_token").to_owned(),
+        refresh: body["refreshToken"].as_str().expect("refresh_token").to_owned(),
     }
 }
 
@@ -342,7 +342,7 @@ impl Chat {
 impl TestApi {
     /// Advances the gateway's job clock.
     pub async fn advance_clock(&self, seconds: i64) {
-        let reply = self.post("/_local/clock", json!({ "advance_seconds": seconds })).await;
+        let reply = self.post("/_local/clock", json!({ "advanceSeconds": seconds })).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
     }
 
@@ -356,7 +356,7 @@ impl TestApi {
         let report = self.run_job("pairing-sweep").await;
         assert_eq!(report.body["created"], 1, "{}", report.body);
         let today = self.get("/v1/match/today", Some(&a.access)).await;
-        let conversation = today.body["conversation_id"].as_str().expect("conversation id").to_owned();
+        let conversation = today.body["conversationId"].as_str().expect("conversation id").to_owned();
         (a, b, conversation)
     }
 }

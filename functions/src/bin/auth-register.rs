@@ -1,7 +1,7 @@
-use tandem_api::lambda::{Error, serve_http};
+use tandem_api::edge::lambda::{Error, serve_http};
 use tandem_api::routes::auth::register;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(register::handle).await
+    serve_http("auth-register", register::handle).await
 }

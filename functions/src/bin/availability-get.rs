@@ -1,7 +1,7 @@
-use tandem_api::lambda::{Error, serve_http};
+use tandem_api::edge::lambda::{Error, serve_http};
 use tandem_api::routes::availability::get;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(get::handle).await
+    serve_http("availability-get", get::handle).await
 }

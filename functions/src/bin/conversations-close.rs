@@ -1,7 +1,7 @@
-use tandem_api::lambda::{Error, serve_http};
+use tandem_api::edge::lambda::{Error, serve_http};
 use tandem_api::routes::conversations::close;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(close::handle).await
+    serve_http("conversations-close", close::handle).await
 }

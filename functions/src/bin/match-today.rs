@@ -1,7 +1,7 @@
-use tandem_api::lambda::{Error, serve_http};
+use tandem_api::edge::lambda::{Error, serve_http};
 use tandem_api::routes::matches::today;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(today::handle).await
+    serve_http("match-today", today::handle).await
 }

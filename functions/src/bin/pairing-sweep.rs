@@ -1,7 +1,7 @@
+use tandem_api::edge::lambda::{Error, serve_job};
 use tandem_api::jobs::pairing_sweep;
-use tandem_api::lambda::{Error, serve_job};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_job(pairing_sweep::handle).await
+    serve_job("pairing-sweep", pairing_sweep::handle).await
 }

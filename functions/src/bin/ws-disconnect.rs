@@ -1,7 +1,7 @@
-use tandem_api::lambda::{Error, serve_ws};
+use tandem_api::edge::lambda::{Error, serve_ws};
 use tandem_api::routes::ws::disconnect;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_ws(disconnect::handle).await
+    serve_ws("ws-disconnect", disconnect::handle).await
 }

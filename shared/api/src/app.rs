@@ -7,8 +7,8 @@ use tandem_store::Store;
 
 use crate::auth::{AccessTokens, OidcVerifier};
 use crate::config::{Config, ConfigError};
-use crate::queue::SqsQueue;
-use crate::realtime::Realtime;
+use crate::outbound::queue::SqsQueue;
+use crate::outbound::realtime::Realtime;
 
 #[derive(Clone)]
 pub struct App {
@@ -29,7 +29,7 @@ impl App {
         let sqs = aws_sdk_sqs::Client::new(sdk_config);
         let push = SqsQueue::new(sqs.clone(), config.push_queue_url.clone(), "PUSH_QUEUE_URL");
         let moderation = SqsQueue::new(sqs, config.moderation_queue_url.clone(), "MODERATION_QUEUE_URL");
-        let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone());
+        let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone(), store.clone());
         Self { store, config: Arc::new(config), tokens, oidc, push, moderation, realtime }
     }
 

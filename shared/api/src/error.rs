@@ -1,5 +1,6 @@
-//! The one error type of the HTTP edge and its one JSON shape:
-//! `{ "error": { "code", "message", "details", "request_id" } }`.
+//! The one error type every layer returns, and its one JSON shape (HTTP bodies, WebSocket
+//! `error` events and `$connect` refusals alike):
+//! `{ "error": { "code", "message", "details", "requestId" } }`.
 
 use http::StatusCode;
 use lambda_http::{Body, Response};
@@ -100,22 +101,27 @@ impl ApiError {
     fn details(&self) -> Value {
         match self {
             Self::Validation(errors) => json!(errors.0),
-            Self::TooManyAttempts { retry_after } => json!({ "retry_after_seconds": retry_after }),
-            Self::PayloadTooLarge { limit } => json!({ "limit_bytes": limit }),
+            Self::TooManyAttempts { retry_after } => json!({ "retryAfterSeconds": retry_after }),
+            Self::PayloadTooLarge { limit } => json!({ "limitBytes": limit }),
             _ => Value::Null,
         }
     }
 
-    /// The response a client sees; `request_id` ties it to the server's log line.
-    pub fn to_response(&self, request_id: &str) -> Response<Body> {
-        let body = json!({
+    /// The error document a client sees; `request_id` ties it to the server's log lines.
+    pub fn body(&self, request_id: &str) -> Value {
+        json!({
             "error": {
                 "code": self.code(),
                 "message": self.to_string(),
                 "details": self.details(),
-                "request_id": request_id,
+                "requestId": request_id,
             }
-        });
+        })
+    }
+
+    /// The HTTP response carrying [`body`](Self::body), with its status and headers.
+    pub fn to_response(&self, request_id: &str) -> Response<Body> {
+        let body = self.body(request_id);
         let mut builder = Response::builder()
             .status(self.status())
             .header(http::header::CONTENT_TYPE, "application/json")
@@ -154,6 +160,14 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
     }
 }
 
+/// How a failed job or worker run reaches the Lambda runtime: the error code as
+/// `errorType` (what alarms and the console group by), the message without internals.
+impl From<ApiError> for lambda_http::lambda_runtime::Diagnostic {
+    fn from(error: ApiError) -> Self {
+        Self { error_type: error.code().to_owned(), error_message: error.to_string() }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)
@@ -181,8 +195,8 @@ mod tests {
         assert_eq!(response.headers()["retry-after"], "42");
         let body = body_json(&response);
         assert_eq!(body["error"]["code"], "too_many_attempts");
-        assert_eq!(body["error"]["request_id"], "req-1");
-        assert_eq!(body["error"]["details"]["retry_after_seconds"], 42);
+        assert_eq!(body["error"]["requestId"], "req-1");
+        assert_eq!(body["error"]["details"]["retryAfterSeconds"], 42);
     }
 
     #[test]

@@ -1,25 +1,24 @@
-//! The HTTP edge of Tandem: configuration, authentication, the error shape, and the
-//! route handlers. Every Lambda binary and the local gateway call the same handlers.
+//! The application layer of Tandem: what every Lambda function and the local gateway run.
 //!
-//! A handler is `async fn handle(app: App, request: Request) -> Result<Response<Body>, ApiError>`;
-//! `lambda::serve_http` runs one in AWS Lambda, `dispatch::respond` turns its result into a
-//! response with the project's error shape.
+//! The folders are the architecture (`docs/architecture.md` is the map):
+//! - [`routes`] and [`jobs`]: entry points. A route parses its request, calls one service and
+//!   shapes the response; a job reads its input, calls services and reports.
+//! - [`services`]: the use cases. They decide, taking typed inputs and returning typed outcomes.
+//! - [`edge`]: HTTP and WebSocket plumbing: request parsing, dispatch (the one place errors
+//!   become responses), serving a handler as a Lambda.
+//! - [`outbound`]: adapters that send things out (WebSocket delivery, queues).
+//! - [`auth`]: credential mechanics (access tokens, password hashing, OIDC verification).
+//! - [`app`], [`config`], [`error`]: the composition root, its configuration, the one error type.
 
 pub mod app;
 pub mod auth;
 pub mod config;
-pub mod conversations;
-pub mod dispatch;
+pub mod edge;
 pub mod error;
-pub mod http_io;
 pub mod jobs;
-pub mod lambda;
-pub mod pairing;
-pub mod queue;
-pub mod realtime;
+pub mod outbound;
 pub mod routes;
-pub mod safety;
-pub mod ws;
+pub mod services;
 
 pub use app::App;
 pub use error::ApiError;

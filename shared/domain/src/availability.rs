@@ -1,16 +1,15 @@
 //! Daily availability: each user's "today" is a date in their own time zone.
 
 use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// A user's availability for one local day: idle (no record) → queued → matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AvailabilityState {
-    Idle,
-    Queued,
-    Matched,
+crate::named_enum! {
+    /// A user's availability for one local day: idle (no record) → queued → matched.
+    pub enum AvailabilityState {
+        Idle = "idle",
+        Queued = "queued",
+        Matched = "matched",
+    }
 }
 
 /// Availability records are kept this long (then DynamoDB TTL removes them).

@@ -1,7 +1,6 @@
 //! Conversations and messages: the rules of the 24-hour chat.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::UserId;
 use crate::validation::FieldError;
@@ -14,20 +13,20 @@ pub const MESSAGE_RETENTION_DAYS: i64 = 2;
 pub const EXPIRING_NOTICE: Duration = Duration::hours(1);
 pub const EXTENSION: Duration = Duration::hours(24);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConversationState {
-    Active,
-    Expired,
-    Closed,
-    EndedByPanic,
+crate::named_enum! {
+    pub enum ConversationState {
+        Active = "active",
+        Expired = "expired",
+        Closed = "closed",
+        EndedByPanic = "ended_by_panic",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModerationState {
-    Visible,
-    Hidden,
+crate::named_enum! {
+    pub enum ModerationState {
+        Visible = "visible",
+        Hidden = "hidden",
+    }
 }
 
 /// Message text as stored: control characters removed (newlines and tabs kept), trimmed,

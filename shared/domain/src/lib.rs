@@ -8,13 +8,16 @@ pub mod catalogue;
 pub mod conversation;
 pub mod credentials;
 pub mod email;
+pub mod ids;
 pub mod moderation;
+pub mod names;
 pub mod notifications;
 pub mod profile;
 pub mod user;
 pub mod validation;
 
 pub use email::Email;
+pub use ids::{ConversationId, MatchId, MessageId, ReportId, UserId};
 pub use profile::{Profile, ProfileUpdate};
-pub use user::{Role, User, UserId, UserStatus};
+pub use user::{Role, User, UserStatus};
 pub use validation::{FieldError, ValidationErrors};

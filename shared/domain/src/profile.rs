@@ -46,6 +46,7 @@ pub enum Visibility {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CommunicationStyle {
     pub directness: u8,
     pub humour: u8,
@@ -54,12 +55,14 @@ pub struct CommunicationStyle {
 
 /// A window of preferred chat hours in the user's local time; `end < start` wraps midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChatWindow {
     pub start: NaiveTime,
     pub end: NaiveTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub first_name: String,
     pub birth_year: i32,
@@ -94,22 +97,22 @@ impl ProfileUpdate {
         };
         let mut reader = FieldReader { fields, errors: &mut errors };
         reader.reject_unknown(&[
-            "first_name",
-            "birth_year",
+            "firstName",
+            "birthYear",
             "bio",
             "city",
-            "photo_url",
+            "photoUrl",
             "interests",
             "values",
             "communication",
             "depth",
-            "chat_hours",
+            "chatHours",
             "visibility",
             "timezone",
             "locale",
         ]);
 
-        let first_name = reader.required_text("first_name", FIRST_NAME_MAX);
+        let first_name = reader.required_text("firstName", FIRST_NAME_MAX);
         let birth_year = reader.birth_year(current_year);
         let bio = reader.optional_text("bio", BIO_MAX).unwrap_or_default();
         let city = reader.optional_text("city", CITY_MAX).unwrap_or_default();
@@ -201,30 +204,30 @@ impl<'a> FieldReader<'a> {
     }
 
     fn birth_year(&mut self, current_year: i32) -> Option<i32> {
-        let Some(value) = self.present("birth_year") else {
-            self.errors.push("birth_year", "is required");
+        let Some(value) = self.present("birthYear") else {
+            self.errors.push("birthYear", "is required");
             return None;
         };
         let Some(year) = value.as_i64().and_then(|y| i32::try_from(y).ok()) else {
-            self.errors.push("birth_year", "must be an integer year");
+            self.errors.push("birthYear", "must be an integer year");
             return None;
         };
         // With only a year known, someone born in `current_year - 18` may still be 17:
         // accept only years that make the user 18 whatever their birthday.
         let latest = current_year - MIN_AGE - 1;
         if year > latest {
-            self.errors.push("birth_year", format!("users must be at least {MIN_AGE}: born in {latest} or earlier"));
+            self.errors.push("birthYear", format!("users must be at least {MIN_AGE}: born in {latest} or earlier"));
             return None;
         }
         if year < 1900 {
-            self.errors.push("birth_year", "must be 1900 or later");
+            self.errors.push("birthYear", "must be 1900 or later");
             return None;
         }
         Some(year)
     }
 
     fn photo_url(&mut self) -> Option<String> {
-        let url = self.optional_text("photo_url", PHOTO_URL_MAX)?;
+        let url = self.optional_text("photoUrl", PHOTO_URL_MAX)?;
         if url.is_empty() {
             return None;
         }
@@ -232,7 +235,7 @@ impl<'a> FieldReader<'a> {
         match host {
             Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Some(url),
             _ => {
-                self.errors.push("photo_url", "must be an https:// URL");
+                self.errors.push("photoUrl", "must be an https:// URL");
                 None
             }
         }
@@ -288,7 +291,7 @@ impl<'a> FieldReader<'a> {
                         ok = false;
                     }
                 },
-                "response_pace" => match serde_json::from_value(value.clone()) {
+                "responsePace" => match serde_json::from_value(value.clone()) {
                     Ok(pace) => style.response_pace = pace,
                     Err(_) => {
                         self.errors.push(field, "must be one of quick, flexible");
@@ -315,15 +318,15 @@ impl<'a> FieldReader<'a> {
     }
 
     fn chat_hours(&mut self) -> Vec<ChatWindow> {
-        let Some(value) = self.present("chat_hours") else {
+        let Some(value) = self.present("chatHours") else {
             return Vec::new();
         };
         let Some(items) = value.as_array() else {
-            self.errors.push("chat_hours", "must be an array of {start, end} windows");
+            self.errors.push("chatHours", "must be an array of {start, end} windows");
             return Vec::new();
         };
         if items.len() > MAX_CHAT_WINDOWS {
-            self.errors.push("chat_hours", format!("must have at most {MAX_CHAT_WINDOWS} windows"));
+            self.errors.push("chatHours", format!("must have at most {MAX_CHAT_WINDOWS} windows"));
         }
         let mut windows = Vec::new();
         for (index, item) in items.iter().enumerate() {
@@ -331,9 +334,7 @@ impl<'a> FieldReader<'a> {
             let end = parse_clock(item.get("end"));
             match (start, end) {
                 (Some(start), Some(end)) if start != end => windows.push(ChatWindow { start, end }),
-                _ => {
-                    self.errors.push(format!("chat_hours[{index}]"), "must have distinct start and end times as HH:MM")
-                }
+                _ => self.errors.push(format!("chatHours[{index}]"), "must have distinct start and end times as HH:MM"),
             }
         }
         windows
@@ -386,16 +387,16 @@ mod tests {
 
     fn valid_body() -> Value {
         json!({
-            "first_name": "Ada",
-            "birth_year": 1990,
+            "firstName": "Ada",
+            "birthYear": 1990,
             "bio": "Engines and poetry.",
             "city": "London",
-            "photo_url": "https://cdn.example.com/ada.jpg",
+            "photoUrl": "https://cdn.example.com/ada.jpg",
             "interests": {"science": 90, "books": 60},
             "values": {"honesty": 100, "curiosity": 80},
-            "communication": {"directness": 70, "humour": 40, "response_pace": "quick"},
+            "communication": {"directness": 70, "humour": 40, "responsePace": "quick"},
             "depth": "deep",
-            "chat_hours": [{"start": "18:00", "end": "22:30"}, {"start": "23:00", "end": "01:00"}],
+            "chatHours": [{"start": "18:00", "end": "22:30"}, {"start": "23:00", "end": "01:00"}],
             "visibility": "visible",
             "timezone": "Europe/London",
             "locale": "en-GB"
@@ -419,7 +420,7 @@ mod tests {
 
     #[test]
     fn fills_defaults_for_optional_fields() {
-        let update = ProfileUpdate::from_json(&json!({"first_name": "Bo", "birth_year": 2000}), YEAR).unwrap();
+        let update = ProfileUpdate::from_json(&json!({"firstName": "Bo", "birthYear": 2000}), YEAR).unwrap();
         assert_eq!(update.profile.depth, Depth::Moderate);
         assert_eq!(update.profile.visibility, Visibility::Visible);
         assert_eq!(update.profile.communication.directness, 50);
@@ -429,35 +430,35 @@ mod tests {
     #[test]
     fn lists_every_bad_field() {
         let body = json!({
-            "first_name": "",
-            "birth_year": 2010,
+            "firstName": "",
+            "birthYear": 2010,
             "bio": "x".repeat(281),
-            "photo_url": "http://insecure.example.com/a.jpg",
+            "photoUrl": "http://insecure.example.com/a.jpg",
             "interests": {"science": 101, "astrology": 50},
             "values": {"honesty": "high"},
-            "communication": {"directness": -1, "response_pace": "slow"},
+            "communication": {"directness": -1, "responsePace": "slow"},
             "depth": "bottomless",
-            "chat_hours": [{"start": "25:00", "end": "10:00"}],
+            "chatHours": [{"start": "25:00", "end": "10:00"}],
             "visibility": "everyone",
             "timezone": "Mars/Olympus",
             "locale": "english!",
-            "favourite_colour": "blue"
+            "favouriteColour": "blue"
         });
         let mut got = fields(ProfileUpdate::from_json(&body, YEAR).unwrap_err());
         got.sort();
         let mut want = vec![
             "bio",
-            "birth_year",
-            "chat_hours[0]",
+            "birthYear",
+            "chatHours[0]",
             "communication.directness",
-            "communication.response_pace",
+            "communication.responsePace",
             "depth",
-            "favourite_colour",
-            "first_name",
+            "favouriteColour",
+            "firstName",
             "interests.astrology",
             "interests.science",
             "locale",
-            "photo_url",
+            "photoUrl",
             "timezone",
             "values.honesty",
             "visibility",
@@ -468,11 +469,11 @@ mod tests {
 
     #[test]
     fn birth_year_must_guarantee_adulthood() {
-        let with_year = |year: i32| json!({"first_name": "A", "birth_year": year});
+        let with_year = |year: i32| json!({"firstName": "A", "birthYear": year});
         assert!(ProfileUpdate::from_json(&with_year(YEAR - 19), YEAR).is_ok());
         // Born in YEAR-18: possibly still 17 today.
-        assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()), vec!["birth_year"]);
-        assert_eq!(fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()), vec!["birth_year"]);
+        assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()), vec!["birthYear"]);
+        assert_eq!(fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()), vec!["birthYear"]);
     }
 
     #[test]

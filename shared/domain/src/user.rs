@@ -2,44 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
+use crate::UserId;
 use crate::email::Email;
 use crate::profile::Profile;
 
-/// Opaque user identifier (a UUIDv7 string: unique and roughly time-ordered).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UserId(String);
-
-impl UserId {
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::now_v7().to_string())
+crate::named_enum! {
+    pub enum UserStatus {
+        Active = "active",
+        SuspendedFromMatching = "suspended_from_matching",
+        Banned = "banned",
+        PendingDeletion = "pending_deletion",
     }
-
-    /// Accepts only well-formed ids, so a path or token cannot smuggle key syntax.
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(|id| Self(id.hyphenated().to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    SuspendedFromMatching,
-    Banned,
-    PendingDeletion,
 }
 
 impl UserStatus {
@@ -61,6 +35,7 @@ pub const DEFAULT_TIMEZONE: &str = "UTC";
 pub const DEFAULT_LOCALE: &str = "en";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: UserId,
     pub email: Email,
@@ -98,14 +73,6 @@ impl User {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_ids_parse_only_uuids() {
-        let id = UserId::generate();
-        assert_eq!(UserId::parse(id.as_str()), Some(id));
-        assert_eq!(UserId::parse("USER#x"), None);
-        assert_eq!(UserId::parse(""), None);
-    }
 
     #[test]
     fn only_banned_users_cannot_sign_in() {

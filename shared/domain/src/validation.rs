@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// One rejected input field: a JSON path (`profile.interests.hiking`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldError {
     pub field: String,
     pub message: String,

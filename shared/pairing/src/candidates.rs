@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use tandem_domain::UserId;
+
 use crate::EngineConfig;
 use crate::features::{Features, PoolUser};
 use crate::rng::SplitMix64;
@@ -21,10 +23,10 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
-    pub fn new(pool: &[PoolUser], excluded_pairs: &[(String, String)]) -> Self {
-        let index: HashMap<&str, u32> = pool.iter().enumerate().map(|(i, u)| (u.id.as_str(), i as u32)).collect();
+    pub fn new(pool: &[PoolUser], excluded_pairs: &[(UserId, UserId)]) -> Self {
+        let index: HashMap<&UserId, u32> = pool.iter().enumerate().map(|(i, u)| (&u.id, i as u32)).collect();
         let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); pool.len()];
-        let mut exclude = |a: &str, b: &str| {
+        let mut exclude = |a: &UserId, b: &UserId| {
             if let (Some(&a), Some(&b)) = (index.get(a), index.get(b)) {
                 per_user[a as usize].push(b);
                 per_user[b as usize].push(a);

@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tandem_domain::catalogue;
 use tandem_domain::profile::{ChatWindow, CommunicationStyle, Depth, Profile, ResponsePace};
+use tandem_domain::{UserId, catalogue};
 
 /// A queued user, with the profile features pairing needs. This is the pairing tool's
 /// input format and the snapshot stored on a queued availability record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PoolUser {
-    pub id: String,
+    pub id: UserId,
     /// The user's UTC offset today, in minutes (Paris in winter: 60).
     pub utc_offset_minutes: i32,
     #[serde(default)]
@@ -30,7 +31,7 @@ pub struct PoolUser {
     pub abandoned_in_a_row: u8,
     /// Users this one must never be paired with: blocks either way, recent partners.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub excluded: Vec<String>,
+    pub excluded: Vec<UserId>,
 }
 
 fn full_rate() -> f32 {
@@ -39,9 +40,9 @@ fn full_rate() -> f32 {
 
 impl PoolUser {
     /// The pairing features of a profile, for a user at `utc_offset_minutes` today.
-    pub fn from_profile(id: &str, profile: &Profile, utc_offset_minutes: i32) -> Self {
+    pub fn from_profile(id: &UserId, profile: &Profile, utc_offset_minutes: i32) -> Self {
         Self {
-            id: id.to_owned(),
+            id: id.clone(),
             utc_offset_minutes,
             values: profile.values.clone(),
             interests: profile.interests.clone(),
@@ -164,7 +165,7 @@ mod tests {
     #[test]
     fn unknown_catalogue_keys_are_ignored() {
         let user = PoolUser {
-            id: "a".into(),
+            id: crate::synthetic::user_id(0),
             utc_offset_minutes: 0,
             values: [("honesty".to_owned(), 80), ("made-up".to_owned(), 90)].into(),
             interests: BTreeMap::new(),

@@ -21,6 +21,7 @@ pub mod synthetic;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tandem_domain::UserId;
 
 pub use features::{Features, PoolUser};
 pub use matching::{Edge, Matching};
@@ -28,6 +29,7 @@ pub use score::{Score, ScoreBreakdown, ScoreWeights};
 
 /// Tunables of a sweep; `Default` is what production runs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[serde(default)]
 pub struct EngineConfig {
     pub weights: ScoreWeights,
@@ -66,6 +68,7 @@ impl Default for EngineConfig {
 
 /// One pair of the result, by index into the (id-sorted) pool.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Pair {
     pub a: usize,
     pub b: usize,
@@ -73,6 +76,7 @@ pub struct Pair {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SweepStats {
     pub pool: usize,
     pub candidate_edges: usize,
@@ -108,7 +112,7 @@ pub struct Outcome {
 
 /// Runs the three phases. The pool is sorted by user id first, so the result does not
 /// depend on the order users were read in.
-pub fn run(mut pool: Vec<PoolUser>, excluded_pairs: &[(String, String)], config: &EngineConfig) -> Outcome {
+pub fn run(mut pool: Vec<PoolUser>, excluded_pairs: &[(UserId, UserId)], config: &EngineConfig) -> Outcome {
     pool.sort_by(|a, b| a.id.cmp(&b.id));
     pool.dedup_by(|a, b| a.id == b.id);
     let features: Vec<Features> = pool.iter().map(Features::from).collect();

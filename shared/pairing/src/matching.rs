@@ -18,6 +18,7 @@ const NONE: u32 = u32::MAX;
 
 /// An undirected candidate edge, `a < b`, weighing `weight` (score × 1000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Edge {
     pub a: u32,
     pub b: u32,

@@ -18,6 +18,7 @@ use crate::matching::Edge;
 
 /// Weights in score points; the five components sum to 100. Configuration, not code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[serde(default)]
 pub struct ScoreWeights {
     pub values: f32,
@@ -50,6 +51,7 @@ impl Default for ScoreWeights {
 
 /// Points each part contributed to the total.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScoreBreakdown {
     pub values: f32,
     pub communication: f32,
@@ -61,6 +63,7 @@ pub struct ScoreBreakdown {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Score {
     pub total: f32,
     pub breakdown: ScoreBreakdown,
@@ -231,7 +234,7 @@ mod tests {
 
     fn user(values: &[(&str, u8)], interests: &[(&str, u8)], depth: Depth) -> Features {
         Features::from(&PoolUser {
-            id: "x".into(),
+            id: crate::synthetic::user_id(0),
             utc_offset_minutes: 0,
             values: values.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
             interests: interests.iter().map(|(k, w)| (k.to_string(), *w)).collect(),

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
-use tandem_domain::catalogue;
 use tandem_domain::profile::{ChatWindow, CommunicationStyle, Depth, ResponsePace};
+use tandem_domain::{UserId, catalogue};
 
 use crate::features::PoolUser;
 use crate::rng::SplitMix64;
@@ -69,10 +69,20 @@ fn time(hour: u32, minute: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(hour % 24, minute, 0).unwrap_or(NaiveTime::MIN)
 }
 
-/// `n` users with ids `u000000…`, and about `n / 1000` excluded pairs among them.
-pub fn pool(n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(String, String)>) {
+/// The `i`-th synthetic user's id: a valid UUIDv7 whose time field is `i`, so ids sort in
+/// generation order.
+pub fn user_id(i: usize) -> UserId {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&((i as u64) << 16).to_be_bytes());
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    UserId::from_uuid(uuid::Uuid::from_bytes(bytes)).unwrap_or_else(UserId::generate)
+}
+
+/// `n` users with ids [`user_id`]`(0..n)`, and about `n / 1000` excluded pairs among them.
+pub fn pool(n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(UserId, UserId)>) {
     let mut rng = SplitMix64::new(seed);
-    let id = |i: usize| format!("u{i:06}");
+    let id = user_id;
     let users: Vec<PoolUser> = (0..n)
         .map(|i| {
             let values_count = 3 + rng.below(4);

@@ -66,9 +66,9 @@ proptest! {
     fn the_engine_never_pairs_a_user_twice_or_a_filtered_pair(size in 2usize..300, seed in any::<u64>()) {
         let (users, excluded) = synthetic::pool(size, seed);
         let config = EngineConfig { seed, ..EngineConfig::default() };
-        let offsets: std::collections::HashMap<String, i32> = users.iter().map(|u| (u.id.clone(), u.utc_offset_minutes)).collect();
+        let offsets: std::collections::HashMap<tandem_domain::UserId, i32> = users.iter().map(|u| (u.id.clone(), u.utc_offset_minutes)).collect();
         let outcome = run(users, &excluded, &config);
-        let excluded: HashSet<(String, String)> = excluded.iter().flat_map(|(a, b)| [(a.clone(), b.clone()), (b.clone(), a.clone())]).collect();
+        let excluded: HashSet<(tandem_domain::UserId, tandem_domain::UserId)> = excluded.iter().flat_map(|(a, b)| [(a.clone(), b.clone()), (b.clone(), a.clone())]).collect();
         let mut used = HashSet::new();
         for pair in &outcome.pairs {
             let (a, b) = (&outcome.pool[pair.a].id, &outcome.pool[pair.b].id);
@@ -151,7 +151,7 @@ fn identical_profiles_still_pair_almost_everyone() {
     let (mut users, _) = synthetic::pool(400, 3);
     let template = users[0].clone();
     for (i, user) in users.iter_mut().enumerate() {
-        *user = tandem_pairing::PoolUser { id: format!("same{i:04}"), ..template.clone() };
+        *user = tandem_pairing::PoolUser { id: tandem_pairing::synthetic::user_id(i), ..template.clone() };
     }
     let outcome = run(users, &[], &EngineConfig::default());
     assert!(outcome.stats.unmatched <= 4, "unmatched: {}", outcome.stats.unmatched);

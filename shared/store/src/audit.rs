@@ -10,6 +10,7 @@ use crate::keys;
 use crate::{Store, StoreError};
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct AuditEntry<'a> {
     actor: &'a UserId,
     action: &'a str,

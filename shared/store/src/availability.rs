@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use tandem_domain::UserId;
 use tandem_domain::availability::{AVAILABILITY_RETENTION_DAYS, AvailabilityState, POOL_OFFSETS};
+use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::PoolUser;
 
 use crate::error::conditional;
@@ -17,6 +17,7 @@ use crate::{Store, StoreError};
 
 /// A user's availability for one local day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AvailabilityRecord {
     pub user_id: UserId,
     pub day: NaiveDate,
@@ -27,11 +28,11 @@ pub struct AvailabilityRecord {
     pub snapshot: PoolUser,
     /// Users blocked (either way) after queueing: excluded as well.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub late_exclusions: Vec<String>,
+    pub late_exclusions: Vec<UserId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_id: Option<String>,
+    pub match_id: Option<MatchId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<ConversationId>,
 }
 
 /// What queueing did.
@@ -78,7 +79,7 @@ impl Store {
             .condition_expression("attribute_not_exists(#pk) OR #state = :queued")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
             .send()
             .await;
         match result {
@@ -101,7 +102,7 @@ impl Store {
             .condition_expression("attribute_not_exists(#pk) OR #state = :queued")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
             .return_values(ReturnValue::AllOld)
             .send()
             .await;
@@ -121,7 +122,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::availability(id, day))))
-            .update_expression("ADD late_exclusions :other")
+            .update_expression("ADD lateExclusions :other")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":other", AttributeValue::Ss(vec![other.to_string()]))
@@ -177,8 +178,8 @@ impl Store {
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_values(":queued", s("queued"))
-            .expression_attribute_values(":expired", s("idle"))
+            .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
+            .expression_attribute_values(":expired", s(AvailabilityState::Idle.as_str()))
             .send()
             .await;
         conditional("UpdateItem", result).map(|_| ())

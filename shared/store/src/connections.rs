@@ -13,6 +13,7 @@ use crate::{Store, StoreError};
 pub const CONNECTION_TTL: Duration = Duration::hours(3);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionRecord {
     pub connection_id: String,
     pub user_id: UserId,

@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::UserId;
 use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
+use tandem_domain::{ConversationId, MatchId, ReportId, UserId};
 
 use crate::error::conditional;
 use crate::item::{Item, key, n, s, with_key};
@@ -14,9 +14,10 @@ use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConversationRecord {
-    pub conversation_id: String,
-    pub match_id: String,
+    pub conversation_id: ConversationId,
+    pub match_id: MatchId,
     pub participants: [UserId; 2],
     pub state: ConversationState,
     pub started_at: DateTime<Utc>,
@@ -34,8 +35,8 @@ pub struct ConversationRecord {
 
 impl ConversationRecord {
     pub fn new(
-        conversation_id: String,
-        match_id: String,
+        conversation_id: ConversationId,
+        match_id: MatchId,
         participants: [UserId; 2],
         started_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
@@ -68,10 +69,10 @@ impl ConversationRecord {
 /// active, the due-index keys.
 pub(crate) fn conversation_item(record: &ConversationRecord) -> Result<Item, StoreError> {
     let mut item = with_key(keys::conversation(&record.conversation_id), record)?;
-    item.insert("expires_epoch".to_owned(), n(record.expires_at.timestamp()));
+    item.insert("expiresEpoch".to_owned(), n(record.expires_at.timestamp()));
     if record.state == ConversationState::Active {
         item.insert(GSI1_PK.to_owned(), s(keys::conversation_due_gsi1(&record.conversation_id)));
-        item.insert(GSI1_SK.to_owned(), s(keys::due_sort_key(record.next_due(), &record.conversation_id)));
+        item.insert(GSI1_SK.to_owned(), s(keys::due_sort_key(record.next_due(), record.conversation_id.as_str())));
     }
     Ok(item)
 }
@@ -86,7 +87,7 @@ pub enum ExtensionOutcome {
 impl Store {
     pub async fn conversation(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         now: DateTime<Utc>,
     ) -> Result<Option<ConversationRecord>, StoreError> {
         let item = self.get_live(keys::conversation(conversation_id), now.timestamp()).await?;
@@ -97,7 +98,7 @@ impl Store {
     /// the condition failed (not active, or not a participant).
     async fn update_active(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         by: &UserId,
         set: &str,
         values: Vec<(&str, AttributeValue)>,
@@ -116,7 +117,7 @@ impl Store {
             .update_expression(set)
             .condition_expression(&condition)
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":by", s(by.as_str()))
             .return_values(ReturnValue::AllNew);
         // `extended` is a DynamoDB reserved word.
@@ -141,15 +142,15 @@ impl Store {
     /// Ends an active conversation early. `None` if it was not active or `by` is no participant.
     pub async fn close_conversation(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         by: &UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<ConversationRecord>, StoreError> {
         self.update_active(
             conversation_id,
             by,
-            "SET #state = :closed, ended_at = :now REMOVE #gpk, #gsk",
-            vec![(":closed", s("closed")), (":now", serde_dynamo::to_attribute_value(now)?)],
+            "SET #state = :closed, endedAt = :now REMOVE #gpk, #gsk",
+            vec![(":closed", s(ConversationState::Closed.as_str())), (":now", serde_dynamo::to_attribute_value(now)?)],
             None,
         )
         .await
@@ -166,13 +167,13 @@ impl Store {
             .update_active(
                 &record.conversation_id,
                 by,
-                "SET extension_requests = list_append(if_not_exists(extension_requests, :empty), :me)",
+                "SET extensionRequests = list_append(if_not_exists(extensionRequests, :empty), :me)",
                 vec![
                     (":empty", AttributeValue::L(vec![])),
                     (":me", AttributeValue::L(vec![s(by.as_str())])),
                     (":false", AttributeValue::Bool(false)),
                 ],
-                Some("#extended = :false AND NOT contains(extension_requests, :by)"),
+                Some("#extended = :false AND NOT contains(extensionRequests, :by)"),
             )
             .await?
         else {
@@ -197,14 +198,14 @@ impl Store {
             .update_active(
                 &record.conversation_id,
                 by,
-                "SET #extended = :true, expires_at = :expires, expires_epoch = :epoch, expiring_sent = :false, #gpk = :gpk, #gsk = :gsk",
+                "SET #extended = :true, expiresAt = :expires, expiresEpoch = :epoch, expiringSent = :false, #gpk = :gpk, #gsk = :gsk",
                 vec![
                     (":true", AttributeValue::Bool(true)),
                     (":false", AttributeValue::Bool(false)),
                     (":expires", serde_dynamo::to_attribute_value(expires_at)?),
                     (":epoch", n(expires_at.timestamp())),
                     (":gpk", s(keys::conversation_due_gsi1(&record.conversation_id))),
-                    (":gsk", s(keys::due_sort_key(extended.next_due(), &record.conversation_id))),
+                    (":gsk", s(keys::due_sort_key(extended.next_due(), record.conversation_id.as_str()))),
                 ],
                 Some("#extended = :false"),
             )
@@ -228,25 +229,25 @@ impl Store {
         by: &UserId,
         other: &UserId,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<ReportId>, StoreError> {
         let end = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :panic, ended_at = :now REMOVE #gpk, #gsk")
+            .update_expression("SET #state = :panic, endedAt = :now REMOVE #gpk, #gsk")
             .condition_expression("#state = :active AND contains(participants, :by)")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_values(":panic", s("ended_by_panic"))
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":panic", s(ConversationState::EndedByPanic.as_str()))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":by", s(by.as_str()))
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .build()
             .map_err(StoreError::build)?;
-        let report_id = uuid::Uuid::now_v7().to_string();
+        let report_id = ReportId::generate();
         let report = serde_json::json!({
-            "report_id": report_id, "reporter": by, "reported": other, "conversation_id": record.conversation_id,
-            "reason": "panic_exit", "severity": "high", "status": "open", "created_at": now,
+            "reportId": report_id, "reporter": by, "reported": other, "conversationId": record.conversation_id,
+            "reason": "panic_exit", "severity": "high", "status": "open", "createdAt": now,
         });
         let mut actions = vec![TransactWriteItem::builder().update(end).build()];
         actions.extend(self.block_actions(by, other, Some("panic exit".into()), now)?);
@@ -289,15 +290,18 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET expiring_sent = :true, #gsk = :gsk")
-            .condition_expression("#state = :active AND expiring_sent = :false AND expires_epoch = :epoch")
+            .update_expression("SET expiringSent = :true, #gsk = :gsk")
+            .condition_expression("#state = :active AND expiringSent = :false AND expiresEpoch = :epoch")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gsk", GSI1_SK)
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":epoch", n(record.expires_at.timestamp()))
-            .expression_attribute_values(":gsk", s(keys::due_sort_key(record.expires_at, &record.conversation_id)))
+            .expression_attribute_values(
+                ":gsk",
+                s(keys::due_sort_key(record.expires_at, record.conversation_id.as_str())),
+            )
             .send()
             .await;
         Ok(conditional("UpdateItem", result)?.is_some())
@@ -314,13 +318,13 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :expired, ended_at = :now REMOVE #gpk, #gsk")
-            .condition_expression("#state = :active AND expires_epoch <= :epoch")
+            .update_expression("SET #state = :expired, endedAt = :now REMOVE #gpk, #gsk")
+            .condition_expression("#state = :active AND expiresEpoch <= :epoch")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_values(":expired", s("expired"))
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":expired", s(ConversationState::Expired.as_str()))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":epoch", n(now.timestamp()))
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .send()
@@ -332,7 +336,7 @@ impl Store {
     /// must look the same (404).
     pub async fn conversation_for(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         user: &UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<ConversationRecord>, StoreError> {
@@ -341,17 +345,17 @@ impl Store {
 
     pub(crate) fn condition_open(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         author: &UserId,
         now: DateTime<Utc>,
     ) -> Result<TransactWriteItem, StoreError> {
         let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(conversation_id))))
-            .condition_expression("#state = :active AND expires_epoch > :now AND contains(participants, :author) AND attribute_exists(#pk)")
+            .condition_expression("#state = :active AND expiresEpoch > :now AND contains(participants, :author) AND attribute_exists(#pk)")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":now", n(now.timestamp()))
             .expression_attribute_values(":author", s(author.as_str()))
             .build()

@@ -1,6 +1,6 @@
 //! Attribute names and key builders: the one place that knows how keys are spelled.
 
-use tandem_domain::{Email, UserId};
+use tandem_domain::{ConversationId, Email, MatchId, MessageId, ReportId, UserId};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -46,10 +46,14 @@ pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
 /// Pool partitions are sharded so that no single partition caps a sweep's read rate.
 pub const POOL_SHARDS: u32 = 4;
 
+/// A stable shard in `0..shards` for an id: spreads one logical partition over several.
+fn shard_of(id: &str, shards: u32) -> u32 {
+    id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % shards
+}
+
 /// The pool partition of a queued user: their UTC-offset bucket and a stable shard.
 pub fn pool_gsi1(offset_minutes: i32, id: &UserId) -> String {
-    let shard = id.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % POOL_SHARDS;
-    pool_partition(offset_minutes, shard)
+    pool_partition(offset_minutes, shard_of(id.as_str(), POOL_SHARDS))
 }
 
 pub fn pool_partition(offset_minutes: i32, shard: u32) -> String {
@@ -74,11 +78,11 @@ pub fn presence(id: &UserId) -> (String, String) {
     (format!("USER#{id}"), "PRESENCE".to_owned())
 }
 
-pub fn pairing_match(match_id: &str) -> (String, String) {
+pub fn pairing_match(match_id: &MatchId) -> (String, String) {
     (format!("MATCH#{match_id}"), "MATCH".to_owned())
 }
 
-pub fn conversation(conversation_id: &str) -> (String, String) {
+pub fn conversation(conversation_id: &ConversationId) -> (String, String) {
     (format!("CONV#{conversation_id}"), "CONV".to_owned())
 }
 
@@ -87,22 +91,23 @@ pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, Stri
 }
 
 pub const MESSAGES: &str = "MSG#";
+pub const CLIENT_MESSAGES: &str = "CMID#";
 pub const READ_POSITIONS: &str = "READ#";
 
-pub fn message(conversation_id: &str, message_id: &str) -> (String, String) {
+pub fn message(conversation_id: &ConversationId, message_id: &MessageId) -> (String, String) {
     (format!("CONV#{conversation_id}"), format!("{MESSAGES}{message_id}"))
 }
 
 /// Reserves a client message id per author, so a retried send stores nothing twice.
-pub fn client_message(conversation_id: &str, author: &UserId, client_message_id: &str) -> (String, String) {
-    (format!("CONV#{conversation_id}"), format!("CMID#{author}#{client_message_id}"))
+pub fn client_message(conversation_id: &ConversationId, author: &UserId, client_message_id: &str) -> (String, String) {
+    (format!("CONV#{conversation_id}"), format!("{CLIENT_MESSAGES}{author}#{client_message_id}"))
 }
 
-pub fn read_position(conversation_id: &str, user: &UserId) -> (String, String) {
+pub fn read_position(conversation_id: &ConversationId, user: &UserId) -> (String, String) {
     (format!("CONV#{conversation_id}"), format!("{READ_POSITIONS}{user}"))
 }
 
-pub fn conversation_partition(conversation_id: &str) -> String {
+pub fn conversation_partition(conversation_id: &ConversationId) -> String {
     format!("CONV#{conversation_id}")
 }
 
@@ -110,10 +115,8 @@ pub fn conversation_partition(conversation_id: &str) -> String {
 /// job next has something to do with them.
 pub const CONVERSATION_DUE_SHARDS: u32 = 4;
 
-pub fn conversation_due_gsi1(conversation_id: &str) -> String {
-    let shard = conversation_id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % CONVERSATION_DUE_SHARDS;
-    conversation_due_partition(shard)
+pub fn conversation_due_gsi1(conversation_id: &ConversationId) -> String {
+    conversation_due_partition(shard_of(conversation_id.as_str(), CONVERSATION_DUE_SHARDS))
 }
 
 pub fn conversation_due_partition(shard: u32) -> String {
@@ -133,6 +136,6 @@ pub fn user_connections_gsi1(user: &UserId) -> String {
     format!("USER#{user}#CONNECTIONS")
 }
 
-pub fn report(report_id: &str) -> (String, String) {
+pub fn report(report_id: &ReportId) -> (String, String) {
     (format!("REPORT#{report_id}"), "REPORT".to_owned())
 }

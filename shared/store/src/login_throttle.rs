@@ -11,6 +11,7 @@ use crate::{Store, StoreError};
 
 /// Failures counted in the current window, which ends at `window_ends` (epoch seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ThrottleState {
     pub failures: u32,
     pub window_ends: i64,
@@ -35,7 +36,7 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::login_throttle(email))))
             .update_expression("ADD failures :one")
-            .condition_expression("attribute_exists(#pk) AND window_ends > :now")
+            .condition_expression("attribute_exists(#pk) AND windowEnds > :now")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":now", n(now.timestamp()))

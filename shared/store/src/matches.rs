@@ -4,7 +4,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::UserId;
+use tandem_domain::availability::AvailabilityState;
+use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::ScoreBreakdown;
 
 use crate::conversations::{ConversationRecord, conversation_item};
@@ -14,9 +15,10 @@ use crate::{Store, StoreError};
 
 /// A pair made by a sweep, with why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MatchRecord {
-    pub match_id: String,
-    pub conversation_id: String,
+    pub match_id: MatchId,
+    pub conversation_id: ConversationId,
     pub users: [UserId; 2],
     /// Each user's local day the match counts for.
     pub days: [NaiveDate; 2],
@@ -59,16 +61,16 @@ impl Store {
                 .table_name(&self.table)
                 .set_key(Some(key(keys::availability(user, day))))
                 .update_expression(
-                    "SET #state = :matched, match_id = :match, conversation_id = :conversation REMOVE #gpk, #gsk",
+                    "SET #state = :matched, matchId = :match, conversationId = :conversation REMOVE #gpk, #gsk",
                 )
                 .condition_expression("#state = :queued")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_names("#gpk", GSI1_PK)
                 .expression_attribute_names("#gsk", GSI1_SK)
-                .expression_attribute_values(":matched", s("matched"))
-                .expression_attribute_values(":queued", s("queued"))
-                .expression_attribute_values(":match", s(&record.match_id))
-                .expression_attribute_values(":conversation", s(&record.conversation_id))
+                .expression_attribute_values(":matched", s(AvailabilityState::Matched.as_str()))
+                .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
+                .expression_attribute_values(":match", s(record.match_id.as_str()))
+                .expression_attribute_values(":conversation", s(record.conversation_id.as_str()))
                 .build()
                 .map_err(StoreError::build)?;
             Ok(TransactWriteItem::builder().update(update).build())
@@ -92,7 +94,11 @@ impl Store {
         }
     }
 
-    pub async fn pairing_match(&self, match_id: &str, now: DateTime<Utc>) -> Result<Option<MatchRecord>, StoreError> {
+    pub async fn pairing_match(
+        &self,
+        match_id: &MatchId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MatchRecord>, StoreError> {
         let item = self.get_live(keys::pairing_match(match_id), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }

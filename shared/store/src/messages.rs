@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use tandem_domain::UserId;
 use tandem_domain::conversation::ModerationState;
+use tandem_domain::{ConversationId, MessageId, UserId};
 
 use crate::error::conditional;
 use crate::item::{n, s, with_key};
@@ -16,10 +16,11 @@ use crate::keys::{self, PK, SK, TTL};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MessageRecord {
     /// Time-ordered (UUIDv7): sort order is send order.
-    pub message_id: String,
-    pub conversation_id: String,
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
     pub author: UserId,
     pub client_message_id: String,
     pub text: String,
@@ -28,8 +29,9 @@ pub struct MessageRecord {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ClientMessageGuard {
-    message_id: String,
+    message_id: MessageId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +44,10 @@ pub enum SendOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReadPosition {
     pub user_id: UserId,
-    pub message_id: String,
+    pub message_id: MessageId,
     pub read_at: DateTime<Utc>,
 }
 
@@ -104,8 +107,8 @@ impl Store {
     /// Keyset pagination: a message appears on exactly one page, however many arrive meanwhile.
     pub async fn messages_before(
         &self,
-        conversation_id: &str,
-        before: Option<&str>,
+        conversation_id: &ConversationId,
+        before: Option<&MessageId>,
         limit: i32,
         now: DateTime<Utc>,
     ) -> Result<Vec<MessageRecord>, StoreError> {
@@ -119,8 +122,8 @@ impl Store {
     /// Messages strictly newer than `after`, oldest first: what a reconnecting client missed.
     pub async fn messages_after(
         &self,
-        conversation_id: &str,
-        after: &str,
+        conversation_id: &ConversationId,
+        after: &MessageId,
         limit: i32,
         now: DateTime<Utc>,
     ) -> Result<Vec<MessageRecord>, StoreError> {
@@ -130,7 +133,7 @@ impl Store {
 
     async fn message_range(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         lower: String,
         upper: String,
         ascending: bool,
@@ -170,20 +173,20 @@ impl Store {
     /// Moves `user`'s read position forward (never back).
     pub async fn mark_read(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         user: &UserId,
-        message_id: &str,
+        message_id: &MessageId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let position = ReadPosition { user_id: user.clone(), message_id: message_id.to_owned(), read_at: now };
+        let position = ReadPosition { user_id: user.clone(), message_id: message_id.clone(), read_at: now };
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(with_key(keys::read_position(conversation_id, user), &position)?))
-            .condition_expression("attribute_not_exists(#pk) OR message_id < :id")
+            .condition_expression("attribute_not_exists(#pk) OR messageId < :id")
             .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":id", s(message_id))
+            .expression_attribute_values(":id", s(message_id.as_str()))
             .send()
             .await;
         Ok(conditional("PutItem", result)?.is_some())
@@ -191,7 +194,7 @@ impl Store {
 
     pub async fn read_positions(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         now: DateTime<Utc>,
     ) -> Result<Vec<ReadPosition>, StoreError> {
         let items =
@@ -201,8 +204,8 @@ impl Store {
 
     pub async fn message(
         &self,
-        conversation_id: &str,
-        message_id: &str,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
         now: DateTime<Utc>,
     ) -> Result<Option<MessageRecord>, StoreError> {
         let item = self.get_live(keys::message(conversation_id, message_id), now.timestamp()).await?;
@@ -212,7 +215,7 @@ impl Store {
     /// Sets the deletion time of every message (and client-id guard) of a conversation.
     pub async fn set_message_deletion(
         &self,
-        conversation_id: &str,
+        conversation_id: &ConversationId,
         delete_at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let query = self
@@ -231,7 +234,7 @@ impl Store {
             .filter(|item| {
                 item.get(SK)
                     .and_then(|v| v.as_s().ok())
-                    .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with("CMID#"))
+                    .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with(keys::CLIENT_MESSAGES))
             })
             .collect();
         let count = keys_to_update.len();

@@ -12,7 +12,7 @@ impl Store {
     pub async fn heartbeat(&self, id: &UserId, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
         let until = now + Duration::seconds(PRESENCE_SECONDS);
         let mut item = key(keys::presence(id));
-        item.insert("last_seen".to_owned(), n(now.timestamp()));
+        item.insert("lastSeen".to_owned(), n(now.timestamp()));
         self.put_expiring(item, until).await?;
         Ok(until)
     }

@@ -11,6 +11,7 @@ use crate::keys::{self, PK, SK};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Block {
     pub user_id: UserId,
     pub created_at: DateTime<Utc>,
@@ -19,6 +20,7 @@ pub struct Block {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RelationItem {
     other: UserId,
     created_at: DateTime<Utc>,

@@ -36,6 +36,7 @@ pub enum RefreshOutcome {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RefreshTokenItem {
     user_id: UserId,
     family_id: String,
@@ -45,6 +46,7 @@ struct RefreshTokenItem {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct SessionItem {
     user_id: UserId,
     revoked: bool,
@@ -96,8 +98,8 @@ impl Store {
         let mark_used = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::refresh_token(presented_hash))))
-            .update_expression("SET used_at = :now")
-            .condition_expression("attribute_exists(#pk) AND attribute_not_exists(used_at)")
+            .update_expression("SET usedAt = :now")
+            .condition_expression("attribute_exists(#pk) AND attribute_not_exists(usedAt)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":now", n(now.timestamp()))
             .build()

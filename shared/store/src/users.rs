@@ -23,6 +23,7 @@ pub struct NewAccount {
 
 /// The item that reserves an email address and holds the credentials behind it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmailClaim {
     pub user_id: UserId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +31,7 @@ pub struct EmailClaim {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct OidcIdentity {
     user_id: UserId,
 }
@@ -123,7 +125,7 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::user(id))))
             .condition_expression("attribute_exists(#pk)")
-            .update_expression("SET last_seen_at = :now")
+            .update_expression("SET lastSeenAt = :now")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .send()

@@ -28,9 +28,9 @@ pub fn start_schedules(app: App, clock: Clock) -> Result<(), crate::template::Te
             let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             loop {
                 timer.tick().await;
-                if let Err(error) = (job.run)(app.clone(), clock.now()).await {
-                    tracing::error!(job = job.name, error = ?error, "scheduled run failed");
-                }
+                // The outcome is logged by the job runner itself.
+                let request_id = uuid::Uuid::new_v4().to_string();
+                let _ = job.run_traced(app.clone(), clock.now(), &request_id).await;
             }
         });
     }
@@ -43,13 +43,14 @@ pub(super) async fn run_now(State(gateway): State<Gateway>, Path(function): Path
         let error = ApiError::RouteNotFound { method: "POST".into(), path: format!("/_local/jobs/{function}") };
         return super::error_response(error, &request_id);
     };
-    match (job.run)(gateway.app.clone(), gateway.clock.now()).await {
+    match job.run_traced(gateway.app.clone(), gateway.clock.now(), &request_id).await {
         Ok(report) => Json(report).into_response(),
         Err(error) => super::error_response(error, &request_id),
     }
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct Advance {
     advance_seconds: i64,
 }

@@ -16,7 +16,7 @@ use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use lambda_http::Body as LambdaBody;
-use tandem_api::dispatch::respond;
+use tandem_api::edge::dispatch::respond;
 use tandem_api::{ApiError, App};
 
 pub use clock::Clock;
@@ -98,7 +98,7 @@ async fn serve_http(
             return error_response(ApiError::Internal(format!("building the event: {error}")), &request_id);
         }
     };
-    let response = respond(gateway.app.clone(), lambda_request, matched.handler).await;
+    let response = respond(gateway.app.clone(), lambda_request, matched.function, matched.handler).await;
     to_axum(response)
 }
 

@@ -26,13 +26,15 @@ struct Route {
     method: String,
     segments: Vec<Segment>,
     route_key: String,
+    function: &'static str,
     handler: HandlerFn,
 }
 
-/// A matched request: the route key, the path parameters and the handler to run.
+/// A matched request: the route key, the path parameters and the function to run.
 pub struct Matched {
     pub route_key: String,
     pub path_parameters: HashMap<String, String>,
+    pub function: &'static str,
     pub handler: HandlerFn,
 }
 
@@ -53,6 +55,7 @@ impl RouteTable {
                 method: route.method,
                 segments: parse(&route.path),
                 route_key,
+                function: function.name,
                 handler: function.handler,
             });
         }
@@ -66,7 +69,12 @@ impl RouteTable {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         self.routes.iter().filter(|r| r.method == method || r.method == "ANY").find_map(|route| {
             let path_parameters = match_segments(&route.segments, &parts)?;
-            Some(Matched { route_key: route.route_key.clone(), path_parameters, handler: route.handler })
+            Some(Matched {
+                route_key: route.route_key.clone(),
+                path_parameters,
+                function: route.function,
+                handler: route.handler,
+            })
         })
     }
 }

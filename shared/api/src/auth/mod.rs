@@ -1,14 +1,13 @@
-//! Authentication: access tokens (JWT), refresh-token sessions, passwords, OIDC.
+//! Credential mechanics: access tokens (JWT), password hashing, OIDC id-token
+//! verification, and reading the caller from a request. The use cases that sign people in
+//! are in `services::accounts` and `services::sessions`.
 
 mod access_token;
 mod oidc;
 pub mod password;
-mod session;
 
 pub use access_token::{AccessClaims, AccessTokens, Caller};
 pub use oidc::{OidcIdentity, OidcVerifier};
-pub use password::password_sign_in;
-pub use session::{TokenPair, hash_refresh_token, issue_session, rotate_session};
 
 use http::header::AUTHORIZATION;
 use lambda_http::Request;

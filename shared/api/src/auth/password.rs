@@ -6,10 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use chrono::{DateTime, Utc};
-use tandem_domain::{Email, User};
-
-use crate::{ApiError, App};
+use crate::ApiError;
 
 /// Hashes with argon2id at the crate's defaults (OWASP's m=19 MiB, t=2, p=1).
 pub async fn hash(password: String) -> Result<String, ApiError> {
@@ -38,35 +35,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     })
     .await
     .map_err(|e| ApiError::Internal(format!("verifying task: {e}")))
-}
-
-/// The user behind `email` and `password`, or `InvalidCredentials` (unknown email and
-/// wrong password alike, after the same work); `TooManyAttempts` while the email is
-/// throttled. Counts failures and clears them on success.
-pub async fn password_sign_in(
-    app: &App,
-    email: &Email,
-    password: String,
-    now: DateTime<Utc>,
-) -> Result<User, ApiError> {
-    let policy = app.config.login_throttle;
-    let throttle = app.store.login_throttle(email, now).await?;
-    if let Some(retry_after) = throttle.and_then(|t| policy.retry_after(t.failures, t.window_ends, now.timestamp())) {
-        return Err(ApiError::TooManyAttempts { retry_after });
-    }
-    let claim = app.store.email_claim(email, now).await?;
-    let stored_hash = claim.as_ref().and_then(|claim| claim.password_hash.clone());
-    let user = match (verify(password, stored_hash).await?, claim) {
-        (true, Some(claim)) => app.store.user(&claim.user_id, now).await?,
-        _ => None,
-    };
-    let Some(user) = user else {
-        app.store.record_login_failure(email, policy.window_seconds, now).await?;
-        return Err(ApiError::InvalidCredentials);
-    };
-    app.store.clear_login_failures(email).await?;
-    app.store.touch_last_seen(&user.id, now).await?;
-    Ok(user)
 }
 
 fn dummy_hash() -> &'static str {

@@ -1,17 +1,20 @@
-//! Scheduled jobs, one module per Lambda function. `SCHEDULED_JOBS` names each job's
-//! runner so the local stack can run the same code on schedule and on demand.
+//! Scheduled jobs, one module per Lambda function: a job reads its input (the scheduled
+//! time), calls services and reports what it did. `SCHEDULED_JOBS` names each job's runner
+//! so the local stack runs the same code on schedule and on demand.
 
 pub mod conversation_expiry;
 pub mod pairing_sweep;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use tracing::Instrument;
 
 use crate::{ApiError, App};
 
-/// What a job reports (logged, and returned to the local trigger).
+/// What a job reports (logged once by [`run_logged`], and returned to the local trigger).
 pub type JobResult = Result<serde_json::Value, ApiError>;
 /// A job runs for a moment `now`: the scheduled time in AWS, a test clock locally.
 pub type JobFn = fn(App, DateTime<Utc>) -> Pin<Box<dyn Future<Output = JobResult> + Send>>;
@@ -27,6 +30,38 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
     ScheduledJob { name: "conversation-expiry", run: |app, now| Box::pin(conversation_expiry::handle(app, now)) },
 ];
 
+impl ScheduledJob {
+    /// Runs this job for `now` inside a `job` span (request id, function, scheduled time),
+    /// its outcome logged once: how the local stack's scheduler and trigger run jobs.
+    pub async fn run_traced(&self, app: App, now: DateTime<Utc>, request_id: &str) -> JobResult {
+        let span = tracing::info_span!("job", %request_id, function = self.name, scheduled_for = %now);
+        run_logged(app, now, self.run).instrument(span).await
+    }
+}
+
 pub fn scheduled_job(name: &str) -> Option<&'static ScheduledJob> {
     SCHEDULED_JOBS.iter().find(|job| job.name == name)
+}
+
+/// Runs `job` for `now` and logs its report (or its error) once, with the duration: the one
+/// place job outcomes are logged, in AWS and locally alike. Call it inside the job's span.
+pub async fn run_logged<F, Fut>(app: App, now: DateTime<Utc>, job: F) -> JobResult
+where
+    F: FnOnce(App, DateTime<Utc>) -> Fut,
+    Fut: Future<Output = JobResult>,
+{
+    let started = Instant::now();
+    // Boxed: job futures are deep, and the runtime's service layers nest them further.
+    let result = Box::pin(job(app, now)).await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(report) => tracing::info!(duration_ms, %report, "job finished"),
+        Err(error) => tracing::error!(duration_ms, error = ?error, code = error.code(), "job failed"),
+    }
+    result
+}
+
+/// A job's typed report as the JSON it returns.
+pub(crate) fn report<T: serde::Serialize>(report: &T) -> JobResult {
+    serde_json::to_value(report).map_err(|e| ApiError::Internal(e.to_string()))
 }

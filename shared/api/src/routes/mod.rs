@@ -17,7 +17,7 @@ use std::pin::Pin;
 use lambda_http::Request;
 
 use crate::App;
-use crate::dispatch::HandlerResult;
+use crate::edge::dispatch::HandlerResult;
 
 /// A handler behind a uniform, storable signature.
 pub type HandlerFn = fn(App, Request) -> Pin<Box<dyn Future<Output = HandlerResult> + Send>>;

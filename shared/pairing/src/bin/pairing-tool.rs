@@ -14,10 +14,11 @@ use serde_json::json;
 use tandem_pairing::{EngineConfig, PoolUser, run};
 
 #[derive(Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PoolFile {
     users: Vec<PoolUser>,
     #[serde(default)]
-    excluded_pairs: Vec<(String, String)>,
+    excluded_pairs: Vec<(tandem_domain::UserId, tandem_domain::UserId)>,
     #[serde(default)]
     config: Option<EngineConfig>,
 }

@@ -2,27 +2,14 @@
 //! passwords get the same answer after the same work; repeated failures are throttled.
 
 use chrono::Utc;
-use http::StatusCode;
-use serde::Deserialize;
-use tandem_domain::Email;
 
-use super::SignedIn;
-use crate::auth::{issue_session, password_sign_in};
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_body, json_response};
+use super::{Credentials, signed_in};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_body;
+use crate::services::accounts::sign_in;
 use crate::{App, Request};
-
-#[derive(Deserialize)]
-struct Credentials {
-    email: String,
-    password: String,
-}
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let body: Credentials = json_body(&request)?;
-    let email = Email::parse(&body.email, "email")?;
-    let now = Utc::now();
-    let user = password_sign_in(&app, &email, body.password, now).await?;
-    let tokens = issue_session(&app, &user, now).await?;
-    json_response(StatusCode::OK, &SignedIn { user: &user, tokens })
+    signed_in(&sign_in(&app, &body.email, body.password, Utc::now()).await?)
 }

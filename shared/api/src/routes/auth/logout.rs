@@ -4,15 +4,13 @@ use chrono::Utc;
 use http::StatusCode;
 
 use super::RefreshTokenBody;
-use crate::auth::hash_refresh_token;
-use crate::dispatch::HandlerResult;
-use crate::http_io::{empty_response, json_body};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{empty_response, json_body};
+use crate::services::sessions::sign_out;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let body: RefreshTokenBody = json_body(&request)?;
-    if let Some(user_id) = app.store.end_session(&hash_refresh_token(&body.refresh_token), Utc::now()).await? {
-        tracing::info!(%user_id, "signed out");
-    }
+    sign_out(&app, &body.refresh_token, Utc::now()).await?;
     empty_response(StatusCode::NO_CONTENT)
 }

@@ -4,9 +4,9 @@ use chrono::Utc;
 use http::StatusCode;
 
 use super::RefreshTokenBody;
-use crate::auth::rotate_session;
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_body, json_response};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{json_body, json_response};
+use crate::services::sessions::rotate_session;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {

@@ -1,12 +1,12 @@
-//! `DELETE /v1/availability/today`: leave today's pool; 409 once matched.
+//! `DELETE /v1/availability/today`: leave today's pool (idempotent; 409 once matched).
 
 use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::empty_response;
-use crate::pairing::leave_today;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::empty_response;
+use crate::services::availability::leave_today;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {

@@ -1,12 +1,12 @@
-//! `GET /v1/availability/today`: idle, queued or matched (with the match).
+//! `GET /v1/availability/today`: today's state (idle, queued, matched with the match).
 
 use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::json_response;
-use crate::pairing::today;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
+use crate::services::availability::today;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {

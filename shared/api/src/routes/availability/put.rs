@@ -1,16 +1,15 @@
-//! `PUT /v1/availability/today`: queue me for my local today. Idempotent.
+//! `PUT /v1/availability/today`: queue for today's pairing (idempotent).
 
 use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::json_response;
-use crate::pairing::queue_today;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
+use crate::services::availability::queue_today;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let view = queue_today(&app, &caller.user_id, Utc::now()).await?;
-    json_response(StatusCode::OK, &view)
+    json_response(StatusCode::OK, &queue_today(&app, &caller.user_id, Utc::now()).await?)
 }

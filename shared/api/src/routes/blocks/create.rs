@@ -1,17 +1,18 @@
-//! `POST /v1/blocks` `{user_id, reason?}`: block a user: never paired again, and an active
-//! conversation between the two is closed. Idempotent.
+//! `POST /v1/blocks` `{userId, reason?}`: block a user (idempotent; ends a conversation
+//! between the two).
 
 use chrono::Utc;
 use http::StatusCode;
 use serde::Deserialize;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_body, json_response};
-use crate::safety::block_user;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{field_id, json_body, json_response};
+use crate::services::safety::block_user;
 use crate::{App, Request};
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewBlock {
     user_id: String,
     #[serde(default)]
@@ -21,6 +22,7 @@ struct NewBlock {
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
     let body: NewBlock = json_body(&request)?;
-    let block = block_user(&app, &caller.user_id, &body.user_id, body.reason, Utc::now()).await?;
+    let other = field_id(&body.user_id, "userId")?;
+    let block = block_user(&app, &caller.user_id, &other, body.reason, Utc::now()).await?;
     json_response(StatusCode::CREATED, &block)
 }

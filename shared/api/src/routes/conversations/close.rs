@@ -1,17 +1,17 @@
-//! `POST /v1/conversations/{id}/close`: end it early; both get `conversation.closed`.
+//! `POST /v1/conversations/{id}/close`: end the conversation early (both are told).
 
 use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::conversations::{ConversationView, close};
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_response, path_param};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{json_response, path_id};
+use crate::services::conversations::{ConversationView, close};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let id = path_param(&request, "id")?;
-    let closed = close(&app, id, &caller.user_id, Utc::now()).await?;
+    let id = path_id(&request, "id")?;
+    let closed = close(&app, &id, &caller.user_id, Utc::now()).await?;
     json_response(StatusCode::OK, &ConversationView::of(&closed, &[]))
 }

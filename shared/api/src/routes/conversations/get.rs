@@ -1,19 +1,17 @@
-//! `GET /v1/conversations/{id}`: state, expiry, extension and read positions.
+//! `GET /v1/conversations/{id}`: the conversation and both read positions (participants only).
 
 use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::conversations::{ConversationView, participant_view};
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_response, path_param};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{json_response, path_id};
+use crate::services::conversations::{ConversationView, status};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let now = Utc::now();
-    let id = path_param(&request, "id")?;
-    let conversation = participant_view(&app, id, &caller.user_id, now).await?;
-    let reads = app.store.read_positions(id, now).await?;
+    let id = path_id(&request, "id")?;
+    let (conversation, reads) = status(&app, &id, &caller.user_id, Utc::now()).await?;
     json_response(StatusCode::OK, &ConversationView::of(&conversation, &reads))
 }

@@ -1,25 +1,34 @@
 //! `GET /v1/conversations/{id}/messages`: newest first, `?before=<messageId>` pages back
-//! (the response's `next_cursor`); `?after=<messageId>` returns what came since, oldest
+//! (the response's `nextCursor`); `?after=<messageId>` returns what came since, oldest
 //! first (resuming after a reconnect). `limit` 1–100, default 50. Only while the
 //! conversation is active.
 
 use chrono::Utc;
 use http::StatusCode;
-use serde_json::json;
-use tandem_domain::FieldError;
+use serde::Serialize;
+use tandem_domain::{FieldError, MessageId};
 
 use crate::auth::authenticate;
-use crate::conversations::{HistoryCursor, history};
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_response, path_param, query_param};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{field_id, json_response, path_id, query_param};
+use crate::services::conversations::{HistoryCursor, MessageView, history};
 use crate::{App, Request};
 
 const DEFAULT_LIMIT: i32 = 50;
 const MAX_LIMIT: i32 = 100;
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    messages: Vec<MessageView>,
+    /// The id to pass as `cursorParam` for the next page; absent on the last page.
+    next_cursor: Option<MessageId>,
+    cursor_param: &'static str,
+}
+
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let id = path_param(&request, "id")?;
+    let id = path_id(&request, "id")?;
     let limit = match query_param(&request, "limit") {
         None => DEFAULT_LIMIT,
         Some(raw) => raw
@@ -28,25 +37,16 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
             .filter(|l| (1..=MAX_LIMIT).contains(l))
             .ok_or_else(|| FieldError::new("limit", format!("must be an integer from 1 to {MAX_LIMIT}")))?,
     };
-    let message_id = |name: &str| -> Result<Option<String>, FieldError> {
-        match query_param(&request, name) {
-            None => Ok(None),
-            Some(raw) if uuid::Uuid::parse_str(raw).is_ok() => Ok(Some(raw.to_owned())),
-            Some(_) => Err(FieldError::new(name, "must be a message id")),
-        }
-    };
+    let message_id = |name: &str| query_param(&request, name).map(|raw| field_id::<MessageId>(raw, name)).transpose();
     let cursor = match (message_id("before")?, message_id("after")?) {
         (Some(_), Some(_)) => return Err(FieldError::new("after", "use either before or after, not both").into()),
         (_, Some(after)) => HistoryCursor::After(after),
         (before, None) => HistoryCursor::Before(before),
     };
-    let messages = history(&app, id, &caller.user_id, &cursor, limit, Utc::now()).await?;
+    let messages = history(&app, &id, &caller.user_id, &cursor, limit, Utc::now()).await?;
     // A full page may have more behind it: the last id is the cursor for the next one.
     let next_cursor =
         (messages.len() == limit as usize).then(|| messages.last().map(|m| m.message_id.clone())).flatten();
     let cursor_param = if matches!(cursor, HistoryCursor::After(_)) { "after" } else { "before" };
-    json_response(
-        StatusCode::OK,
-        &json!({ "messages": messages, "next_cursor": next_cursor, "cursor_param": cursor_param }),
-    )
+    json_response(StatusCode::OK, &Page { messages, next_cursor, cursor_param })
 }

@@ -6,13 +6,13 @@ use http::StatusCode;
 use serde::Deserialize;
 
 use crate::auth::authenticate;
-use crate::conversations::{MessageView, send_message};
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_body, json_response, path_param};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{json_body, json_response, path_id};
+use crate::services::conversations::{MessageView, send_message};
 use crate::{App, Request};
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewMessage {
     client_message_id: String,
     text: String,
@@ -20,9 +20,9 @@ struct NewMessage {
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let id = path_param(&request, "id")?;
+    let id = path_id(&request, "id")?;
     let body: NewMessage = json_body(&request)?;
-    let sent = send_message(&app, id, &caller.user_id, &body.client_message_id, &body.text, Utc::now()).await?;
+    let sent = send_message(&app, &id, &caller.user_id, &body.client_message_id, &body.text, Utc::now()).await?;
     let status = if sent.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     json_response(status, &MessageView::from(&sent.message))
 }

@@ -1,25 +1,26 @@
-//! `POST /v1/conversations/{id}/read` `{messageId}`: persist my read position.
+//! `POST /v1/conversations/{id}/read` `{messageId}`: move the caller's read position forward.
 
 use chrono::Utc;
 use http::StatusCode;
 use serde::Deserialize;
 
 use crate::auth::authenticate;
-use crate::conversations::mark_read;
-use crate::dispatch::HandlerResult;
-use crate::http_io::{empty_response, json_body, path_param};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{empty_response, field_id, json_body, path_id};
+use crate::services::conversations::mark_read;
 use crate::{App, Request};
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReadUpTo {
     message_id: String,
 }
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let id = path_param(&request, "id")?;
+    let id = path_id(&request, "id")?;
     let body: ReadUpTo = json_body(&request)?;
-    mark_read(&app, id, &caller.user_id, &body.message_id, Utc::now()).await?;
+    let message_id = field_id(&body.message_id, "messageId")?;
+    mark_read(&app, &id, &caller.user_id, &message_id, Utc::now()).await?;
     empty_response(StatusCode::NO_CONTENT)
 }

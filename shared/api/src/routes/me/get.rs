@@ -4,12 +4,12 @@ use chrono::Utc;
 use http::StatusCode;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::json_response;
-use crate::{ApiError, App, Request};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
+use crate::services::accounts::me;
+use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let user = app.store.user(&caller.user_id, Utc::now()).await?.ok_or(ApiError::NotFound)?;
-    json_response(StatusCode::OK, &user)
+    json_response(StatusCode::OK, &me(&app, &caller.user_id, Utc::now()).await?)
 }

@@ -1,17 +1,17 @@
-//! `PUT /v1/me/profile`: replace the caller's profile (and timezone/locale when given).
+//! `PUT /v1/me/profile`: replace the profile (and timezone/locale); every bad field is
+//! reported at once.
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use http::StatusCode;
-use tandem_domain::ProfileUpdate;
 
 use crate::auth::authenticate;
-use crate::dispatch::HandlerResult;
-use crate::http_io::{json_response, json_value};
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::{json_response, json_value};
+use crate::services::accounts::update_profile;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request)?;
-    let update = ProfileUpdate::from_json(&json_value(&request)?, Utc::now().year())?;
-    let user = app.store.update_profile(&caller.user_id, &update).await?;
-    json_response(StatusCode::OK, &user)
+    let body = json_value(&request)?;
+    json_response(StatusCode::OK, &update_profile(&app, &caller.user_id, &body, Utc::now()).await?)
 }

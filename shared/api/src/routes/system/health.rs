@@ -4,8 +4,8 @@ use chrono::Utc;
 use http::StatusCode;
 use serde_json::json;
 
-use crate::dispatch::HandlerResult;
-use crate::http_io::json_response;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
 use crate::{App, Request};
 
 pub async fn handle(app: App, _request: Request) -> HandlerResult {

@@ -3,7 +3,7 @@
 use http::{StatusCode, header};
 use lambda_http::{Body, Response};
 
-use crate::dispatch::HandlerResult;
+use crate::edge::dispatch::HandlerResult;
 use crate::{ApiError, App, Request};
 
 /// Kept in sync with `template.yaml` by the route-drift tests.

@@ -3,8 +3,8 @@
 use http::StatusCode;
 use serde_json::json;
 
-use crate::dispatch::HandlerResult;
-use crate::http_io::json_response;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
 use crate::{App, Request};
 
 pub async fn handle(_app: App, _request: Request) -> HandlerResult {

@@ -1,6 +1,6 @@
 //! `$default`: any other action gets a clear error naming the valid ones.
 
-use crate::ws::{WsEvent, WsResult};
+use crate::edge::ws::{WsEvent, WsResult};
 use crate::{ApiError, App};
 
 pub async fn handle(_app: App, event: WsEvent) -> WsResult {

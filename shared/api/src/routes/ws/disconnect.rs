@@ -1,9 +1,9 @@
-//! `$disconnect`: forget the connection (best effort; a 410 on send also cleans up).
+//! `$disconnect`: forget the connection.
 
 use crate::App;
-use crate::ws::{WsEvent, WsResult};
+use crate::edge::ws::{WsEvent, WsResult};
+use crate::services::presence::disconnect;
 
 pub async fn handle(app: App, event: WsEvent) -> WsResult {
-    app.store.remove_connection(&event.connection_id).await?;
-    Ok(())
+    disconnect(&app, &event.connection_id).await
 }

@@ -8,7 +8,7 @@ pub mod read;
 pub mod send_message;
 pub mod typing;
 
-use crate::ws::WsFunction;
+use crate::edge::ws::WsFunction;
 
 pub const WS_FUNCTIONS: &[WsFunction] = &[
     WsFunction { name: "ws-connect", handler: |a, e| Box::pin(connect::handle(a, e)) },

@@ -1,17 +1,18 @@
-//! `read` `{conversationId, messageId}`: persist the read position, relay it to the peer.
+//! `read` `{conversationId, messageId}`: move the read position; the peer gets `read`.
 
 use chrono::Utc;
 use serde::Deserialize;
 
 use crate::App;
-use crate::conversations::mark_read;
-use crate::ws::{WsEvent, WsResult};
+use crate::edge::ws::{WsEvent, WsResult};
+use crate::services::conversations::mark_read;
+use tandem_domain::{ConversationId, MessageId};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Read {
-    conversation_id: String,
-    message_id: String,
+    conversation_id: ConversationId,
+    message_id: MessageId,
 }
 
 pub async fn handle(app: App, event: WsEvent) -> WsResult {

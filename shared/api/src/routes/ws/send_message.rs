@@ -4,16 +4,17 @@
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
+use tandem_domain::ConversationId;
 
 use crate::App;
-use crate::conversations::{MessageView, send_message};
-use crate::realtime::ServerEvent;
-use crate::ws::{WsEvent, WsResult};
+use crate::edge::ws::{WsEvent, WsResult};
+use crate::outbound::realtime::ServerEvent;
+use crate::services::conversations::{MessageView, send_message};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SendMessage {
-    conversation_id: String,
+    conversation_id: ConversationId,
     client_message_id: String,
     text: String,
 }
@@ -25,7 +26,11 @@ pub async fn handle(app: App, event: WsEvent) -> WsResult {
         send_message(&app, &body.conversation_id, &user, &body.client_message_id, &body.text, Utc::now()).await?;
     let ack = ServerEvent::new(
         "message.ack",
-        json!({ "clientMessageId": body.client_message_id, "duplicate": sent.duplicate, "message": MessageView::from(&sent.message) }),
+        json!({
+            "clientMessageId": body.client_message_id,
+            "duplicate": sent.duplicate,
+            "message": MessageView::from(&sent.message),
+        }),
     );
     event.reply(&app, &ack).await
 }

@@ -1,16 +1,17 @@
-//! `typing` `{conversationId}`: relayed to the peer, not stored.
+//! `typing` `{conversationId}`: relayed to the peer as `typing` (not stored).
 
 use chrono::Utc;
 use serde::Deserialize;
+use tandem_domain::ConversationId;
 
 use crate::App;
-use crate::conversations::relay_typing;
-use crate::ws::{WsEvent, WsResult};
+use crate::edge::ws::{WsEvent, WsResult};
+use crate::services::conversations::relay_typing;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Typing {
-    conversation_id: String,
+    conversation_id: ConversationId,
 }
 
 pub async fn handle(app: App, event: WsEvent) -> WsResult {

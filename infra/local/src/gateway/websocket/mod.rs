@@ -1,32 +1,36 @@
 //! The local API Gateway WebSocket API: accepts clients at `/ws?token=…`, assigns
-//! connection ids, builds the events AWS sends (`$connect`, `$disconnect`, route by the
-//! body's `action`, `$default`) for the same handlers the Lambdas run, and serves the
-//! Management API (`POST/GET/DELETE /@connections/{id}`, 410 Gone for closed
-//! connections) so the unchanged SDK client delivers to real sockets. Enforces API
-//! Gateway's connection limits (2 h, 10 min idle; configurable).
+//! connection ids, routes each message by its `action` (else `$default`) to the function
+//! the template names, and enforces API Gateway's connection limits (2 h, 10 min idle;
+//! configurable). `events` builds what AWS sends the functions; `management` serves the
+//! Management API the functions answer through.
+
+mod events;
+mod management;
+
+pub(super) use management::{delete_connection, get_connection, post_to_connection};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tandem_api::routes::ws::ws_function;
-use tandem_api::ws::{WsEvent, WsHandlerFn, respond_ws};
+use tandem_api::edge::ws::WsFunction;
 use tokio::sync::mpsc;
 
 use super::Gateway;
+use events::{ConnectionInfo, invoke, ws_event};
 use crate::template::Template;
 
 /// API Gateway's WebSocket message limit.
-const MAX_MESSAGE_BYTES: usize = 128 * 1024;
+pub(super) const MAX_MESSAGE_BYTES: usize = 128 * 1024;
 
 /// Connection limits; API Gateway's by default.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +45,7 @@ impl Default for WebSocketLimits {
     }
 }
 
-enum Outgoing {
+pub(super) enum Outgoing {
     Text(String),
     Close,
 }
@@ -57,7 +61,7 @@ struct Socket {
 /// Open sockets and the route table of the WebSocket API.
 pub struct Sockets {
     open: Mutex<HashMap<String, Socket>>,
-    routes: HashMap<String, WsHandlerFn>,
+    routes: HashMap<String, &'static WsFunction>,
     limits: WebSocketLimits,
 }
 
@@ -77,7 +81,7 @@ impl Sockets {
                 route: route.route_key.clone(),
                 function: route.function.clone(),
             })?;
-            routes.insert(route.route_key, function.handler);
+            routes.insert(route.route_key, function);
         }
         Ok(Self { open: Mutex::new(HashMap::new()), routes, limits })
     }
@@ -111,76 +115,6 @@ fn rand_bytes() -> [u8; 12] {
     out
 }
 
-/// What every event of one connection repeats.
-struct ConnectionInfo<'a> {
-    id: &'a str,
-    connected_at: DateTime<Utc>,
-    peer: &'a str,
-    headers: &'a HeaderMap,
-}
-
-/// The event AWS sends a WebSocket route's integration.
-fn ws_event(
-    connection: &ConnectionInfo<'_>,
-    route_key: &str,
-    event_type: &str,
-    body: Option<&str>,
-    query: &HashMap<String, String>,
-) -> Value {
-    let (connection_id, connected_at, peer, headers) =
-        (connection.id, connection.connected_at, connection.peer, connection.headers);
-    let now = Utc::now();
-    let user_agent = headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mut event = json!({
-        "requestContext": {
-            "routeKey": route_key,
-            "eventType": event_type,
-            "extendedRequestId": uuid::Uuid::new_v4().to_string(),
-            "requestTime": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
-            "messageDirection": "IN",
-            "stage": "live",
-            "connectedAt": connected_at.timestamp_millis(),
-            "requestTimeEpoch": now.timestamp_millis(),
-            "identity": { "sourceIp": peer, "userAgent": user_agent },
-            "requestId": uuid::Uuid::new_v4().to_string(),
-            "domainName": headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1"),
-            "connectionId": connection_id,
-            "apiId": "local",
-        },
-        "isBase64Encoded": false,
-    });
-    if event_type == "CONNECT" {
-        let headers: serde_json::Map<String, Value> = headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), Value::String(v.to_str().ok()?.to_owned()))))
-            .collect();
-        event["headers"] = Value::Object(headers);
-        if !query.is_empty() {
-            event["queryStringParameters"] = json!(query);
-        }
-    }
-    if event_type == "MESSAGE" {
-        event["requestContext"]["messageId"] = json!(uuid::Uuid::new_v4().to_string());
-    }
-    if let Some(body) = body {
-        event["body"] = Value::String(body.to_owned());
-    }
-    event
-}
-
-/// Runs the route's handler on the event; its status (200 accepts a `$connect`).
-async fn invoke(gateway: &Gateway, route_key: &str, event: Value) -> i64 {
-    let Some(handler) = gateway.sockets.routes.get(route_key).copied() else { return 404 };
-    let parsed: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest = match serde_json::from_value(event) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            tracing::error!(%error, "building the WebSocket event");
-            return 500;
-        }
-    };
-    respond_ws(gateway.app.clone(), WsEvent::from(parsed), handler).await.status_code
-}
-
 pub(super) async fn upgrade(
     State(gateway): State<Gateway>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -193,10 +127,17 @@ pub(super) async fn upgrade(
     let peer_ip = peer.ip().to_string();
     let info = ConnectionInfo { id: &connection_id, connected_at, peer: &peer_ip, headers: &headers };
     let event = ws_event(&info, "$connect", "CONNECT", None, &query);
-    let status = invoke(&gateway, "$connect", event).await;
-    if !(200..300).contains(&status) {
-        let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::FORBIDDEN);
-        return (status, status.canonical_reason().unwrap_or("Forbidden")).into_response();
+    let answer = invoke(&gateway, "$connect", event).await;
+    if !(200..300).contains(&answer.status_code) {
+        // Refused: the handshake's answer carries the function's error document.
+        let status = u16::try_from(answer.status_code).ok().and_then(|s| StatusCode::from_u16(s).ok());
+        let body = match answer.body {
+            Some(aws_lambda_events::encodings::Body::Text(text)) => text,
+            _ => String::new(),
+        };
+        let mut response = (status.unwrap_or(StatusCode::FORBIDDEN), body).into_response();
+        response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+        return response;
     }
     let user_agent = headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| {
@@ -274,63 +215,10 @@ async fn serve_socket(
     let _ = writer.await;
 }
 
-fn gone() -> Response {
-    let mut response = (StatusCode::GONE, axum::Json(json!({ "message": "Gone" }))).into_response();
-    response.headers_mut().insert("x-amzn-errortype", http::HeaderValue::from_static("GoneException"));
-    response
-}
-
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-pub(super) async fn post_to_connection(
-    State(gateway): State<Gateway>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if body.len() > MAX_MESSAGE_BYTES {
-        let mut response =
-            (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(json!({ "message": "Message too long" }))).into_response();
-        response.headers_mut().insert("x-amzn-errortype", http::HeaderValue::from_static("PayloadTooLargeException"));
-        return response;
-    }
-    let text = String::from_utf8_lossy(&body).into_owned();
-    let sent =
-        gateway.sockets.with_open(|open| open.get(&id).map(|socket| socket.sender.send(Outgoing::Text(text)).is_ok()));
-    match sent {
-        Some(true) => StatusCode::OK.into_response(),
-        _ => gone(),
-    }
-}
-
-pub(super) async fn get_connection(State(gateway): State<Gateway>, Path(id): Path<String>) -> Response {
-    let found = gateway.sockets.with_open(|open| {
-        open.get(&id).map(|s| {
-            json!({
-                "connectedAt": timestamp(s.connected_at),
-                "identity": { "sourceIp": s.source_ip, "userAgent": s.user_agent },
-                "lastActiveAt": timestamp(s.last_active),
-            })
-        })
-    });
-    match found {
-        Some(body) => axum::Json(body).into_response(),
-        None => gone(),
-    }
-}
-
-pub(super) async fn delete_connection(State(gateway): State<Gateway>, Path(id): Path<String>) -> Response {
-    let closed = gateway.sockets.with_open(|open| open.get(&id).map(|s| s.sender.send(Outgoing::Close).is_ok()));
-    match closed {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => gone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tandem_api::edge::ws::WsEvent;
 
     #[test]
     fn events_parse_as_the_lambda_runtime_parses_them() {

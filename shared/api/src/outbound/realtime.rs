@@ -24,9 +24,9 @@ impl ServerEvent {
         Self(event)
     }
 
-    pub fn error(error: &ApiError, request_id: &str) -> Self {
-        let shape: Value = serde_json::from_slice(error.to_response(request_id).body().as_ref()).unwrap_or(Value::Null);
-        Self::new("error", shape)
+    /// An `error` event around an error document ([`ApiError::body`]).
+    pub fn error(body: Value) -> Self {
+        Self::new("error", body)
     }
 
     pub fn of<T: Serialize>(kind: &str, key: &str, value: &T) -> Self {
@@ -44,28 +44,26 @@ pub enum Delivery {
     Gone,
 }
 
+/// Delivery of server events to users' open connections. Holds the table handle it needs
+/// to find a user's connections and forget the ones API Gateway reports gone.
 #[derive(Clone, Debug)]
 pub struct Realtime {
     /// `None` when no WebSocket API is configured (`WEBSOCKET_ENDPOINT` unset).
     client: Option<aws_sdk_apigatewaymanagement::Client>,
+    store: Store,
 }
 
 impl Realtime {
     /// `endpoint`: `https://{api}.execute-api.{region}.amazonaws.com/{stage}` in AWS.
-    pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>) -> Self {
+    pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>, store: Store) -> Self {
         let client = endpoint.map(|endpoint| {
             let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config).endpoint_url(endpoint).build();
             aws_sdk_apigatewaymanagement::Client::from_conf(config)
         });
-        Self { client }
+        Self { client, store }
     }
 
-    pub async fn to_connection(
-        &self,
-        store: &Store,
-        connection_id: &str,
-        event: &ServerEvent,
-    ) -> Result<Delivery, ApiError> {
+    pub async fn to_connection(&self, connection_id: &str, event: &ServerEvent) -> Result<Delivery, ApiError> {
         let Some(client) = &self.client else {
             tracing::debug!("no WebSocket endpoint configured: event not sent");
             return Ok(Delivery::Gone);
@@ -74,7 +72,7 @@ impl Realtime {
         match client.post_to_connection().connection_id(connection_id).data(data).send().await {
             Ok(_) => Ok(Delivery::Delivered),
             Err(error) if matches!(error.as_service_error(), Some(PostToConnectionError::GoneException(_))) => {
-                store.remove_connection(connection_id).await?;
+                self.store.remove_connection(connection_id).await?;
                 Ok(Delivery::Gone)
             }
             Err(error) => Err(ApiError::Internal(format!(
@@ -87,13 +85,13 @@ impl Realtime {
     /// Sends to every open connection of `user`; returns how many received it. A failed
     /// delivery to one device does not stop the others. Connection liveness is judged on the
     /// real clock, whatever time a job acts for.
-    pub async fn to_user(&self, store: &Store, user: &UserId, event: &ServerEvent) -> Result<usize, ApiError> {
+    pub async fn to_user(&self, user: &UserId, event: &ServerEvent) -> Result<usize, ApiError> {
         if self.client.is_none() {
             return Ok(0);
         }
         let mut delivered = 0;
-        for connection in store.connections_of(user, Utc::now()).await? {
-            match self.to_connection(store, &connection.connection_id, event).await {
+        for connection in self.store.connections_of(user, Utc::now()).await? {
+            match self.to_connection(&connection.connection_id, event).await {
                 Ok(Delivery::Delivered) => delivered += 1,
                 Ok(Delivery::Gone) => {}
                 Err(error) => {

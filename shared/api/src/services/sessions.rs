@@ -1,4 +1,5 @@
-//! Issuing an access token plus a refresh token that starts a new session family.
+//! Sessions: an access token plus a refresh token that starts a session family; rotation
+//! with reuse detection; sign-out.
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -10,6 +11,7 @@ use tandem_store::{RefreshOutcome, SessionStart};
 use crate::{ApiError, App};
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenPair {
     pub access_token: String,
     pub token_type: &'static str,
@@ -88,4 +90,12 @@ pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> R
         return Err(ApiError::Forbidden("this account is banned"));
     }
     access_and_refresh(app, &user, next_token, now)
+}
+
+/// Revokes the session family of a refresh token (idempotent: unknown tokens are ignored).
+pub async fn sign_out(app: &App, presented: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if let Some(user_id) = app.store.end_session(&hash_refresh_token(presented), now).await? {
+        tracing::info!(%user_id, "signed out");
+    }
+    Ok(())
 }

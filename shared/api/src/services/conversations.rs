@@ -1,37 +1,103 @@
-//! Conversations as both the HTTP routes and the WebSocket routes use them: one code path
-//! per action, whichever door it came through.
+//! Conversations, whichever door a request came through (HTTP route or WebSocket route):
+//! one code path per action. Also the expiry steps the `conversation-expiry` job runs.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use tandem_domain::conversation::{
-    ConversationState, ExtensionRefusal, ModerationState, check_client_message_id, check_extension, clean_message_text,
-    is_open, message_deletion_time, peer_of,
+    ConversationState, EXPIRING_NOTICE, ExtensionRefusal, ModerationState, check_client_message_id, check_extension,
+    clean_message_text, is_open, message_deletion_time, peer_of,
 };
 use tandem_domain::moderation::ScanRequest;
-use tandem_domain::{UserId, ValidationErrors};
+use tandem_domain::{ConversationId, MessageId, UserId, ValidationErrors};
 use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosition, SendOutcome};
 
-use crate::realtime::ServerEvent;
+use crate::outbound::realtime::ServerEvent;
+use crate::services::availability::current_user;
 use crate::{ApiError, App};
 
 /// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
 pub async fn participant_view(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     user: &UserId,
     now: DateTime<Utc>,
 ) -> Result<ConversationRecord, ApiError> {
-    if uuid::Uuid::parse_str(conversation_id).is_err() {
-        return Err(ApiError::NotFound);
-    }
     app.store.conversation_for(conversation_id, user, now).await?.ok_or(ApiError::NotFound)
+}
+
+/// The conversation if `user` takes part in it and it is still open (active, not expired):
+/// what every read and write of a participant requires.
+async fn open_for(
+    app: &App,
+    conversation_id: &ConversationId,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<ConversationRecord, ApiError> {
+    let conversation = participant_view(app, conversation_id, user, now).await?;
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Err(closed());
+    }
+    Ok(conversation)
 }
 
 fn closed() -> ApiError {
     ApiError::Conflict {
         code: "conversation_closed",
-        message: "this conversation is over: it can no longer be written to".into(),
+        message: "this conversation is over: it is no longer open".into(),
+    }
+}
+
+/// A conversation as its participants see it, with where each has read up to.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationView<'a> {
+    #[serde(flatten)]
+    pub conversation: &'a ConversationRecord,
+    pub read_positions: &'a [ReadPosition],
+}
+
+impl<'a> ConversationView<'a> {
+    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition]) -> Self {
+        Self { conversation, read_positions }
+    }
+}
+
+/// The conversation and both read positions, for a participant.
+pub async fn status(
+    app: &App,
+    conversation_id: &ConversationId,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(ConversationRecord, Vec<ReadPosition>), ApiError> {
+    let conversation = participant_view(app, conversation_id, user, now).await?;
+    let reads = app.store.read_positions(conversation_id, now).await?;
+    Ok((conversation, reads))
+}
+
+/// A message as clients see it: a hidden message keeps its place without its text.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub author: UserId,
+    pub client_message_id: String,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+impl From<&MessageRecord> for MessageView {
+    fn from(m: &MessageRecord) -> Self {
+        let text = if m.moderation == ModerationState::Hidden { String::new() } else { m.text.clone() };
+        Self {
+            message_id: m.message_id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            author: m.author.clone(),
+            client_message_id: m.client_message_id.clone(),
+            text,
+            sent_at: m.sent_at,
+        }
     }
 }
 
@@ -45,7 +111,7 @@ pub struct Sent {
 /// moderation queue. The caller acknowledges to the author.
 pub async fn send_message(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     author: &UserId,
     client_message_id: &str,
     text: &str,
@@ -57,8 +123,8 @@ pub async fn send_message(
     let text = errors.into_result(text)?.unwrap_or_default();
     let conversation = participant_view(app, conversation_id, author, now).await?;
     let message = MessageRecord {
-        message_id: uuid::Uuid::now_v7().to_string(),
-        conversation_id: conversation_id.to_owned(),
+        message_id: MessageId::generate(),
+        conversation_id: conversation_id.clone(),
         author: author.clone(),
         client_message_id: client_message_id.to_owned(),
         text,
@@ -73,7 +139,7 @@ pub async fn send_message(
                 match peer_of(&conversation.participants, author) {
                     Some(peer) => {
                         let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
-                        app.realtime.to_user(&app.store, peer, &event).await.map(|_| ())
+                        app.realtime.to_user(peer, &event).await.map(|_| ())
                     }
                     None => Ok(()),
                 }
@@ -96,43 +162,15 @@ pub async fn send_message(
     }
 }
 
-/// A message as clients see it.
-#[derive(Debug, Serialize)]
-pub struct MessageView {
-    pub message_id: String,
-    pub conversation_id: String,
-    pub author: UserId,
-    pub client_message_id: String,
-    pub text: String,
-    pub sent_at: DateTime<Utc>,
-}
-
-impl From<&MessageRecord> for MessageView {
-    fn from(m: &MessageRecord) -> Self {
-        let text = if m.moderation == ModerationState::Hidden { String::new() } else { m.text.clone() };
-        Self {
-            message_id: m.message_id.clone(),
-            conversation_id: m.conversation_id.clone(),
-            author: m.author.clone(),
-            client_message_id: m.client_message_id.clone(),
-            text,
-            sent_at: m.sent_at,
-        }
-    }
-}
-
 /// Moves the reader's position forward and tells the peer (`read`).
 pub async fn mark_read(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     reader: &UserId,
-    message_id: &str,
+    message_id: &MessageId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let conversation = participant_view(app, conversation_id, reader, now).await?;
-    if !is_open(conversation.state, conversation.expires_at, now) {
-        return Err(closed());
-    }
+    let conversation = open_for(app, conversation_id, reader, now).await?;
     if app.store.message(conversation_id, message_id, now).await?.is_none() {
         return Err(tandem_domain::FieldError::new("messageId", "no such message in this conversation").into());
     }
@@ -142,7 +180,7 @@ pub async fn mark_read(
             "read",
             json!({ "conversationId": conversation_id, "userId": reader, "messageId": message_id }),
         );
-        app.realtime.to_user(&app.store, peer, &event).await?;
+        app.realtime.to_user(peer, &event).await?;
     }
     Ok(())
 }
@@ -150,17 +188,14 @@ pub async fn mark_read(
 /// Relays a typing indicator to the peer (not stored).
 pub async fn relay_typing(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     typist: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let conversation = participant_view(app, conversation_id, typist, now).await?;
-    if !is_open(conversation.state, conversation.expires_at, now) {
-        return Err(closed());
-    }
+    let conversation = open_for(app, conversation_id, typist, now).await?;
     if let Some(peer) = peer_of(&conversation.participants, typist) {
         let event = ServerEvent::new("typing", json!({ "conversationId": conversation_id, "userId": typist }));
-        app.realtime.to_user(&app.store, peer, &event).await?;
+        app.realtime.to_user(peer, &event).await?;
     }
     Ok(())
 }
@@ -169,30 +204,16 @@ pub async fn relay_typing(
 pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &str) -> Result<(), ApiError> {
     let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[]));
     for user in &conversation.participants {
-        app.realtime.to_user(&app.store, user, &event).await?;
+        app.realtime.to_user(user, &event).await?;
     }
     Ok(())
-}
-
-/// A conversation as its participants see it: the record, and where each has read up to.
-#[derive(Debug, Serialize)]
-pub struct ConversationView<'a> {
-    #[serde(flatten)]
-    pub conversation: &'a ConversationRecord,
-    pub read_positions: &'a [ReadPosition],
-}
-
-impl<'a> ConversationView<'a> {
-    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition]) -> Self {
-        Self { conversation, read_positions }
-    }
 }
 
 /// Closes an active conversation `by` a participant: messages get their deletion time,
 /// both are told (`conversation.closed`). 409 if it is already over.
 pub async fn close(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     by: &UserId,
     now: DateTime<Utc>,
 ) -> Result<ConversationRecord, ApiError> {
@@ -202,16 +223,30 @@ pub async fn close(
     Ok(closed)
 }
 
+/// What a panic exit did: the conversation ended and the report filed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanicExit {
+    pub conversation_id: ConversationId,
+    pub state: ConversationState,
+    pub report_id: tandem_domain::ReportId,
+}
+
 /// Panic exit `by` a participant: in one transaction the conversation ends, each blocks the
-/// other and a high-severity report is filed; then as for a close. Returns the report id.
-pub async fn panic_exit(app: &App, conversation_id: &str, by: &UserId, now: DateTime<Utc>) -> Result<String, ApiError> {
+/// other and a high-severity report is filed; then as for a close.
+pub async fn panic_exit(
+    app: &App,
+    conversation_id: &ConversationId,
+    by: &UserId,
+    now: DateTime<Utc>,
+) -> Result<PanicExit, ApiError> {
     let conversation = participant_view(app, conversation_id, by, now).await?;
     let other = peer_of(&conversation.participants, by).ok_or(ApiError::NotFound)?.clone();
     let report_id = app.store.panic_exit(&conversation, by, &other, now).await?.ok_or_else(already_over)?;
     tracing::warn!(%conversation_id, %report_id, "panic exit");
     let ended = ConversationRecord { state: ConversationState::EndedByPanic, ended_at: Some(now), ..conversation };
     after_end(app, &ended, now).await?;
-    Ok(report_id)
+    Ok(PanicExit { conversation_id: conversation_id.clone(), state: ended.state, report_id })
 }
 
 /// What follows any early end: messages deleted 2 days from now, both participants told.
@@ -252,30 +287,24 @@ pub async fn close_between(
 
 /// Where a history page starts: newest first before a message, or oldest first after one.
 pub enum HistoryCursor {
-    Before(Option<String>),
-    After(String),
+    Before(Option<MessageId>),
+    After(MessageId),
 }
 
 /// One page of a conversation's history, readable by participants while it is active.
 pub async fn history(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     reader: &UserId,
     cursor: &HistoryCursor,
     limit: i32,
     now: DateTime<Utc>,
 ) -> Result<Vec<MessageView>, ApiError> {
-    let conversation = participant_view(app, conversation_id, reader, now).await?;
-    if !is_open(conversation.state, conversation.expires_at, now) {
-        return Err(ApiError::Conflict {
-            code: "conversation_closed",
-            message: "this conversation is over: its messages are no longer readable".into(),
-        });
-    }
+    open_for(app, conversation_id, reader, now).await?;
     let messages = match cursor {
         HistoryCursor::After(after) => app.store.messages_after(conversation_id, after, limit, now).await?,
         HistoryCursor::Before(before) => {
-            app.store.messages_before(conversation_id, before.as_deref(), limit, now).await?
+            app.store.messages_before(conversation_id, before.as_ref(), limit, now).await?
         }
     };
     Ok(messages.iter().map(MessageView::from).collect())
@@ -285,17 +314,14 @@ pub async fn history(
 /// least one participant is premium, telling both (`conversation.extended`).
 pub async fn extend(
     app: &App,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     user: &UserId,
     now: DateTime<Utc>,
 ) -> Result<ExtensionOutcome, ApiError> {
-    let conversation = participant_view(app, conversation_id, user, now).await?;
-    if !is_open(conversation.state, conversation.expires_at, now) {
-        return Err(closed());
-    }
+    let conversation = open_for(app, conversation_id, user, now).await?;
     let mut any_premium = false;
     for participant in &conversation.participants {
-        any_premium |= crate::pairing::current_user(app, participant, now).await?.premium;
+        any_premium |= current_user(app, participant, now).await?.premium;
     }
     check_extension(conversation.extended, any_premium).map_err(|refusal| match refusal {
         ExtensionRefusal::AlreadyExtended => {
@@ -310,4 +336,51 @@ pub async fn extend(
         notify_both(app, extended, "conversation.extended").await?;
     }
     Ok(outcome)
+}
+
+/// What the expiry job did to one due conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryStep {
+    /// `conversation.expiring` sent (one hour left).
+    ExpiringSent,
+    /// Expired, with this many messages scheduled for deletion.
+    Expired(usize),
+    /// Another run got there first, or nothing is due yet.
+    Nothing,
+}
+
+/// Active conversations whose next step is due, from every shard of the due index.
+pub async fn due_conversations(app: &App, now: DateTime<Utc>) -> Result<Vec<ConversationRecord>, ApiError> {
+    let mut due = Vec::new();
+    for shard in 0..tandem_store::keys::CONVERSATION_DUE_SHARDS {
+        due.extend(app.store.due_conversations(shard, now).await?);
+    }
+    Ok(due)
+}
+
+/// The next step of a due conversation: the one-hour notice, then the end. Each is a
+/// conditional write, so an overlapping or retried run does nothing twice.
+pub async fn expiry_step(
+    app: &App,
+    conversation: ConversationRecord,
+    now: DateTime<Utc>,
+) -> Result<ExpiryStep, ApiError> {
+    if now >= conversation.expires_at {
+        if !app.store.expire_conversation(&conversation, now).await? {
+            return Ok(ExpiryStep::Nothing);
+        }
+        let messages =
+            app.store.set_message_deletion(&conversation.conversation_id, message_deletion_time(now)).await?;
+        let ended = ConversationRecord { state: ConversationState::Expired, ended_at: Some(now), ..conversation };
+        notify_both(app, &ended, "conversation.expired").await?;
+        return Ok(ExpiryStep::Expired(messages));
+    }
+    if !conversation.expiring_sent && now >= conversation.expires_at - EXPIRING_NOTICE {
+        if !app.store.mark_expiring_sent(&conversation).await? {
+            return Ok(ExpiryStep::Nothing);
+        }
+        notify_both(app, &conversation, "conversation.expiring").await?;
+        return Ok(ExpiryStep::ExpiringSent);
+    }
+    Ok(ExpiryStep::Nothing)
 }

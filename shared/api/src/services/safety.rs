@@ -5,8 +5,8 @@ use tandem_domain::availability::local_day;
 use tandem_domain::{FieldError, UserId};
 use tandem_store::Block;
 
-use crate::conversations::close_between;
-use crate::pairing::current_user;
+use crate::services::availability::current_user;
+use crate::services::conversations::close_between;
 use crate::{ApiError, App};
 
 pub const BLOCK_REASON_MAX: usize = 500;
@@ -16,13 +16,12 @@ pub const BLOCK_REASON_MAX: usize = 500;
 pub async fn block_user(
     app: &App,
     me: &UserId,
-    other: &str,
+    other: &UserId,
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Block, ApiError> {
-    let other = UserId::parse(other).ok_or_else(|| FieldError::new("user_id", "must be a user id"))?;
-    if &other == me {
-        return Err(FieldError::new("user_id", "you cannot block yourself").into());
+    if other == me {
+        return Err(FieldError::new("userId", "you cannot block yourself").into());
     }
     let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if reason.as_ref().is_some_and(|r| r.chars().count() > BLOCK_REASON_MAX) {
@@ -30,7 +29,7 @@ pub async fn block_user(
     }
     let me = current_user(app, me, now).await?;
     // Unknown users get the same 404 as any missing resource.
-    let them = app.store.user(&other, now).await?.ok_or(ApiError::NotFound)?;
+    let them = app.store.user(other, now).await?.ok_or(ApiError::NotFound)?;
     let block = app.store.block(&me.id, &them.id, reason, now).await?;
     app.store.exclude_late(&me.id, local_day(&me.timezone, now).0, &them.id).await?;
     app.store.exclude_late(&them.id, local_day(&them.timezone, now).0, &me.id).await?;
@@ -38,4 +37,14 @@ pub async fn block_user(
         tracing::info!(user_id = %me.id, "block closed an active conversation");
     }
     Ok(block)
+}
+
+/// Lifts `me`'s block of `other`; `NotFound` when there was none.
+pub async fn unblock(app: &App, me: &UserId, other: &UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if app.store.unblock(me, other, now).await? { Ok(()) } else { Err(ApiError::NotFound) }
+}
+
+/// The users `me` has blocked.
+pub async fn blocks(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Vec<Block>, ApiError> {
+    Ok(app.store.blocks(me, now).await?)
 }

@@ -6,6 +6,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::str::FromStr;
+use tandem_domain::FieldError;
 
 use crate::ApiError;
 
@@ -69,12 +71,20 @@ pub fn empty_response(status: StatusCode) -> Result<Response<Body>, ApiError> {
 
 /// A path parameter (API Gateway's `pathParameters`); missing means the route is wrong.
 pub fn path_param<'a>(request: &'a Request, name: &str) -> Result<&'a str, ApiError> {
-    use lambda_http::RequestExt;
     request.path_parameters_ref().and_then(|p| p.first(name)).ok_or(ApiError::NotFound)
+}
+
+/// A typed id from the path. A malformed id names no resource: 404, like a missing one.
+pub fn path_id<T: FromStr>(request: &Request, name: &str) -> Result<T, ApiError> {
+    path_param(request, name)?.parse().map_err(|_| ApiError::NotFound)
+}
+
+/// A typed id from a body field or query parameter: 400 naming the field when malformed.
+pub fn field_id<T: FromStr>(raw: &str, field: &str) -> Result<T, FieldError> {
+    raw.parse().map_err(|_| FieldError::new(field, tandem_domain::ids::InvalidId.to_string()))
 }
 
 /// A query-string parameter, if present.
 pub fn query_param<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    use lambda_http::RequestExt;
     request.query_string_parameters_ref().and_then(|q| q.first(name))
 }

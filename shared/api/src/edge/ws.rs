@@ -1,6 +1,7 @@
 //! The WebSocket side of the edge: API Gateway WebSocket events in, a status out, and
 //! errors sent to the client as `{"type": "error", "error": {...}}` events (WebSocket
-//! routes have no HTTP response to carry them).
+//! routes have no HTTP response to carry them). Each event runs inside a `websocket` span
+//! carrying its request id, connection id, route and function name.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -12,7 +13,9 @@ use chrono::Utc;
 use serde::de::DeserializeOwned;
 use tandem_domain::UserId;
 
-use crate::realtime::ServerEvent;
+use tracing::Instrument;
+
+use crate::outbound::realtime::ServerEvent;
 use crate::{ApiError, App};
 
 /// What a WebSocket route handler needs of the event.
@@ -46,8 +49,8 @@ impl WsEvent {
     /// The message body as `T`; a clear validation error otherwise.
     pub fn body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let text = self.body.as_deref().unwrap_or("");
-        if text.len() > crate::http_io::MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge { limit: crate::http_io::MAX_BODY_BYTES });
+        if text.len() > crate::edge::http::MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge { limit: crate::edge::http::MAX_BODY_BYTES });
         }
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
         serde_json::from_value(value).map_err(|e| ApiError::InvalidBody(e.to_string()))
@@ -61,7 +64,7 @@ impl WsEvent {
 
     /// Sends `event` back to this connection.
     pub async fn reply(&self, app: &App, event: &ServerEvent) -> Result<(), ApiError> {
-        app.realtime.to_connection(&app.store, &self.connection_id, event).await.map(|_| ())
+        app.realtime.to_connection(&self.connection_id, event).await.map(|_| ())
     }
 }
 
@@ -76,35 +79,44 @@ pub struct WsFunction {
 }
 
 /// Runs a handler: 200 on success; on failure the error event goes to the client and the
-/// status reflects it (on `$connect` a non-2xx status refuses the connection).
-pub async fn respond_ws<F, Fut>(app: App, event: WsEvent, handler: F) -> ApiGatewayProxyResponse
+/// status reflects it (on `$connect` a non-2xx status refuses the connection, with the error
+/// document as the body).
+pub async fn respond_ws<F, Fut>(app: App, event: WsEvent, function: &'static str, handler: F) -> ApiGatewayProxyResponse
 where
     F: FnOnce(App, WsEvent) -> Fut,
     Fut: Future<Output = WsResult>,
 {
-    let started = std::time::Instant::now();
-    let (connection_id, route_key, request_id) =
-        (event.connection_id.clone(), event.route_key.clone(), event.request_id.clone());
-    // Boxed: the handler futures are deep, and the runtime's service layers nest them further.
-    let result = Box::pin(handler(app.clone(), event.clone())).await;
-    let status = match &result {
-        Ok(()) => 200,
-        Err(error) => {
-            if error.status().is_server_error() {
-                tracing::error!(%request_id, %route_key, error = ?error, "websocket route failed");
+    let span = tracing::info_span!(
+        "websocket",
+        request_id = %event.request_id,
+        connection_id = %event.connection_id,
+        route_key = %event.route_key,
+        function
+    );
+    async move {
+        let started = std::time::Instant::now();
+        let (route_key, request_id) = (event.route_key.clone(), event.request_id.clone());
+        // Boxed: the handler futures are deep, and the runtime's service layers nest them further.
+        let result = Box::pin(handler(app.clone(), event.clone())).await;
+        let mut response = ApiGatewayProxyResponse::default();
+        let status = match &result {
+            Ok(()) => 200,
+            Err(error) => {
+                if error.status().is_server_error() {
+                    tracing::error!(error = ?error, "websocket route failed");
+                }
+                let body = error.body(&request_id);
+                if route_key != "$connect" && route_key != "$disconnect" {
+                    let _ = event.reply(&app, &ServerEvent::error(body.clone())).await;
+                }
+                response.body = Some(Body::Text(body.to_string()));
+                error.status().as_u16()
             }
-            if route_key != "$connect" && route_key != "$disconnect" {
-                let _ = event.reply(&app, &ServerEvent::error(error, &request_id)).await;
-            }
-            error.status().as_u16()
-        }
-    };
-    tracing::info!(%request_id, %connection_id, %route_key, status, latency_ms = started.elapsed().as_millis() as u64, "websocket");
-    let mut response = ApiGatewayProxyResponse::default();
-    response.status_code = i64::from(status);
-    if let Err(error) = &result {
-        response.body =
-            Some(Body::Text(String::from_utf8_lossy(error.to_response(&request_id).body().as_ref()).into_owned()));
+        };
+        tracing::info!(status, latency_ms = started.elapsed().as_millis() as u64, "websocket");
+        response.status_code = i64::from(status);
+        response
     }
-    response
+    .instrument(span)
+    .await
 }

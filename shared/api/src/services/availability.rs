@@ -1,9 +1,9 @@
-//! Daily availability and today's match, as the routes present them.
+//! Daily availability (queue, leave, today's state) and today's match, as a user may see them.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day};
-use tandem_domain::{User, UserId};
+use tandem_domain::{ConversationId, MatchId, User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
@@ -11,6 +11,7 @@ use crate::{ApiError, App};
 
 /// `GET/PUT /v1/availability/today`.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AvailabilityView {
     pub day: NaiveDate,
     pub state: AvailabilityState,
@@ -22,9 +23,10 @@ pub struct AvailabilityView {
 
 /// What a user may see of today's match: the partner's public subset only.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MatchView {
-    pub match_id: String,
-    pub conversation_id: String,
+    pub match_id: MatchId,
+    pub conversation_id: ConversationId,
     pub score: f32,
     pub breakdown: ScoreBreakdown,
     pub reasons: Vec<String>,
@@ -34,6 +36,7 @@ pub struct MatchView {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PartnerView {
     pub user_id: UserId,
     pub first_name: String,
@@ -44,7 +47,8 @@ pub struct PartnerView {
     pub online: bool,
 }
 
-pub(crate) async fn current_user(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
+/// The caller's account; 404 if it no longer exists.
+pub async fn current_user(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
     app.store.user(id, now).await?.ok_or(ApiError::NotFound)
 }
 
@@ -54,8 +58,8 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
     let profile = check_can_queue(&user)?;
     let (day, offset) = local_day(&user.timezone, now);
     let exclusions = app.store.exclusions(id, now).await?;
-    let mut snapshot = PoolUser::from_profile(id.as_str(), profile, offset);
-    snapshot.excluded = exclusions.all().map(ToString::to_string).collect();
+    let mut snapshot = PoolUser::from_profile(id, profile, offset);
+    snapshot.excluded = exclusions.all().cloned().collect();
     let record = AvailabilityRecord {
         user_id: id.clone(),
         day,
@@ -117,7 +121,7 @@ pub async fn match_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<O
     Ok(today(app, id, now).await?.r#match)
 }
 
-async fn match_view(app: &App, user: &User, match_id: &str, now: DateTime<Utc>) -> Result<MatchView, ApiError> {
+async fn match_view(app: &App, user: &User, match_id: &MatchId, now: DateTime<Utc>) -> Result<MatchView, ApiError> {
     let record =
         app.store.pairing_match(match_id, now).await?.ok_or(ApiError::Internal(format!("match {match_id} missing")))?;
     let partner_id = record.partner_of(&user.id).ok_or(ApiError::NotFound)?;

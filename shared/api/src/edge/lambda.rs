@@ -1,0 +1,68 @@
+//! The Lambda entry points: every function binary is `serve_http`, `serve_ws` or
+//! `serve_job` with its own name and handler. The app (SDK clients, configuration) is built
+//! once per cold start, outside the handler.
+
+use std::future::Future;
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_http::lambda_runtime::{self, Diagnostic, LambdaEvent};
+use lambda_http::{Request, service_fn};
+use tracing::Instrument;
+
+use crate::App;
+use crate::edge::dispatch::{HandlerResult, respond};
+use crate::edge::ws::{WsEvent, WsResult, respond_ws};
+use crate::jobs::JobResult;
+
+pub use lambda_http::Error;
+
+/// Serves the HTTP route handler of the function `name`.
+pub async fn serve_http<F, Fut>(name: &'static str, handler: F) -> Result<(), Error>
+where
+    F: Fn(App, Request) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = HandlerResult> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    lambda_http::run(service_fn(move |request: Request| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(respond(app, request, name, handler).await) }
+    }))
+    .await
+}
+
+/// Serves the WebSocket route handler of the function `name`.
+pub async fn serve_ws<F, Fut>(name: &'static str, handler: F) -> Result<(), Error>
+where
+    F: Fn(App, WsEvent) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = WsResult> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
+        let app = app.clone();
+        async move { Ok::<_, Error>(respond_ws(app, event.payload.into(), name, handler).await) }
+    }))
+    .await
+}
+
+/// Runs the scheduled job of the function `name` for every EventBridge event. A failed run
+/// returns a [`Diagnostic`] whose `errorType` is the error's code.
+pub async fn serve_job<F, Fut>(name: &'static str, job: F) -> Result<(), Error>
+where
+    F: Fn(App, chrono::DateTime<chrono::Utc>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = JobResult> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
+        let app = app.clone();
+        // The rule's scheduled time, so a retried run acts for the same minute.
+        let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
+        let span =
+            tracing::info_span!("job", request_id = %event.context.request_id, function = name, scheduled_for = %now);
+        async move { crate::jobs::run_logged(app, now, job).await.map_err(Diagnostic::from) }.instrument(span)
+    }))
+    .await
+}

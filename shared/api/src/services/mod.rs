@@ -1,0 +1,11 @@
+//! The use cases, one module per family. Services decide: they take typed inputs (ids
+//! parsed at the edge, validated values), apply the domain's rules, call the store and the
+//! outbound adapters, and return typed outcomes that routes and jobs shape into responses.
+
+pub mod accounts;
+pub mod availability;
+pub mod conversations;
+pub mod matchmaking;
+pub mod presence;
+pub mod safety;
+pub mod sessions;
