@@ -221,11 +221,11 @@ async fn the_management_api_speaks_aws_to_the_sdk() {
     client
         .post_to_connection()
         .connection_id(&connection)
-        .data(Blob::new(br#"{"type":"hello"}"#.to_vec()))
+        .data(Blob::new(br#"{"type":"pong","at":"2026-11-21T12:00:00Z"}"#.to_vec()))
         .send()
         .await
         .unwrap();
-    assert_eq!(ana.expect("hello").await["type"], "hello");
+    assert_eq!(ana.expect("pong").await["at"], "2026-11-21T12:00:00Z");
     client.delete_connection().connection_id(&connection).send().await.expect("DeleteConnection");
     assert!(ana.next().await.is_none(), "closed by the server");
     let gone = client.post_to_connection().connection_id(&connection).data(Blob::new(b"x".to_vec())).send().await;

@@ -1,6 +1,8 @@
 //! Test harness: a fresh table in the DynamoDB Local engine that `scripts/test.sh`
 //! started, and the local gateway serving the real handlers on a free port.
 
+pub mod contract;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -131,13 +133,19 @@ impl TestApi {
         &self.app.config.table_name
     }
 
+    /// Sends a request and checks the exchange against the documented contract.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request");
+        let (client, request) = request.build_split();
+        let request = request.expect("request");
+        let (method, path) = (request.method().to_string(), request.url().path().to_owned());
+        let sent: Option<Value> = request.body().and_then(|b| b.as_bytes()).and_then(|b| serde_json::from_slice(b).ok());
+        let response = client.execute(request).await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
         let body =
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        contract::check_http(&method, &path, sent.as_ref(), status.as_u16(), &body);
         Reply { status, headers, body }
     }
 
@@ -306,7 +314,9 @@ impl Chat {
             let frame = tokio::time::timeout(self.patience, self.stream.next()).await.expect("an event in time");
             match frame {
                 Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
-                    return Some(serde_json::from_str(&text).expect("JSON event"));
+                    let event: Value = serde_json::from_str(&text).expect("JSON event");
+                    contract::check_event(&event);
+                    return Some(event);
                 }
                 Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) | None | Some(Err(_)) => return None,
                 Some(Ok(_)) => continue,

@@ -59,6 +59,8 @@ pub fn http_event(input: &HttpEventInput<'_>) -> Value {
         Err(_) => (base64::engine::general_purpose::STANDARD.encode(input.body), true),
     };
     let now = Utc::now();
+    // API Gateway tells functions how the client connected; here it is plain HTTP.
+    headers.insert("x-forwarded-proto".to_owned(), Value::String("http".to_owned()));
     let user_agent = headers.get("user-agent").cloned().unwrap_or(Value::String(String::new()));
     let host = headers.get("host").and_then(Value::as_str).unwrap_or("127.0.0.1").to_owned();
     let mut event = json!({
