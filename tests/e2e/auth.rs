@@ -78,9 +78,7 @@ async fn logout_revokes_the_family_and_is_idempotent() {
 #[tokio::test]
 async fn unknown_refresh_tokens_are_rejected() {
     let api = TestApi::start().await;
-    api.post("/v1/auth/refresh", json!({ "refreshToken": "made-up" }))
-        .await
-        .expect_error(401, "invalid_refresh_token");
+    api.post("/v1/auth/refresh", json!({ "refreshToken": "made-up" })).await.expect_error(401, "invalid_refresh_token");
 }
 
 #[tokio::test]

@@ -369,8 +369,7 @@ async fn extension_needs_both_a_premium_member_and_happens_once() {
         .await
         .unwrap();
     let mut ben = Chat::connect(&api, &b.access).await.unwrap();
-    let before =
-        api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expiresAt"].clone();
+    let before = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expiresAt"].clone();
     let first = api.post_auth(&path, &a.access, json!({})).await;
     assert_eq!(first.status, 202, "{}", first.body);
     assert_eq!(first.body["extensionRequests"], json!([a.user_id]));

@@ -49,6 +49,7 @@ fn each_binary_runs_the_handler_registered_under_its_name() {
             std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", function.name))).unwrap();
         let module = function.name.split_once('-').map(|(_, rest)| rest.replace('-', "_")).unwrap();
         assert!(main.contains(&format!("::{module};")), "{} should serve routes::…::{module}", function.name);
+        assert!(main.contains(&format!("serve_http(\"{}\",", function.name)), "{} names itself", function.name);
     }
     for job in SCHEDULED_JOBS {
         let main =
@@ -59,6 +60,7 @@ fn each_binary_runs_the_handler_registered_under_its_name() {
             job.name,
             job.name
         );
+        assert!(main.contains(&format!("serve_job(\"{}\",", job.name)), "{} names itself", job.name);
     }
 }
 
@@ -76,6 +78,7 @@ fn every_websocket_function_serves_a_route_and_every_route_has_a_function() {
             std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", function.name))).unwrap();
         let module = function.name.trim_start_matches("ws-").replace('-', "_");
         assert!(main.contains(&format!("ws::{module};")), "{} should serve routes::ws::{module}", function.name);
+        assert!(main.contains(&format!("serve_ws(\"{}\",", function.name)), "{} names itself", function.name);
     }
 }
 
@@ -136,5 +139,66 @@ fn functions_touching_the_table_have_only_table_actions() {
             assert!(allowed.contains(&action.as_str()), "{} grants {action}", function.logical_id);
         }
         assert!(!function.policy_actions.iter().any(|a| a.ends_with('*')), "{} uses a wildcard", function.logical_id);
+    }
+}
+
+/// Every property a schema of either document names is camelCase: the wire has one casing.
+#[test]
+fn every_documented_key_is_camel_case() {
+    fn walk(schema: &serde_json::Value, path: &str) {
+        match schema {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "properties" {
+                        for name in child.as_object().into_iter().flat_map(|p| p.keys()) {
+                            let camel = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                                && name.chars().all(|c| c.is_ascii_alphanumeric());
+                            assert!(camel, "{path}.properties.{name} is not camelCase");
+                        }
+                    }
+                    if key == "required" {
+                        for name in child.as_array().into_iter().flatten().filter_map(|n| n.as_str()) {
+                            assert!(!name.contains('_'), "{path}.required {name} is not camelCase");
+                        }
+                    }
+                    walk(child, &format!("{path}.{key}"));
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, path)),
+            _ => {}
+        }
+    }
+    let openapi: serde_json::Value = serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
+    let asyncapi: serde_json::Value =
+        serde_json::from_str(tandem_api::routes::system::openapi::ASYNCAPI_DOCUMENT).unwrap();
+    walk(&openapi, "openapi");
+    walk(&asyncapi, "asyncapi");
+    for parameter in openapi["paths"].as_object().unwrap().values().flat_map(|ops| {
+        ops.as_object().unwrap().values().flat_map(|op| op["parameters"].as_array().cloned().unwrap_or_default())
+    }) {
+        assert!(!parameter["name"].as_str().unwrap_or("_").contains('_'), "parameter {parameter}");
+    }
+}
+
+/// The AsyncAPI document describes every server event the backend sends and every action
+/// the template routes.
+#[test]
+fn asyncapi_documents_every_route_and_event() {
+    let asyncapi: serde_json::Value =
+        serde_json::from_str(tandem_api::routes::system::openapi::ASYNCAPI_DOCUMENT).unwrap();
+    let messages = asyncapi["channels"]["live"]["messages"].as_object().unwrap();
+    for route in Template::load().unwrap().websocket_routes().unwrap() {
+        if !route.route_key.starts_with('$') {
+            assert!(
+                messages.contains_key(&format!("client.{}", route.route_key)),
+                "action {} undocumented",
+                route.route_key
+            );
+        }
+    }
+    let realtime = std::fs::read_to_string(workspace_root().join("docs/realtime.md")).unwrap();
+    for name in messages.keys().filter_map(|k| k.strip_prefix("server.")) {
+        let kind = name.replacen('_', ".", 1);
+        assert!(realtime.contains(&format!("`{kind}`")), "docs/realtime.md does not describe {kind}");
     }
 }

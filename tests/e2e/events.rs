@@ -3,10 +3,10 @@
 
 use tandem_api::config::OidcConfig;
 use tandem_api::edge::dispatch::respond;
+use tandem_api::edge::ws::respond_ws;
 use tandem_api::jobs::scheduled_job;
 use tandem_api::routes::http_function;
 use tandem_api::routes::ws::ws_function;
-use tandem_api::edge::ws::respond_ws;
 use tandem_tests::*;
 
 #[tokio::test]
@@ -31,7 +31,8 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
                 .unwrap_or_else(|e| panic!("{name}: not an EventBridge scheduled event: {e}"));
             assert_eq!(event.detail_type, "Scheduled Event");
             let now = event.time.unwrap_or_else(chrono::Utc::now);
-            let report = job.run_traced(api.app.clone(), now, "sample").await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let report =
+                job.run_traced(api.app.clone(), now, "sample").await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(report.is_object(), "{name}: report {report}");
             seen += 1;
             continue;
@@ -45,8 +46,11 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
             continue;
         }
         let function = http_function(&name).unwrap_or_else(|| panic!("events/{name}.json names no function"));
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let request =
             lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: not an API Gateway event: {e}"));
+        let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
+        let sent: Option<serde_json::Value> = raw["body"].as_str().and_then(|b| serde_json::from_str(b).ok());
         let response = respond(api.app.clone(), request, function.name, function.handler).await;
         let status = response.status().as_u16();
         assert!(status < 500, "{name}: {status}");
@@ -56,6 +60,8 @@ async fn every_sample_event_gets_a_documented_non_5xx_response() {
         } else {
             let json: serde_json::Value =
                 serde_json::from_slice(body).unwrap_or_else(|_| panic!("{name}: body is not JSON"));
+            // The sample's answer is a documented one, in the documented shape.
+            contract::check_http(&method, &path, sent.as_ref(), status, &json);
             if status >= 400 {
                 let error = &json["error"];
                 for field in ["code", "message", "requestId"] {

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_domain::availability::AvailabilityState;
+use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_store::{ConversationRecord, MatchOutcome, MatchRecord};
 use tandem_tests::*;
 
@@ -162,9 +162,7 @@ async fn blocked_users_are_never_paired_whenever_the_block_happens() {
 async fn bad_block_requests_are_refused() {
     let api = TestApi::start().await;
     let a = api.member("Al", PARIS).await;
-    api.post_auth("/v1/blocks", &a.access, json!({ "userId": a.user_id }))
-        .await
-        .expect_error(400, "validation_failed");
+    api.post_auth("/v1/blocks", &a.access, json!({ "userId": a.user_id })).await.expect_error(400, "validation_failed");
     api.post_auth("/v1/blocks", &a.access, json!({ "userId": "not-an-id" }))
         .await
         .expect_error(400, "validation_failed");
@@ -229,8 +227,13 @@ async fn a_pair_is_written_only_while_both_are_still_queued() {
         reasons: vec![],
         created_at: now,
     };
-    let conversation =
-        ConversationRecord::new(record.conversation_id.clone(), record.match_id.clone(), [ua.clone(), ub], now, now + chrono::Duration::hours(24));
+    let conversation = ConversationRecord::new(
+        record.conversation_id.clone(),
+        record.match_id.clone(),
+        [ua.clone(), ub],
+        now,
+        now + chrono::Duration::hours(24),
+    );
     assert_eq!(api.app.store.create_match(&record, &conversation).await.unwrap(), MatchOutcome::Skipped);
     assert_eq!(api.count_items("MATCH#").await + api.count_items("CONV#").await, 0, "all or nothing");
     let a_state = api.app.store.availability(&ua, day, now).await.unwrap().unwrap();

@@ -138,7 +138,8 @@ impl TestApi {
         let (client, request) = request.build_split();
         let request = request.expect("request");
         let (method, path) = (request.method().to_string(), request.url().path().to_owned());
-        let sent: Option<Value> = request.body().and_then(|b| b.as_bytes()).and_then(|b| serde_json::from_slice(b).ok());
+        let sent: Option<Value> =
+            request.body().and_then(|b| b.as_bytes()).and_then(|b| serde_json::from_slice(b).ok());
         let response = client.execute(request).await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();

@@ -78,8 +78,7 @@ fn run_tool(args: Vec<String>) -> Result<(), String> {
         .collect();
     let total_weight: i64 = pairs.iter().filter_map(|p| p["weight"].as_i64()).sum();
     let unmatched: Vec<&str> = (0..outcome.pool.len()).filter(|i| !matched.contains(i)).map(id).collect();
-    let result =
-        json!({ "pairs": pairs, "unmatched": unmatched, "total_weight": total_weight, "stats": outcome.stats });
+    let result = json!({ "pairs": pairs, "unmatched": unmatched, "totalWeight": total_weight, "stats": outcome.stats });
     write(out.as_deref(), &result)?;
     if let Some(path) = edges_out {
         let vertices: Vec<&str> = outcome.pool.iter().map(|u| u.id.as_str()).collect();

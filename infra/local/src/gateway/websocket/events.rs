@@ -85,4 +85,3 @@ pub(super) async fn invoke(gateway: &Gateway, route_key: &str, event: Value) -> 
     };
     respond_ws(gateway.app.clone(), WsEvent::from(parsed), function.name, function.handler).await
 }
-

@@ -65,4 +65,3 @@ pub(in crate::gateway) async fn delete_connection(State(gateway): State<Gateway>
         None => gone(),
     }
 }
-

@@ -21,13 +21,13 @@ use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
-use tandem_api::routes::ws::ws_function;
 use tandem_api::edge::ws::WsFunction;
+use tandem_api::routes::ws::ws_function;
 use tokio::sync::mpsc;
 
 use super::Gateway;
-use events::{ConnectionInfo, invoke, ws_event};
 use crate::template::Template;
+use events::{ConnectionInfo, invoke, ws_event};
 
 /// API Gateway's WebSocket message limit.
 pub(super) const MAX_MESSAGE_BYTES: usize = 128 * 1024;
