@@ -8,6 +8,7 @@
 //! `template.yaml` and serves every route on 127.0.0.1. `emulators` runs only the
 //! emulators on free ports and writes their environment to a file (the test setup).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -100,20 +101,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
 }
 
+/// `up`, in named steps: reserve the ports, point the SDK at the emulators, start and
+/// provision them, build the app the functions run, then serve until Ctrl-C.
 fn up(options: UpOptions) -> Result<(), String> {
     let started = Instant::now();
     let local = local_dir();
-    let reserve = |port, what| emulators::reserve_port(port, what).map_err(|e| e.to_string());
-    let port = reserve(options.port, "gateway")?;
-    let ports = Ports {
-        dynamodb: reserve(options.dynamodb_port, "DynamoDB Local")?,
-        moto: reserve(options.moto_port, "moto")?,
-    };
-    let keys = dev_signing_keys(&local)?;
-    let mut environment: Vec<(String, String)> =
-        emulators::sdk_environment(ports.dynamodb, ports.moto).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    environment.push(("TABLE_NAME".into(), TABLE_NAME.to_owned()));
-    environment.push(("JWT_SIGNING_KEYS".into(), keys.to_json()));
+    let ports = reserve_ports(&options)?;
+    let mut environment = stack_environment(&local, &ports)?;
     export(&environment);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -122,30 +116,11 @@ fn up(options: UpOptions) -> Result<(), String> {
 
     runtime()?.block_on(async move {
         let persist_dir = options.persist.then(|| local.join("dynamodb-data"));
-        let running = emulators::start(&local, ports, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
-        let template = Template::load().map_err(|e| e.to_string())?;
-        let table = template.table().map_err(|e| e.to_string())?;
+        let running =
+            emulators::start(&local, ports.emulators, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
-        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk_config);
-        provision::create_table(&dynamodb, TABLE_NAME, &table).await.map_err(|e| e.to_string())?;
-        let queues = provision::create_queues(&aws_sdk_sqs::Client::new(&sdk_config), TABLE_NAME, &template.queues())
-            .await
-            .map_err(|e| e.to_string())?;
-        // Template variables that name a queue (`PUSH_QUEUE_URL: !Ref PushQueue`) get its local URL.
-        let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
-        for (variable, resource) in template.environment_refs() {
-            if let Some(url) = queues.get(&resource) {
-                environment.push((variable, url.clone()));
-            }
-        }
-        let base = format!("http://127.0.0.1:{port}");
-        environment.push(("WEBSOCKET_ENDPOINT".into(), base.clone()));
-        let variable = |name: &str| environment.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
-        config.push_queue_url = variable("PUSH_QUEUE_URL");
-        config.moderation_queue_url = variable("MODERATION_QUEUE_URL");
-        // The gateway serves the Management API itself, on its own port.
-        config.websocket_endpoint = Some(base);
-        let app = tandem_api::App::new(config, &sdk_config);
+        let queues = provision_stack(&sdk_config).await?;
+        let app = build_app(&sdk_config, &queues, ports.gateway, &mut environment)?;
         let clock = gateway::Clock::default();
         gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
         let limits = gateway::WebSocketLimits {
@@ -153,34 +128,114 @@ fn up(options: UpOptions) -> Result<(), String> {
             idle_timeout: std::time::Duration::from_secs(options.ws_idle_seconds),
         };
         let router = gateway::router(app, clock, limits).map_err(|e| e.to_string())?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", ports.gateway))
             .await
-            .map_err(|_| EmulatorError::PortTaken { port, what: "gateway" }.to_string())?;
+            .map_err(|_| EmulatorError::PortTaken { port: ports.gateway, what: "gateway" }.to_string())?;
         let env_file = local.join("stack.env");
         write_env_file(&env_file, &environment)?;
-
-        println!("Tandem local stack");
-        println!("  API          http://127.0.0.1:{port}/v1   (try: curl http://127.0.0.1:{port}/v1/healthz)");
-        println!(
-            "  DynamoDB     {}  table {TABLE_NAME}{}",
-            running.dynamodb_endpoint(),
-            if options.persist { " (persisted)" } else { " (in memory)" }
-        );
-        println!(
-            "  SQS/SNS      {} (moto), queues: {}",
-            running.moto_endpoint(),
-            queues.keys().cloned().collect::<Vec<_>>().join(", ")
-        );
-        println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
-        println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
-        println!("  jobs' clock  curl -X POST http://127.0.0.1:{port}/_local/clock -H 'content-type: application/json' -d '{{\"advance_seconds\": 3600}}'");
-        println!("  environment  source {}", env_file.display());
+        print_banner(ports.gateway, &running, &queues, options.persist, &env_file);
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
         println!("stopping");
         drop(running);
         Ok(())
     })
+}
+
+struct StackPorts {
+    gateway: u16,
+    emulators: Ports,
+}
+
+/// Step 1: every port the stack needs, refused with a clear message when taken.
+fn reserve_ports(options: &UpOptions) -> Result<StackPorts, String> {
+    let reserve = |port, what| emulators::reserve_port(port, what).map_err(|e| e.to_string());
+    Ok(StackPorts {
+        gateway: reserve(options.port, "gateway")?,
+        emulators: Ports {
+            dynamodb: reserve(options.dynamodb_port, "DynamoDB Local")?,
+            moto: reserve(options.moto_port, "moto")?,
+        },
+    })
+}
+
+/// Step 2: the environment every function would have: SDK endpoints, table, signing keys.
+fn stack_environment(local: &Path, ports: &StackPorts) -> Result<Vec<(String, String)>, String> {
+    let keys = dev_signing_keys(local)?;
+    let mut environment: Vec<(String, String)> =
+        emulators::sdk_environment(ports.emulators.dynamodb, ports.emulators.moto)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+    environment.push(("TABLE_NAME".into(), TABLE_NAME.to_owned()));
+    environment.push(("JWT_SIGNING_KEYS".into(), keys.to_json()));
+    Ok(environment)
+}
+
+/// Step 3: the table and queues of `template.yaml`, created in the emulators.
+async fn provision_stack(sdk_config: &aws_config::SdkConfig) -> Result<BTreeMap<String, String>, String> {
+    let template = Template::load().map_err(|e| e.to_string())?;
+    let table = template.table().map_err(|e| e.to_string())?;
+    provision::create_table(&aws_sdk_dynamodb::Client::new(sdk_config), TABLE_NAME, &table)
+        .await
+        .map_err(|e| e.to_string())?;
+    let queues = provision::create_queues(&aws_sdk_sqs::Client::new(sdk_config), TABLE_NAME, &template.queues())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(queues.into_iter().collect())
+}
+
+/// Step 4: the app the functions run, configured as the template configures them (a
+/// variable that names a queue, `PUSH_QUEUE_URL: !Ref PushQueue`, gets its local URL; the
+/// gateway serves the Management API itself, on its own port).
+fn build_app(
+    sdk_config: &aws_config::SdkConfig,
+    queues: &BTreeMap<String, String>,
+    port: u16,
+    environment: &mut Vec<(String, String)>,
+) -> Result<tandem_api::App, String> {
+    let template = Template::load().map_err(|e| e.to_string())?;
+    let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
+    for (variable, resource) in template.environment_refs() {
+        if let Some(url) = queues.get(&resource) {
+            environment.push((variable, url.clone()));
+        }
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    environment.push(("WEBSOCKET_ENDPOINT".into(), base.clone()));
+    let variable = |name: &str| environment.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+    config.push_queue_url = variable("PUSH_QUEUE_URL");
+    config.moderation_queue_url = variable("MODERATION_QUEUE_URL");
+    config.websocket_endpoint = Some(base);
+    Ok(tandem_api::App::new(config, sdk_config))
+}
+
+/// Step 5: what is running where, and how to use it.
+fn print_banner(
+    port: u16,
+    running: &emulators::Emulators,
+    queues: &BTreeMap<String, String>,
+    persist: bool,
+    env_file: &Path,
+) {
+    println!("Tandem local stack");
+    println!("  API          http://127.0.0.1:{port}/v1   (try: curl http://127.0.0.1:{port}/v1/healthz)");
+    println!(
+        "  DynamoDB     {}  table {TABLE_NAME}{}",
+        running.dynamodb_endpoint(),
+        if persist { " (persisted)" } else { " (in memory)" }
+    );
+    println!(
+        "  SQS/SNS      {} (moto), queues: {}",
+        running.moto_endpoint(),
+        queues.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
+    println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
+    println!(
+        "  jobs' clock  curl -X POST http://127.0.0.1:{port}/_local/clock -H 'content-type: application/json' -d '{{\"advanceSeconds\": 3600}}'"
+    );
+    println!("  environment  source {}", env_file.display());
 }
 
 fn emulators_only(env_file: PathBuf) -> Result<(), String> {
