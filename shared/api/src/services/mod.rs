@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod availability;
 pub mod conversations;
+pub mod health;
 pub mod matchmaking;
 pub mod presence;
 pub mod safety;

@@ -1,0 +1,24 @@
+//! Health: whether the backend's dependencies answer.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::App;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Check {
+    Ok,
+    Unreachable,
+}
+
+/// One cheap read of the table; a failure is logged here and reported as `Unreachable`.
+pub async fn table(app: &App, now: DateTime<Utc>) -> Check {
+    match app.store.ping(now).await {
+        Ok(()) => Check::Ok,
+        Err(error) => {
+            tracing::error!(%error, "health check: table unreachable");
+            Check::Unreachable
+        }
+    }
+}
