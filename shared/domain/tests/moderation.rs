@@ -46,7 +46,7 @@ fn disguise(word: &str, trick: u8, seed: u64) -> String {
     let mut rng = seed;
     let mut coin = || {
         rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (rng >> 33) % 2 == 0
+        (rng >> 33).is_multiple_of(2)
     };
     match trick % 6 {
         0 => word.chars().map(|c| if coin() { c.to_ascii_uppercase() } else { c }).collect(),
