@@ -121,14 +121,20 @@ async fn outsiders_can_neither_write_nor_read_a_conversation() {
 #[tokio::test]
 async fn a_retried_send_stores_one_message() {
     let api = TestApi::start().await;
-    let (a, _b, conversation) = api.matched_pair().await;
+    let (a, b, conversation) = api.matched_pair().await;
     let mut ana = Chat::connect(&api, &a.access).await.unwrap();
+    let mut ben = Chat::connect(&api, &b.access).await.unwrap();
     ana.send(send(&conversation, "same-id", "once")).await;
     let first = ana.expect("message.ack").await;
     ana.send(send(&conversation, "same-id", "once")).await;
     let second = ana.expect("message.ack").await;
     assert_eq!(second["duplicate"], true);
     assert_eq!(first["message"]["messageId"], second["message"]["messageId"]);
+    // The peer hears of it on each attempt (a retry may follow a failure after the store), and
+    // de-duplicates by id.
+    for _ in 0..2 {
+        assert_eq!(ben.expect("message.new").await["message"]["messageId"], first["message"]["messageId"]);
+    }
     let path = format!("/v1/conversations/{conversation}/messages");
     let http = api.post_auth(&path, &a.access, json!({"clientMessageId": "same-id", "text": "once"})).await;
     assert_eq!(http.status, 200, "a retry is not a creation");

@@ -107,8 +107,8 @@ pub struct Sent {
     pub duplicate: bool,
 }
 
-/// Stores a message once per client message id and tells the peer (`message.new`) and the
-/// moderation queue. The caller acknowledges to the author.
+/// Stores a message once per client message id and tells the peer (`message.new`, again on a
+/// retry) and the moderation queue. The caller acknowledges to the author.
 pub async fn send_message(
     app: &App,
     conversation_id: &ConversationId,
@@ -135,21 +135,13 @@ pub async fn send_message(
     match app.store.send_message(&message, delete_at, now).await? {
         SendOutcome::Stored(message) => {
             // The peer's delivery and the moderation request are independent: in parallel.
-            let deliver = async {
-                match peer_of(&conversation.participants, author) {
-                    Some(peer) => {
-                        let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
-                        app.realtime.to_user(peer, &event).await.map(|_| ())
-                    }
-                    None => Ok(()),
-                }
-            };
             let scan = [ScanRequest {
                 conversation_id: message.conversation_id.clone(),
                 message_id: message.message_id.clone(),
                 author: message.author.clone(),
             }];
-            let (delivered, queued) = tokio::join!(deliver, app.moderation.send(&scan));
+            let (delivered, queued) =
+                tokio::join!(deliver_to_peer(app, &conversation, &message), app.moderation.send(&scan));
             if let Err(error) = queued {
                 // The message is stored and delivered; a missed scan is logged for replay.
                 tracing::error!(message_id = %message.message_id, error = ?error, "moderation scan not queued");
@@ -157,9 +149,25 @@ pub async fn send_message(
             delivered?;
             Ok(Sent { message, duplicate: false })
         }
-        SendOutcome::Duplicate(message) => Ok(Sent { message, duplicate: true }),
+        SendOutcome::Duplicate(message) => {
+            // The first attempt may have been stored and then failed before delivery: deliver
+            // again (clients de-duplicate by message id), so the peer never misses it.
+            deliver_to_peer(app, &conversation, &message).await?;
+            Ok(Sent { message, duplicate: true })
+        }
         SendOutcome::Refused => Err(closed()),
     }
+}
+
+/// `message.new` to the other participant's open connections.
+async fn deliver_to_peer(
+    app: &App,
+    conversation: &ConversationRecord,
+    message: &MessageRecord,
+) -> Result<(), ApiError> {
+    let Some(peer) = peer_of(&conversation.participants, &message.author) else { return Ok(()) };
+    let event = ServerEvent::of("message.new", "message", &MessageView::from(message));
+    app.realtime.to_user(peer, &event).await.map(|_| ())
 }
 
 /// Moves the reader's position forward and tells the peer (`read`).
