@@ -1,12 +1,9 @@
 //! Health: whether the backend's dependencies answer.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use crate::App;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     Ok,
     Unreachable,
