@@ -1,7 +1,7 @@
 //! Health: whether the backend's dependencies answer.
 
-use chrono::{DateTime, Utc};
 use crate::App;
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
