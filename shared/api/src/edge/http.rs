@@ -70,7 +70,7 @@ pub fn empty_response(status: StatusCode) -> Result<Response<Body>, ApiError> {
 }
 
 /// A path parameter (API Gateway's `pathParameters`); missing means the route is wrong.
-pub fn path_param<'a>(request: &'a Request, name: &str) -> Result<&'a str, ApiError> {
+fn path_param<'a>(request: &'a Request, name: &str) -> Result<&'a str, ApiError> {
     request.path_parameters_ref().and_then(|p| p.first(name)).ok_or(ApiError::NotFound)
 }
 

@@ -8,12 +8,11 @@ use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_http::lambda_runtime::{self, Diagnostic, LambdaEvent};
 use lambda_http::{Request, service_fn};
-use tracing::Instrument;
 
 use crate::App;
 use crate::edge::dispatch::{HandlerResult, respond};
 use crate::edge::ws::{WsEvent, WsResult, respond_ws};
-use crate::jobs::JobResult;
+use crate::jobs::{JobResult, run_traced};
 
 pub use lambda_http::Error;
 
@@ -60,9 +59,7 @@ where
         let app = app.clone();
         // The rule's scheduled time, so a retried run acts for the same minute.
         let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
-        let span =
-            tracing::info_span!("job", request_id = %event.context.request_id, function = name, scheduled_for = %now);
-        async move { crate::jobs::run_logged(app, now, job).await.map_err(Diagnostic::from) }.instrument(span)
+        async move { run_traced(name, &event.context.request_id, app, now, job).await.map_err(Diagnostic::from) }
     }))
     .await
 }

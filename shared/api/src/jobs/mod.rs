@@ -31,12 +31,28 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
 ];
 
 impl ScheduledJob {
-    /// Runs this job for `now` inside a `job` span (request id, function, scheduled time),
-    /// its outcome logged once: how the local stack's scheduler and trigger run jobs.
+    /// Runs this job as the Lambda runtime would ([`run_traced`]): the local stack's
+    /// scheduler and trigger.
     pub async fn run_traced(&self, app: App, now: DateTime<Utc>, request_id: &str) -> JobResult {
-        let span = tracing::info_span!("job", %request_id, function = self.name, scheduled_for = %now);
-        run_logged(app, now, self.run).instrument(span).await
+        run_traced(self.name, request_id, app, now, self.run).await
     }
+}
+
+/// Runs the job `function` for `now` inside a `job` span (request id, function, scheduled
+/// time), its outcome logged once: the one way jobs run, in AWS and locally.
+pub async fn run_traced<F, Fut>(
+    function: &'static str,
+    request_id: &str,
+    app: App,
+    now: DateTime<Utc>,
+    job: F,
+) -> JobResult
+where
+    F: FnOnce(App, DateTime<Utc>) -> Fut,
+    Fut: Future<Output = JobResult>,
+{
+    let span = tracing::info_span!("job", %request_id, function, scheduled_for = %now);
+    run_logged(app, now, job).instrument(span).await
 }
 
 pub fn scheduled_job(name: &str) -> Option<&'static ScheduledJob> {
@@ -44,8 +60,8 @@ pub fn scheduled_job(name: &str) -> Option<&'static ScheduledJob> {
 }
 
 /// Runs `job` for `now` and logs its report (or its error) once, with the duration: the one
-/// place job outcomes are logged, in AWS and locally alike. Call it inside the job's span.
-pub async fn run_logged<F, Fut>(app: App, now: DateTime<Utc>, job: F) -> JobResult
+/// place job outcomes are logged.
+async fn run_logged<F, Fut>(app: App, now: DateTime<Utc>, job: F) -> JobResult
 where
     F: FnOnce(App, DateTime<Utc>) -> Fut,
     Fut: Future<Output = JobResult>,

@@ -104,9 +104,9 @@ async fn oidc_account(app: &App, identity: &OidcIdentity, now: DateTime<Utc>) ->
     }
 }
 
-/// The caller's own account.
-pub async fn me(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
-    crate::services::availability::current_user(app, id, now).await
+/// An account by id (the caller's own, or a participant's); 404 if it no longer exists.
+pub async fn account(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
+    app.store.user(id, now).await?.ok_or(ApiError::NotFound)
 }
 
 /// Replaces the caller's profile (and timezone/locale when given), validating every field.

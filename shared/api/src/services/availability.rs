@@ -7,6 +7,7 @@ use tandem_domain::{ConversationId, MatchId, User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
+use crate::services::accounts::account;
 use crate::{ApiError, App};
 
 /// `GET/PUT /v1/availability/today`.
@@ -47,14 +48,9 @@ pub struct PartnerView {
     pub online: bool,
 }
 
-/// The caller's account; 404 if it no longer exists.
-pub async fn current_user(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
-    app.store.user(id, now).await?.ok_or(ApiError::NotFound)
-}
-
 /// Queues the user for their local today (idempotent; a matched user stays matched).
 pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
-    let user = current_user(app, id, now).await?;
+    let user = account(app, id, now).await?;
     let profile = check_can_queue(&user)?;
     let (day, offset) = local_day(&user.timezone, now);
     let exclusions = app.store.exclusions(id, now).await?;
@@ -79,7 +75,7 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
 
 /// Leaves today's pool (idempotent); refused once matched.
 pub async fn leave_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let user = current_user(app, id, now).await?;
+    let user = account(app, id, now).await?;
     let (day, _) = local_day(&user.timezone, now);
     match app.store.leave_queue(id, day).await? {
         LeaveOutcome::Left | LeaveOutcome::NotQueued => Ok(()),
@@ -91,7 +87,7 @@ pub async fn leave_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<(
 }
 
 pub async fn today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
-    let user = current_user(app, id, now).await?;
+    let user = account(app, id, now).await?;
     let (day, _) = local_day(&user.timezone, now);
     let record = app.store.availability(id, day, now).await?;
     view(app, &user, record, day, now).await
@@ -125,7 +121,7 @@ async fn match_view(app: &App, user: &User, match_id: &MatchId, now: DateTime<Ut
     let record =
         app.store.pairing_match(match_id, now).await?.ok_or(ApiError::Internal(format!("match {match_id} missing")))?;
     let partner_id = record.partner_of(&user.id).ok_or(ApiError::NotFound)?;
-    let partner = current_user(app, partner_id, now).await?;
+    let partner = account(app, partner_id, now).await?;
     let conversation = app
         .store
         .conversation(&record.conversation_id, now)

@@ -13,7 +13,7 @@ use tandem_domain::{ConversationId, MessageId, UserId, ValidationErrors};
 use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosition, SendOutcome};
 
 use crate::outbound::realtime::ServerEvent;
-use crate::services::availability::current_user;
+use crate::services::accounts::account;
 use crate::{ApiError, App};
 
 /// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
@@ -329,7 +329,7 @@ pub async fn extend(
     let conversation = open_for(app, conversation_id, user, now).await?;
     let mut any_premium = false;
     for participant in &conversation.participants {
-        any_premium |= current_user(app, participant, now).await?.premium;
+        any_premium |= account(app, participant, now).await?.premium;
     }
     check_extension(conversation.extended, any_premium).map_err(|refusal| match refusal {
         ExtensionRefusal::AlreadyExtended => {

@@ -5,7 +5,7 @@ use tandem_domain::availability::local_day;
 use tandem_domain::{FieldError, UserId};
 use tandem_store::Block;
 
-use crate::services::availability::current_user;
+use crate::services::accounts::account;
 use crate::services::conversations::close_between;
 use crate::{ApiError, App};
 
@@ -27,7 +27,7 @@ pub async fn block_user(
     if reason.as_ref().is_some_and(|r| r.chars().count() > BLOCK_REASON_MAX) {
         return Err(FieldError::new("reason", format!("must be at most {BLOCK_REASON_MAX} characters")).into());
     }
-    let me = current_user(app, me, now).await?;
+    let me = account(app, me, now).await?;
     // Unknown users get the same 404 as any missing resource.
     let them = app.store.user(other, now).await?.ok_or(ApiError::NotFound)?;
     let block = app.store.block(&me.id, &them.id, reason, now).await?;

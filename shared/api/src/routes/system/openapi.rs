@@ -1,6 +1,8 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3.1 document of every route, its `servers` naming
 //! the origin it was fetched from (so a client generated from it calls the right API).
 
+use std::sync::OnceLock;
+
 use http::StatusCode;
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
@@ -18,7 +20,10 @@ pub const DOCUMENT: &str = include_str!("../../../openapi.json");
 pub const ASYNCAPI_DOCUMENT: &str = include_str!("../../../asyncapi.json");
 
 pub async fn handle(_app: App, request: Request) -> HandlerResult {
-    let mut document: Value = serde_json::from_str(DOCUMENT).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Parsed once per cold start; each request only names its origin.
+    static PARSED: OnceLock<Result<Value, String>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| serde_json::from_str(DOCUMENT).map_err(|e| e.to_string()));
+    let mut document = parsed.clone().map_err(ApiError::Internal)?;
     if let Some(origin) = origin(&request) {
         document["servers"] = json!([{ "url": origin }]);
     }
