@@ -7,8 +7,6 @@
 //! connected. Runs at several rates: each conversation sending every 2 s, 1 s and 0.5 s
 //! (50, 100 and 200 messages/s in all, conversations starting spread over the interval),
 //! and flat out (the next message as soon as the last one arrived).
-//! `BENCH_NO_MODERATION=1` leaves the moderation queue out of the send path, to separate
-//! the local SQS emulator's cost from the delivery path's.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -100,11 +98,7 @@ async fn measure(pairs: &mut [Pair], run: &str, pace: Option<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let api = if std::env::var_os("BENCH_NO_MODERATION").is_some() {
-        TestApi::start_with(|c| c.moderation_queue_url = None).await
-    } else {
-        TestApi::start().await
-    };
+    let api = TestApi::start().await;
     let mut pairs = setup(&api).await;
     // Warm-up: connections, caches and the JIT of DynamoDB Local.
     join_all(pairs.iter_mut().map(|pair| converse(pair, "warmup", Some(Duration::from_secs(2))))).await;

@@ -144,10 +144,17 @@ async fn a_retried_send_stores_one_message() {
     let items = api.items().await;
     let messages = items.iter().filter(|i| i["sk"].as_s().is_ok_and(|sk| sk.starts_with("MSG#"))).count();
     assert_eq!(messages, 2);
-    // Each stored message was queued once for moderation, by id only.
-    let scans = api.drain_moderation_queue().await;
-    assert_eq!(scans.len(), 2);
-    assert!(scans.iter().all(|s| s.get("text").is_none() && s["conversationId"] == conversation));
+    // Each stored message is scanned, once, from the table's stream.
+    api.eventually(10, "both messages scanned", || async {
+        let items = api.items().await;
+        let states: Vec<String> = items
+            .iter()
+            .filter(|i| i["sk"].as_s().is_ok_and(|sk| sk.starts_with("MSG#")))
+            .filter_map(|i| i["moderation"].as_s().ok().cloned())
+            .collect();
+        (states == ["scanned", "scanned"]).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use tandem_api::jobs::SCHEDULED_JOBS;
 use tandem_api::routes::HTTP_FUNCTIONS;
 use tandem_api::routes::ws::WS_FUNCTIONS;
+use tandem_api::workers::QUEUE_WORKERS;
+use tandem_local::pipeline::Pattern;
 use tandem_local::template::Template;
 use tandem_store::keys;
 use tandem_tests::workspace_root;
@@ -32,10 +34,14 @@ fn every_function_is_in_the_template_the_registry_and_the_workspace() {
         .iter()
         .map(|f| f.name.to_owned())
         .chain(SCHEDULED_JOBS.iter().map(|j| j.name.to_owned()))
-        .chain(WS_FUNCTIONS.iter().map(|f| f.name.to_owned())));
+        .chain(WS_FUNCTIONS.iter().map(|f| f.name.to_owned()))
+        .chain(QUEUE_WORKERS.iter().map(|w| w.name.to_owned())));
     let binaries = files_in("functions/src/bin", "rs");
     assert_eq!(declared, binaries, "template.yaml functions vs functions/src/bin");
-    assert_eq!(registered, binaries, "HTTP_FUNCTIONS, WS_FUNCTIONS and SCHEDULED_JOBS vs functions/src/bin");
+    assert_eq!(
+        registered, binaries,
+        "HTTP_FUNCTIONS, WS_FUNCTIONS, SCHEDULED_JOBS and QUEUE_WORKERS vs functions/src/bin"
+    );
     let manifest = std::fs::read_to_string(workspace_root().join("functions/Cargo.toml")).unwrap();
     for binary in &binaries {
         assert!(manifest.contains(&format!("name = \"{binary}\"")), "{binary} missing from functions/Cargo.toml");
@@ -61,6 +67,68 @@ fn each_binary_runs_the_handler_registered_under_its_name() {
             job.name
         );
         assert!(main.contains(&format!("serve_job(\"{}\",", job.name)), "{} names itself", job.name);
+    }
+    for worker in QUEUE_WORKERS {
+        let main =
+            std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", worker.name))).unwrap();
+        let module = worker.name.trim_end_matches("-worker").replace('-', "_");
+        assert!(main.contains(&format!("workers::{module}")), "{} should run workers::{module}", worker.name);
+        assert!(main.contains(&format!("serve_worker(\"{}\",", worker.name)), "{} names itself", worker.name);
+    }
+}
+
+/// The keys of each item family, as the store spells them, and the pipe that must carry its
+/// inserts (`None`: no pipe).
+fn item_families() -> Vec<(&'static str, (String, String), Option<&'static str>)> {
+    use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
+    let (user, other) = (UserId::generate(), UserId::generate());
+    let conversation = ConversationId::generate();
+    vec![
+        ("message", keys::message(&conversation, &MessageId::generate()), Some("MessageScanPipe")),
+        ("match", keys::pairing_match(&MatchId::generate()), Some("NotificationPipe")),
+        ("conversation", keys::conversation(&conversation), None),
+        ("client message guard", keys::client_message(&conversation, &user, "c-1"), None),
+        ("read position", keys::read_position(&conversation, &user), None),
+        ("user", keys::user(&user), None),
+        ("availability", keys::availability(&user, chrono::NaiveDate::MIN), None),
+        ("block", keys::relation(keys::BLOCKS, &user, &other), None),
+        ("report", keys::report(&ReportId::generate()), None),
+        ("connection", keys::connection("abc"), None),
+    ]
+}
+
+#[test]
+fn each_pipe_carries_exactly_its_item_family_to_a_worker_with_a_dead_letter_queue() {
+    let template = Template::load().unwrap();
+    let pipes = template.pipes().unwrap();
+    let workers = template.queue_events().unwrap();
+    let queues = template.queues();
+    for (family, (pk, sk), expected) in item_families() {
+        for event_name in ["INSERT", "MODIFY", "REMOVE"] {
+            let record = serde_json::json!({
+                "eventName": event_name,
+                "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": sk}}},
+            });
+            let carried: Vec<&str> = pipes
+                .iter()
+                .filter(|pipe| pipe.filters.iter().any(|f| Pattern::parse(f).unwrap().matches(&record)))
+                .map(|pipe| pipe.logical_id.as_str())
+                .collect();
+            let wanted: Vec<&str> = expected.filter(|_| event_name == "INSERT").into_iter().collect();
+            assert_eq!(carried, wanted, "{event_name} of a {family} item");
+        }
+    }
+    assert!(pipes.len() <= 2, "a DynamoDB stream shard serves at most two readers: add filters, not pipes");
+    for pipe in &pipes {
+        let worker = workers.iter().find(|w| w.queue == pipe.target_queue);
+        assert!(worker.is_some(), "{}: nothing consumes {}", pipe.logical_id, pipe.target_queue);
+        assert!(pipe.input_template.is_some(), "{}: the queue gets keys, never whole items", pipe.logical_id);
+    }
+    for worker in &workers {
+        assert!(worker.report_batch_item_failures, "{}: partial batch failures", worker.function);
+        let queue = queues.iter().find(|q| q.logical_id == worker.queue).unwrap();
+        assert_eq!(queue.dead_letter.as_ref().map(|(_, n)| *n), Some(5), "{}: DLQ after 5 receives", queue.logical_id);
+        assert!(pipes.iter().any(|p| p.target_queue == worker.queue), "{}: fed by no pipe", worker.queue);
     }
 }
 

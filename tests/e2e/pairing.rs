@@ -51,6 +51,8 @@ async fn the_sweep_pairs_compatible_users_and_tells_them() {
     queue(&api, &ada).await;
     queue(&api, &bo).await;
     api.post_auth("/v1/presence/heartbeat", &bo.access, json!({})).await;
+    let mut ada_chat = Chat::connect(&api, &ada.access).await.unwrap();
+    let mut bo_chat = Chat::connect(&api, &bo.access).await.unwrap();
 
     let report = api.run_job("pairing-sweep").await;
     assert_eq!(report.status, 200, "{}", report.body);
@@ -84,18 +86,17 @@ async fn the_sweep_pairs_compatible_users_and_tells_them() {
     api.delete("/v1/availability/today", &ada.access).await.expect_error(409, "already_matched");
     assert_eq!(queue(&api, &ada).await["state"], "matched", "queueing again keeps the match");
 
-    let pushes = api.drain_push_queue().await;
-    let mut notified: Vec<&str> = pushes.iter().map(|m| m["userId"].as_str().unwrap()).collect();
-    notified.sort_unstable();
-    let mut expected = vec![ada.user_id.as_str(), bo.user_id.as_str()];
-    expected.sort_unstable();
-    assert_eq!(notified, expected);
-    assert!(pushes.iter().all(|m| m["kind"] == "match.created" && m["data"]["matchId"] == mine.body["matchId"]));
+    // Both hear of the match from the committed match item (stream → notification worker).
+    for chat in [&mut ada_chat, &mut bo_chat] {
+        let event = chat.expect("match.created").await;
+        assert_eq!(event["matchId"], mine.body["matchId"]);
+        assert_eq!(event["conversationId"], mine.body["conversationId"]);
+    }
 
     // Already matched: a second sweep changes nothing and notifies nobody.
     let again = api.run_job("pairing-sweep").await;
     assert_eq!(again.body["pool"], 0);
-    assert!(api.drain_push_queue().await.is_empty());
+    assert!(ada_chat.quiet_for(500).await, "no second match.created");
     assert_eq!(api.count_items("MATCH#").await, 1);
 
     // They are each other's recent partners now: excluded for 30 days.
@@ -202,7 +203,15 @@ async fn overlapping_sweeps_never_match_anyone_twice() {
     assert_eq!(matches.len() as u64, created, "every created match reported once");
     assert_eq!(matches.len(), 12, "all 24 paired once the races settle");
     assert_eq!(api.count_items("CONV#").await, 12, "one conversation per match");
-    assert_eq!(api.drain_push_queue().await.len(), 24, "one push per matched user");
+    // One notification per committed match, derived from the stream, none failed.
+    let status = api.pipeline.status.clone();
+    let worker = status.workers.iter().find(|w| w.function == "notification-worker").expect("worker").clone();
+    api.eventually(15, "every match notified", || {
+        let worker = worker.clone();
+        async move { (worker.succeeded.load(std::sync::atomic::Ordering::Relaxed) == 12).then_some(()) }
+    })
+    .await;
+    assert_eq!(worker.failed.load(std::sync::atomic::Ordering::Relaxed), 0);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tandem_api::App;
 use tandem_api::config::{Config, SigningKeys};
+use tandem_local::pipeline::{self, Pipeline, PipelineOptions};
 use tandem_local::{gateway, provision, template::Template};
 use tokio::sync::oneshot;
 
@@ -44,7 +45,9 @@ pub struct TestApi {
     pub app: App,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sqs: aws_sdk_sqs::Client,
-    pub push_queue_url: String,
+    /// Queue URLs by logical id (`ModerationQueue`, `ModerationDeadLetterQueue`, …).
+    pub queues: std::collections::HashMap<String, String>,
+    pub pipeline: Pipeline,
     _stop: oneshot::Sender<()>,
 }
 
@@ -77,6 +80,9 @@ pub struct Session {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Queue visibility timeout in tests: how soon a failed record is redelivered.
+pub const VISIBILITY_SECONDS: i32 = 2;
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 pub fn unique_email() -> String {
@@ -104,16 +110,17 @@ impl TestApi {
         let queues = provision::create_queues(&sqs, &table, &Template::load().expect("template").queues())
             .await
             .expect("create queues");
-        let push_queue_url = queues["PushQueue"].clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let mut config = Config::new(table, SigningKeys::generate("test-1"));
-        config.push_queue_url = Some(push_queue_url.clone());
-        config.moderation_queue_url = Some(queues["ModerationQueue"].clone());
+        let mut config = Config::new(table.clone(), SigningKeys::generate("test-1"));
         config.websocket_endpoint = Some(base.clone());
         customise(&mut config);
         let app = App::new(config, &sdk);
-        let router = gateway::router(app.clone(), gateway::Clock::default(), limits).expect("route table");
+        // A failed record comes back after 2 s here (3 minutes deployed).
+        let options = PipelineOptions { visibility_timeout_seconds: Some(VISIBILITY_SECONDS) };
+        let pipeline = pipeline::start(app.clone(), &sdk, &table, &table, options).await.expect("pipeline");
+        let router = gateway::router(app.clone(), gateway::Clock::default(), limits, Some(pipeline.status.clone()))
+            .expect("route table");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(gateway::serve(listener, router, async move {
             let _ = stopped.await;
@@ -124,7 +131,8 @@ impl TestApi {
             app,
             dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
             sqs,
-            push_queue_url,
+            queues,
+            pipeline,
             _stop: stop,
         }
     }
@@ -179,17 +187,10 @@ impl TestApi {
         self.send(self.http.post(format!("{}/_local/jobs/{function}", self.base))).await
     }
 
-    /// Every message currently on the push queue (received, then deleted).
-    pub async fn drain_push_queue(&self) -> Vec<Value> {
-        self.drain_queue(&self.push_queue_url.clone()).await
-    }
-
-    pub async fn drain_moderation_queue(&self) -> Vec<Value> {
-        let url = self.app.config.moderation_queue_url.clone().expect("moderation queue");
-        self.drain_queue(&url).await
-    }
-
-    async fn drain_queue(&self, url: &str) -> Vec<Value> {
+    /// Every message currently on the queue `logical_id` (received, then deleted): the
+    /// dead-letter queues, in tests of what fails.
+    pub async fn drain_queue(&self, logical_id: &str) -> Vec<Value> {
+        let url = &self.queues[logical_id];
         let mut messages = Vec::new();
         loop {
             let batch =
@@ -207,6 +208,22 @@ impl TestApi {
                     .await
                     .expect("delete");
             }
+        }
+    }
+
+    /// Polls `check` every 50 ms until it returns `Some`, for at most `seconds`.
+    pub async fn eventually<T, F, Fut>(&self, seconds: u64, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "not within {seconds} s: {what}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 

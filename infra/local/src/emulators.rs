@@ -63,7 +63,9 @@ pub fn sdk_environment(dynamodb_port: u16, moto_port: u16) -> Vec<(&'static str,
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
         ("AWS_ENDPOINT_URL", moto.clone()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.clone()),
+        // DynamoDB Local serves the table's stream on the same endpoint.
+        ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", dynamodb),
         ("AWS_ENDPOINT_URL_SQS", moto.clone()),
         ("AWS_ENDPOINT_URL_SNS", moto),
     ]

@@ -5,8 +5,10 @@
 //! - [`provision`] creates the table from that declaration.
 //! - [`gateway`] serves every route by building the API Gateway event AWS would send and
 //!   calling the same handler the Lambda runs.
+//! - [`pipeline`] runs the asynchronous half: stream → pipes → queues → queue workers.
 
 pub mod emulators;
 pub mod gateway;
+pub mod pipeline;
 pub mod provision;
 pub mod template;

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use tandem_api::config::SigningKeys;
 use tandem_local::emulators::{self, EmulatorError, Ports};
+use tandem_local::pipeline::{self, PipelineOptions};
 use tandem_local::{gateway, provision, template::Template};
 
 const TABLE_NAME: &str = "tandem-local";
@@ -120,14 +121,17 @@ fn up(options: UpOptions) -> Result<(), String> {
             emulators::start(&local, ports.emulators, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
         let queues = provision_stack(&sdk_config).await?;
-        let app = build_app(&sdk_config, &queues, ports.gateway, &mut environment)?;
+        let app = build_app(&sdk_config, ports.gateway, &mut environment)?;
         let clock = gateway::Clock::default();
         gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
+        let pipeline = pipeline::start(app.clone(), &sdk_config, TABLE_NAME, TABLE_NAME, PipelineOptions::default())
+            .await
+            .map_err(|e| e.to_string())?;
         let limits = gateway::WebSocketLimits {
             max_connection: std::time::Duration::from_secs(options.ws_max_seconds),
             idle_timeout: std::time::Duration::from_secs(options.ws_idle_seconds),
         };
-        let router = gateway::router(app, clock, limits).map_err(|e| e.to_string())?;
+        let router = gateway::router(app, clock, limits, Some(pipeline.status.clone())).map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", ports.gateway))
             .await
             .map_err(|_| EmulatorError::PortTaken { port: ports.gateway, what: "gateway" }.to_string())?;
@@ -137,6 +141,7 @@ fn up(options: UpOptions) -> Result<(), String> {
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
         println!("stopping");
+        drop(pipeline);
         drop(running);
         Ok(())
     })
@@ -185,27 +190,16 @@ async fn provision_stack(sdk_config: &aws_config::SdkConfig) -> Result<BTreeMap<
     Ok(queues.into_iter().collect())
 }
 
-/// Step 4: the app the functions run, configured as the template configures them (a
-/// variable that names a queue, `PUSH_QUEUE_URL: !Ref PushQueue`, gets its local URL; the
+/// Step 4: the app the functions run, configured as the template configures them (the
 /// gateway serves the Management API itself, on its own port).
 fn build_app(
     sdk_config: &aws_config::SdkConfig,
-    queues: &BTreeMap<String, String>,
     port: u16,
     environment: &mut Vec<(String, String)>,
 ) -> Result<tandem_api::App, String> {
-    let template = Template::load().map_err(|e| e.to_string())?;
     let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
-    for (variable, resource) in template.environment_refs() {
-        if let Some(url) = queues.get(&resource) {
-            environment.push((variable, url.clone()));
-        }
-    }
     let base = format!("http://127.0.0.1:{port}");
     environment.push(("WEBSOCKET_ENDPOINT".into(), base.clone()));
-    let variable = |name: &str| environment.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
-    config.push_queue_url = variable("PUSH_QUEUE_URL");
-    config.moderation_queue_url = variable("MODERATION_QUEUE_URL");
     config.websocket_endpoint = Some(base);
     Ok(tandem_api::App::new(config, sdk_config))
 }
@@ -230,6 +224,15 @@ fn print_banner(
         running.moto_endpoint(),
         queues.keys().cloned().collect::<Vec<_>>().join(", ")
     );
+    if let Ok(template) = Template::load() {
+        for pipe in template.pipes().unwrap_or_default() {
+            println!("  pipe         {}: table stream → {}", pipe.logical_id, pipe.target_queue);
+        }
+        for worker in template.queue_events().unwrap_or_default() {
+            println!("  worker       {} ← {} (batch {})", worker.function, worker.queue, worker.batch_size);
+        }
+    }
+    println!("  pipeline     curl http://127.0.0.1:{port}/_local/pipeline   (records forwarded, batches, failures)");
     println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
     println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
     println!(

@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 
 use crate::template::{KeyElement, TableDecl};
@@ -18,12 +18,22 @@ pub enum ProvisionError {
     NotActive(String),
 }
 
-/// Creates `table_name` as declared (GSIs, TTL, billing) unless it exists already (a
-/// persisted local database); returns whether it was created.
+/// Creates `table_name` as declared (GSIs, TTL, billing, stream) unless it exists already (a
+/// persisted local database, whose stream is then turned on if it lacks one); returns
+/// whether it was created.
 pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -> Result<bool, ProvisionError> {
     let fail = |message: String| ProvisionError::Create { table: table_name.to_owned(), message };
+    let stream = decl
+        .stream_view_type
+        .as_deref()
+        .map(|view| {
+            StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::from(view)).build()
+        })
+        .transpose()
+        .map_err(|e| fail(e.to_string()))?;
     let mut request = client
         .create_table()
+        .set_stream_specification(stream.clone())
         .table_name(table_name)
         .billing_mode(BillingMode::from(decl.billing_mode.as_str()))
         .set_key_schema(Some(key_schema(&decl.key_schema).map_err(fail)?));
@@ -47,6 +57,7 @@ pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -
     match request.send().await {
         Ok(_) => {}
         Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {
+            ensure_stream(client, table_name, stream).await.map_err(fail)?;
             return Ok(false);
         }
         Err(error) => {
@@ -69,6 +80,28 @@ pub async fn create_table(client: &Client, table_name: &str, decl: &TableDecl) -
             .map_err(|e| fail(aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string()))?;
     }
     Ok(true)
+}
+
+/// Turns the declared stream on for a table created before it was declared.
+async fn ensure_stream(client: &Client, table_name: &str, stream: Option<StreamSpecification>) -> Result<(), String> {
+    let Some(stream) = stream else { return Ok(()) };
+    let described = client.describe_table().table_name(table_name).send().await;
+    let has_stream = described
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string())?
+        .table()
+        .and_then(|t| t.latest_stream_arn())
+        .is_some();
+    if has_stream {
+        return Ok(());
+    }
+    client
+        .update_table()
+        .table_name(table_name)
+        .stream_specification(stream)
+        .send()
+        .await
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string())?;
+    Ok(())
 }
 
 fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> {

@@ -54,6 +54,8 @@ pub struct TableDecl {
     pub global_indexes: Vec<IndexDecl>,
     pub ttl_attribute: Option<String>,
     pub billing_mode: String,
+    /// `StreamSpecification.StreamViewType` (the pipes read that stream).
+    pub stream_view_type: Option<String>,
 }
 
 /// An SQS queue of the template, with its dead-letter queue if it has one.
@@ -61,6 +63,34 @@ pub struct TableDecl {
 pub struct QueueDecl {
     pub logical_id: String,
     pub dead_letter: Option<(String, u32)>,
+    /// `VisibilityTimeout` in seconds (SQS's default, 30, when not declared).
+    pub visibility_timeout: u32,
+}
+
+/// An `AWS::Pipes::Pipe` from the table's stream to a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipeDecl {
+    pub logical_id: String,
+    /// Logical id of the target queue.
+    pub target_queue: String,
+    /// The filter patterns (EventBridge syntax); a record passes when any matches.
+    pub filters: Vec<serde_json::Value>,
+    pub starting_position: String,
+    pub batch_size: u32,
+    /// `TargetParameters.InputTemplate`: what the queue receives instead of the record.
+    pub input_template: Option<String>,
+}
+
+/// An `SQS` event of a function: the queue a worker consumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEventDecl {
+    /// The function's binary.
+    pub function: String,
+    /// Logical id of the queue.
+    pub queue: String,
+    pub batch_size: u32,
+    pub report_batch_item_failures: bool,
+    pub maximum_concurrency: u32,
 }
 
 /// A route of the WebSocket API and the function its integration invokes.
@@ -160,25 +190,94 @@ impl Template {
                     let receives = r.get("maxReceiveCount").and_then(Value::as_u64).unwrap_or(5) as u32;
                     Some((target.split('.').next()?.to_owned(), receives))
                 });
-                QueueDecl { logical_id: id.to_owned(), dead_letter }
+                let visibility_timeout = resource
+                    .get("Properties")
+                    .and_then(|p| p.get("VisibilityTimeout"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(30) as u32;
+                QueueDecl { logical_id: id.to_owned(), dead_letter, visibility_timeout }
             })
             .collect()
     }
 
-    /// Global function environment variables that are `!Ref` to a resource: (name, logical id).
-    pub fn environment_refs(&self) -> Vec<(String, String)> {
-        let variables = self
-            .root
-            .get("Globals")
-            .and_then(|g| g.get("Function"))
-            .and_then(|f| f.get("Environment"))
-            .and_then(|e| e.get("Variables"))
-            .and_then(Value::as_mapping);
-        variables
-            .into_iter()
-            .flatten()
-            .filter_map(|(name, value)| Some((name.as_str()?.to_owned(), tagged_argument(value, "!Ref")?.to_owned())))
+    /// The pipes from the table's stream to queues, with their filters.
+    pub fn pipes(&self) -> Result<Vec<PipeDecl>, TemplateError> {
+        let table = self.table()?.logical_id;
+        self.resources_of_type("AWS::Pipes::Pipe")
+            .map(|(id, resource)| {
+                let shape = |what: &str| TemplateError::Shape(format!("{id}: {what}"));
+                let props = resource.get("Properties").ok_or_else(|| shape("no Properties"))?;
+                let source = props.get("Source").and_then(|v| tagged_argument(v, "!GetAtt"));
+                if source != Some(format!("{table}.StreamArn").as_str()) {
+                    return Err(shape("Source is not the table's StreamArn"));
+                }
+                let target = props
+                    .get("Target")
+                    .and_then(|v| tagged_argument(v, "!GetAtt"))
+                    .and_then(|t| t.strip_suffix(".Arn"))
+                    .ok_or_else(|| shape("Target is not !GetAtt <Queue>.Arn"))?;
+                let stream = props.get("SourceParameters").and_then(|p| p.get("DynamoDBStreamParameters"));
+                let filters = props
+                    .get("SourceParameters")
+                    .and_then(|p| p.get("FilterCriteria"))
+                    .map(|f| seq(f, "Filters").collect::<Vec<_>>())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|filter| {
+                        let pattern = str_at(filter, &["Pattern"]).ok_or_else(|| shape("a filter without Pattern"))?;
+                        serde_json::from_str(pattern).map_err(|e| shape(&format!("filter pattern is not JSON: {e}")))
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(PipeDecl {
+                    logical_id: id.to_owned(),
+                    target_queue: target.to_owned(),
+                    filters,
+                    starting_position: stream
+                        .and_then(|s| str_at(s, &["StartingPosition"]))
+                        .ok_or_else(|| shape("no DynamoDBStreamParameters.StartingPosition"))?
+                        .to_owned(),
+                    batch_size: stream.and_then(|s| s.get("BatchSize")).and_then(Value::as_u64).unwrap_or(100) as u32,
+                    input_template: str_at(props, &["TargetParameters", "InputTemplate"]).map(str::to_owned),
+                })
+            })
             .collect()
+    }
+
+    /// Functions with `SQS` events: which worker consumes which queue, and how.
+    pub fn queue_events(&self) -> Result<Vec<QueueEventDecl>, TemplateError> {
+        let mut events = Vec::new();
+        for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
+            let Some(declared) = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping)
+            else {
+                continue;
+            };
+            for event in declared.values().filter(|e| e.get("Type").and_then(Value::as_str) == Some("SQS")) {
+                let shape = |what: &str| TemplateError::Shape(format!("{id}: {what}"));
+                let props = event.get("Properties").ok_or_else(|| shape("SQS event without Properties"))?;
+                let queue = props
+                    .get("Queue")
+                    .and_then(|v| tagged_argument(v, "!GetAtt"))
+                    .and_then(|q| q.strip_suffix(".Arn"))
+                    .ok_or_else(|| shape("SQS event Queue is not !GetAtt <Queue>.Arn"))?;
+                let function =
+                    str_at(resource, &["Metadata", "BuildProperties", "Binary"]).ok_or_else(|| shape("no Binary"))?;
+                let report_batch_item_failures =
+                    seq(props, "FunctionResponseTypes").any(|t| t.as_str() == Some("ReportBatchItemFailures"));
+                events.push(QueueEventDecl {
+                    function: function.to_owned(),
+                    queue: queue.to_owned(),
+                    batch_size: props.get("BatchSize").and_then(Value::as_u64).unwrap_or(10) as u32,
+                    report_batch_item_failures,
+                    maximum_concurrency: props
+                        .get("ScalingConfig")
+                        .and_then(|c| c.get("MaximumConcurrency"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(2) as u32,
+                });
+            }
+        }
+        events.sort_by(|a, b| a.function.cmp(&b.function));
+        Ok(events)
     }
 
     /// `AWS::ApiGatewayV2::Route`s of the WebSocket API, resolved through their integration
@@ -265,6 +364,7 @@ impl Template {
                 .filter(|enabled| *enabled)
                 .and_then(|_| str_at(props, &["TimeToLiveSpecification", "AttributeName"]).map(str::to_owned)),
             billing_mode: str_at(props, &["BillingMode"]).unwrap_or("PROVISIONED").to_owned(),
+            stream_view_type: str_at(props, &["StreamSpecification", "StreamViewType"]).map(str::to_owned),
         })
     }
 }
@@ -333,5 +433,17 @@ mod tests {
         assert!(
             routes.iter().any(|r| r.method == "POST" && r.path == "/v1/auth/register" && r.function == "auth-register")
         );
+    }
+
+    #[test]
+    fn reads_the_pipes_and_the_workers_they_feed() {
+        let template = Template::load().unwrap();
+        let pipes = template.pipes().unwrap();
+        let queues: Vec<&str> = pipes.iter().map(|p| p.target_queue.as_str()).collect();
+        assert!(queues.contains(&"ModerationQueue") && queues.contains(&"NotificationQueue"), "{queues:?}");
+        assert!(pipes.iter().all(|p| !p.filters.is_empty()), "every pipe filters by item type");
+        let workers = template.queue_events().unwrap();
+        assert!(workers.iter().all(|w| w.report_batch_item_failures));
+        assert!(workers.iter().any(|w| w.function == "moderation-worker" && w.queue == "ModerationQueue"));
     }
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, SdkConfig};
 use tandem_store::Store;
 
-use crate::auth::{AccessTokens, OidcVerifier};
+use tandem_domain::moderation::{Classifier, RuleSet};
+
+use crate::auth::{AccessTokens, OidcVerifier, StatusCache};
 use crate::config::{Config, ConfigError};
-use crate::outbound::queue::SqsQueue;
 use crate::outbound::realtime::Realtime;
 
 #[derive(Clone)]
@@ -16,9 +17,10 @@ pub struct App {
     pub config: Arc<Config>,
     pub tokens: Arc<AccessTokens>,
     pub oidc: Option<Arc<OidcVerifier>>,
-    pub push: SqsQueue,
-    pub moderation: SqsQueue,
     pub realtime: Realtime,
+    /// What judges messages: the configured rules today, a model behind the same trait later.
+    pub classifier: Arc<dyn Classifier>,
+    pub statuses: Arc<StatusCache>,
 }
 
 impl App {
@@ -26,11 +28,10 @@ impl App {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk_config), config.table_name.clone());
         let tokens = Arc::new(AccessTokens::new(config.signing_keys.clone(), config.access_token_seconds));
         let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
-        let sqs = aws_sdk_sqs::Client::new(sdk_config);
-        let push = SqsQueue::new(sqs.clone(), config.push_queue_url.clone(), "PUSH_QUEUE_URL");
-        let moderation = SqsQueue::new(sqs, config.moderation_queue_url.clone(), "MODERATION_QUEUE_URL");
         let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone(), store.clone());
-        Self { store, config: Arc::new(config), tokens, oidc, push, moderation, realtime }
+        let classifier = Arc::new(RuleSet::new(config.moderation_rules.clone()));
+        let statuses = Arc::new(StatusCache::new(std::time::Duration::from_secs(config.status_cache_seconds)));
+        Self { store, config: Arc::new(config), tokens, oidc, realtime, classifier, statuses }
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use base64::Engine;
 use tandem_domain::credentials::LoginThrottlePolicy;
+use tandem_domain::moderation::RulesConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -79,10 +80,10 @@ pub struct Config {
     pub login_throttle: LoginThrottlePolicy,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
-    /// SQS queue the push worker reads (`PUSH_QUEUE_URL`); needed by jobs that notify.
-    pub push_queue_url: Option<String>,
-    /// SQS queue of the moderation worker (`MODERATION_QUEUE_URL`).
-    pub moderation_queue_url: Option<String>,
+    /// The moderation worker's rules (`MODERATION_RULES`, JSON; the shipped rules otherwise).
+    pub moderation_rules: RulesConfig,
+    /// How long a warm function trusts the account status it read (bans take effect within it).
+    pub status_cache_seconds: u64,
     /// Management endpoint of the WebSocket API (`WEBSOCKET_ENDPOINT`), for server events.
     pub websocket_endpoint: Option<String>,
     pub pairing: tandem_pairing::EngineConfig,
@@ -90,6 +91,8 @@ pub struct Config {
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
+/// Within the 60 s the product allows for a ban to reach every warm function.
+pub const STATUS_CACHE_SECONDS: u64 = 30;
 
 impl Config {
     pub fn new(table_name: impl Into<String>, signing_keys: SigningKeys) -> Self {
@@ -100,15 +103,16 @@ impl Config {
             login_throttle: LoginThrottlePolicy::default(),
             access_token_seconds: ACCESS_TOKEN_SECONDS,
             refresh_token_days: REFRESH_TOKEN_DAYS,
-            push_queue_url: None,
-            moderation_queue_url: None,
+            moderation_rules: RulesConfig::default_rules().expect("the shipped moderation rules parse (unit-tested)"),
+            status_cache_seconds: STATUS_CACHE_SECONDS,
             websocket_endpoint: None,
             pairing: tandem_pairing::EngineConfig::default(),
         }
     }
 
     /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]), optional
-    /// `PUSH_QUEUE_URL` and, all three or none, `OIDC_ISSUER`, `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
+    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES` and, all three or none, `OIDC_ISSUER`,
+    /// `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let table = var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
@@ -116,8 +120,10 @@ impl Config {
         let signing_keys = SigningKeys::from_json(&keys)
             .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?;
         let mut config = Self::new(table, signing_keys);
-        config.push_queue_url = var("PUSH_QUEUE_URL");
-        config.moderation_queue_url = var("MODERATION_QUEUE_URL");
+        if let Some(rules) = var("MODERATION_RULES") {
+            config.moderation_rules = RulesConfig::from_json(&rules)
+                .map_err(|e| ConfigError::Invalid { name: "MODERATION_RULES", reason: e.to_string() })?;
+        }
         config.websocket_endpoint = var("WEBSOCKET_ENDPOINT");
         config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
             (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),

@@ -55,6 +55,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The account is banned: every request is refused, whatever token it carries.
+    pub fn banned() -> Self {
+        Self::ForbiddenBecause { code: "account_banned", message: "this account is banned".into() }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::InvalidJson(_) | Self::InvalidBody(_) | Self::Validation(_) => StatusCode::BAD_REQUEST,
@@ -142,6 +147,9 @@ impl From<StoreError> for ApiError {
             StoreError::EmailTaken => Self::EmailTaken,
             StoreError::NotFound => Self::NotFound,
             StoreError::Throttled(_) => Self::Busy,
+            StoreError::BadCursor => {
+                Self::Validation(tandem_domain::FieldError::new("cursor", "not a cursor this API issued").into())
+            }
             other => Self::Internal(other.to_string()),
         }
     }

@@ -1,12 +1,13 @@
 //! The application layer of Tandem: what every Lambda function and the local gateway run.
 //!
 //! The folders are the architecture (`docs/architecture.md` is the map):
-//! - [`routes`] and [`jobs`]: entry points. A route parses its request, calls one service and
-//!   shapes the response; a job reads its input, calls services and reports.
+//! - [`routes`], [`jobs`] and [`workers`]: entry points. A route parses its request, calls one
+//!   service and shapes the response; a job reads its input, calls services and reports; a
+//!   worker reads the table changes a queue delivers and calls a service per change.
 //! - [`services`]: the use cases. They decide, taking typed inputs and returning typed outcomes.
 //! - [`edge`]: HTTP and WebSocket plumbing: request parsing, dispatch (the one place errors
 //!   become responses), serving a handler as a Lambda.
-//! - [`outbound`]: adapters that send things out (WebSocket delivery, queues).
+//! - [`outbound`]: adapters that send things out (WebSocket delivery).
 //! - [`auth`]: credential mechanics (access tokens, password hashing, OIDC verification).
 //! - [`app`], [`config`], [`error`]: the composition root, its configuration, the one error type.
 
@@ -19,6 +20,7 @@ pub mod jobs;
 pub mod outbound;
 pub mod routes;
 pub mod services;
+pub mod workers;
 
 pub use app::App;
 pub use error::ApiError;

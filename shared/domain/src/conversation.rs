@@ -24,7 +24,11 @@ crate::named_enum! {
 
 crate::named_enum! {
     pub enum ModerationState {
+        /// Stored and delivered; the asynchronous scan has not judged it yet.
         Visible = "visible",
+        /// Scanned and found acceptable.
+        Scanned = "scanned",
+        /// Hidden by moderation: shown to no one without its text.
         Hidden = "hidden",
     }
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     Throttled(String),
     #[error("DynamoDB {operation} failed: {message}")]
     Backend { operation: &'static str, message: String },
+    /// A pagination cursor this store did not issue.
+    #[error("the cursor is not one this API issued")]
+    BadCursor,
     #[error("stored item is malformed: {0}")]
     Malformed(String),
 }

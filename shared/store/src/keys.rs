@@ -78,12 +78,18 @@ pub fn presence(id: &UserId) -> (String, String) {
     (format!("USER#{id}"), "PRESENCE".to_owned())
 }
 
+/// Match items' partition prefix (the notification pipe's filter names it too).
+pub const MATCHES: &str = "MATCH#";
+
 pub fn pairing_match(match_id: &MatchId) -> (String, String) {
-    (format!("MATCH#{match_id}"), "MATCH".to_owned())
+    (format!("{MATCHES}{match_id}"), "MATCH".to_owned())
 }
 
+/// Conversation partitions' prefix (the conversation, its messages, guards, read positions).
+pub const CONVERSATIONS: &str = "CONV#";
+
 pub fn conversation(conversation_id: &ConversationId) -> (String, String) {
-    (format!("CONV#{conversation_id}"), "CONV".to_owned())
+    (format!("{CONVERSATIONS}{conversation_id}"), "CONV".to_owned())
 }
 
 pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, String) {
@@ -138,4 +144,27 @@ pub fn user_connections_gsi1(user: &UserId) -> String {
 
 pub fn report(report_id: &ReportId) -> (String, String) {
     (format!("REPORT#{report_id}"), "REPORT".to_owned())
+}
+
+/// The triage list: reports by status, in GSI1.
+pub fn reports_by_status(status: tandem_domain::reports::ReportStatus) -> String {
+    format!("REPORTS#{status}")
+}
+
+/// Pointers in a user's partition: reports they filed, and reports about them.
+pub const REPORTS_FILED: &str = "FILED#";
+pub const REPORTS_ABOUT: &str = "REPORTED#";
+
+pub fn report_filed(reporter: &UserId, report_id: &ReportId) -> (String, String) {
+    (user_partition(reporter), format!("{REPORTS_FILED}{report_id}"))
+}
+
+pub fn report_about(reported: &UserId, report_id: &ReportId) -> (String, String) {
+    (user_partition(reported), format!("{REPORTS_ABOUT}{report_id}"))
+}
+
+/// One report per reporter, reported user and conversation (`-` when none was named).
+pub fn report_guard(reporter: &UserId, reported: &UserId, conversation: Option<&ConversationId>) -> (String, String) {
+    let conversation = conversation.map_or("-", ConversationId::as_str);
+    (format!("REPORTGUARD#{reporter}#{reported}#{conversation}"), "GUARD".to_owned())
 }

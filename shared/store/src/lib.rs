@@ -15,7 +15,9 @@ pub mod matches;
 pub mod messages;
 mod presence;
 pub mod relations;
+pub mod reports;
 pub mod sessions;
+pub mod stream;
 pub mod users;
 
 use aws_sdk_dynamodb::Client;
@@ -28,6 +30,7 @@ pub use login_throttle::ThrottleState;
 pub use matches::{MatchOutcome, MatchRecord};
 pub use messages::{MessageRecord, ReadPosition, SendOutcome};
 pub use relations::{Block, Exclusions};
+pub use reports::{FileOutcome, ReportPage, ReportRecord, Resolution};
 pub use sessions::{RefreshOutcome, SessionStart};
 pub use tandem_domain::conversation::ConversationState;
 pub use users::{EmailClaim, NewAccount};

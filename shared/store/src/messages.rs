@@ -256,4 +256,73 @@ impl Store {
             .await?;
         Ok(count)
     }
+
+    /// Records a clean scan (`visible` → `scanned`); false when the message was already
+    /// judged (a redelivered scan) or is gone.
+    pub async fn mark_scanned(
+        &self,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+    ) -> Result<bool, StoreError> {
+        let update = self.moderation_update(conversation_id, message_id, ModerationState::Scanned)?;
+        let result = self.client.transact_write_items().transact_items(update).send().await;
+        judged(result)
+    }
+
+    /// Hides a message and files moderation's report about it, in one transaction
+    /// conditioned on the message not yet judged: a redelivered scan hides and reports
+    /// nothing twice. False when it was already judged or is gone.
+    pub async fn hide_message(
+        &self,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        report: &crate::ReportRecord,
+    ) -> Result<bool, StoreError> {
+        let mut actions = vec![self.moderation_update(conversation_id, message_id, ModerationState::Hidden)?];
+        actions.extend(self.report_writes(report)?);
+        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
+        judged(result)
+    }
+
+    fn moderation_update(
+        &self,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        verdict: ModerationState,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(crate::item::key(keys::message(conversation_id, message_id))))
+            .condition_expression("#moderation = :unjudged")
+            .update_expression("SET #moderation = :verdict")
+            .expression_attribute_names("#moderation", "moderation")
+            .expression_attribute_values(":unjudged", s(ModerationState::Visible.as_str()))
+            .expression_attribute_values(":verdict", s(verdict.as_str()))
+            .build()
+            .map_err(StoreError::build)?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build())
+    }
+}
+
+/// A judging transaction's result: false when its first action's condition failed.
+fn judged<R: std::fmt::Debug>(
+    result: Result<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
+        aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
+    >,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) => match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                if cancelled
+                    .cancellation_reasons()
+                    .first()
+                    .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
+            {
+                Ok(false)
+            }
+            _ => Err(StoreError::backend("TransactWriteItems", error)),
+        },
+    }
 }

@@ -19,6 +19,8 @@ use lambda_http::Body as LambdaBody;
 use tandem_api::edge::dispatch::respond;
 use tandem_api::{ApiError, App};
 
+use crate::pipeline::PipelineStatus;
+
 pub use clock::Clock;
 pub use event::{HttpEventInput, http_event};
 pub use jobs::start_schedules;
@@ -34,6 +36,7 @@ struct Gateway {
     routes: Arc<RouteTable>,
     sockets: Arc<websocket::Sockets>,
     clock: Clock,
+    pipeline: Option<Arc<PipelineStatus>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,14 +48,20 @@ pub enum GatewayError {
 }
 
 /// The gateway's router: the HTTP API (every template route), the WebSocket API at `/ws`,
-/// its Management API at `/@connections/{id}`, and the local controls under `/_local`.
+/// its Management API at `/@connections/{id}`, and the local controls under `/_local`
+/// (`pipeline` shows the running pipes and workers when given).
 /// Fails if the template names a function that has no handler (the drift check, at start-up
 /// as well as in tests).
-pub fn router(app: App, clock: Clock, limits: WebSocketLimits) -> Result<Router, GatewayError> {
+pub fn router(
+    app: App,
+    clock: Clock,
+    limits: WebSocketLimits,
+    pipeline: Option<Arc<PipelineStatus>>,
+) -> Result<Router, GatewayError> {
     use axum::routing::{get, post};
     let routes = Arc::new(RouteTable::from_template()?);
     let sockets = Arc::new(websocket::Sockets::from_template(limits)?);
-    let gateway = Gateway { app, routes, sockets, clock };
+    let gateway = Gateway { app, routes, sockets, clock, pipeline };
     Ok(Router::new()
         .route("/ws", get(websocket::upgrade))
         .route(
@@ -61,6 +70,7 @@ pub fn router(app: App, clock: Clock, limits: WebSocketLimits) -> Result<Router,
         )
         .route("/_local/jobs/{function}", post(jobs::run_now))
         .route("/_local/clock", post(jobs::advance_clock))
+        .route("/_local/pipeline", get(pipeline_status))
         .fallback(serve_http)
         .with_state(gateway))
 }
@@ -100,6 +110,16 @@ async fn serve_http(
     };
     let response = respond(gateway.app.clone(), lambda_request, matched.function, matched.handler).await;
     to_axum(response)
+}
+
+async fn pipeline_status(State(gateway): State<Gateway>) -> Response {
+    use axum::response::IntoResponse;
+    let status = gateway
+        .pipeline
+        .as_ref()
+        .map(|p| p.to_json())
+        .unwrap_or_else(|| serde_json::json!({"pipes": [], "workers": []}));
+    axum::Json(status).into_response()
 }
 
 fn error_response(error: ApiError, request_id: &str) -> Response {

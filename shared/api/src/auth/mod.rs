@@ -5,21 +5,55 @@
 mod access_token;
 mod oidc;
 pub mod password;
+mod status;
 
 pub use access_token::{AccessClaims, AccessTokens, Caller};
 pub use oidc::{OidcIdentity, OidcVerifier};
+pub use status::StatusCache;
 
 use http::header::AUTHORIZATION;
 use lambda_http::Request;
+use tandem_domain::{Role, UserId, UserStatus};
 
 use crate::{ApiError, App};
 
-/// The caller behind the request's `Authorization: Bearer` token.
-pub fn authenticate(app: &App, request: &Request) -> Result<Caller, ApiError> {
+/// The caller behind the request's `Authorization: Bearer` token, refused when the account
+/// is banned or gone even though the token is still valid.
+pub async fn authenticate(app: &App, request: &Request) -> Result<Caller, ApiError> {
     let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthenticated)?;
     let (scheme, token) = header.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::Unauthenticated);
     }
-    app.tokens.verify(token.trim(), chrono::Utc::now()).ok_or(ApiError::Unauthenticated)
+    let caller = app.tokens.verify(token.trim(), chrono::Utc::now()).ok_or(ApiError::Unauthenticated)?;
+    check_standing(app, &caller.user_id).await?;
+    Ok(caller)
+}
+
+/// Refuses a banned account (403 `account_banned`) and one that no longer exists (401),
+/// through the warm function's status cache.
+pub async fn check_standing(app: &App, user: &UserId) -> Result<(), ApiError> {
+    let status = match app.statuses.get(user) {
+        Some(status) => status,
+        None => {
+            let account = app.store.user(user, chrono::Utc::now()).await?.ok_or(ApiError::Unauthenticated)?;
+            app.statuses.put(user, account.status);
+            account.status
+        }
+    };
+    match status {
+        UserStatus::Banned => Err(ApiError::banned()),
+        _ => Ok(()),
+    }
+}
+
+/// The caller, who must be an admin (403 for anyone else).
+pub async fn authenticate_admin(app: &App, request: &Request) -> Result<Caller, ApiError> {
+    let caller = authenticate(app, request).await?;
+    match caller.role {
+        Role::Admin => Ok(caller),
+        Role::User => {
+            Err(ApiError::ForbiddenBecause { code: "admin_only", message: "this route is for admins".into() })
+        }
+    }
 }

@@ -1,11 +1,12 @@
-//! The Lambda entry points: every function binary is `serve_http`, `serve_ws` or
-//! `serve_job` with its own name and handler. The app (SDK clients, configuration) is built
+//! The Lambda entry points: every function binary is `serve_http`, `serve_ws`,
+//! `serve_job` or `serve_worker` with its own name and handler. The app (SDK clients, configuration) is built
 //! once per cold start, outside the handler.
 
 use std::future::Future;
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::sqs::SqsEvent;
 use lambda_http::lambda_runtime::{self, Diagnostic, LambdaEvent};
 use lambda_http::{Request, service_fn};
 
@@ -60,6 +61,24 @@ where
         // The rule's scheduled time, so a retried run acts for the same minute.
         let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
         async move { run_traced(name, &event.context.request_id, app, now, job).await.map_err(Diagnostic::from) }
+    }))
+    .await
+}
+
+/// Runs the queue worker of the function `name` for every SQS batch, answering the records
+/// that failed (`ReportBatchItemFailures`).
+pub async fn serve_worker<F, Fut>(name: &'static str, run: F) -> Result<(), Error>
+where
+    F: Fn(App, SqsEvent) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = aws_lambda_events::sqs::SqsBatchResponse> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    let app = App::from_env().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let app = app.clone();
+        async move {
+            Ok::<_, Error>(crate::workers::run_traced(name, &event.context.request_id, app, event.payload, run).await)
+        }
     }))
     .await
 }

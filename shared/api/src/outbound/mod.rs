@@ -1,5 +1,4 @@
 //! Adapters that send things out of the backend: server events to WebSocket clients
-//! (API Gateway Management API) and messages to the SQS queues.
+//! (API Gateway Management API).
 
-pub mod queue;
 pub mod realtime;

@@ -8,7 +8,6 @@ use tandem_domain::conversation::{
     ConversationState, EXPIRING_NOTICE, ExtensionRefusal, ModerationState, check_client_message_id, check_extension,
     clean_message_text, is_open, message_deletion_time, peer_of,
 };
-use tandem_domain::moderation::ScanRequest;
 use tandem_domain::{ConversationId, MessageId, UserId, ValidationErrors};
 use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosition, SendOutcome};
 
@@ -107,8 +106,9 @@ pub struct Sent {
     pub duplicate: bool,
 }
 
-/// Stores a message once per client message id and tells the peer (`message.new`, again on a
-/// retry) and the moderation queue. The caller acknowledges to the author.
+/// Stores a message once per client message id (one transaction) and tells the peer
+/// (`message.new`, again on a retry). The caller acknowledges to the author; the scan is
+/// derived from the stored message by the moderation worker.
 pub async fn send_message(
     app: &App,
     conversation_id: &ConversationId,
@@ -134,19 +134,9 @@ pub async fn send_message(
     let delete_at = message_deletion_time(conversation.expires_at);
     match app.store.send_message(&message, delete_at, now).await? {
         SendOutcome::Stored(message) => {
-            // The peer's delivery and the moderation request are independent: in parallel.
-            let scan = [ScanRequest {
-                conversation_id: message.conversation_id.clone(),
-                message_id: message.message_id.clone(),
-                author: message.author.clone(),
-            }];
-            let (delivered, queued) =
-                tokio::join!(deliver_to_peer(app, &conversation, &message), app.moderation.send(&scan));
-            if let Err(error) = queued {
-                // The message is stored and delivered; a missed scan is logged for replay.
-                tracing::error!(message_id = %message.message_id, error = ?error, "moderation scan not queued");
-            }
-            delivered?;
+            // The moderation scan follows from the committed message (the table's stream):
+            // nothing else to write here.
+            deliver_to_peer(app, &conversation, &message).await?;
             Ok(Sent { message, duplicate: false })
         }
         SendOutcome::Duplicate(message) => {

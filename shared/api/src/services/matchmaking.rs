@@ -1,6 +1,8 @@
-//! The pairing sweep, in four named steps: read today's pool, run the engine, write each
-//! pair (match + conversation in one transaction conditioned on both users still queued),
-//! notify. Safe to overlap and to retry: a user leaves `queued` at most once per day.
+//! The pairing sweep, in three named steps: read today's pool, run the engine, write each
+//! pair (match + conversation in one transaction conditioned on both users still queued).
+//! Safe to overlap and to retry: a user leaves `queued` at most once per day. Telling the
+//! users follows from each committed match (the table's stream → the notification worker),
+//! so nothing after the writes can fail the sweep or lose a notification.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -9,12 +11,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use tandem_domain::availability::day_at_offset;
-use tandem_domain::notifications::PushRequest;
 use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::{Outcome, PoolUser};
 use tandem_store::{AvailabilityRecord, ConversationRecord, MatchOutcome, MatchRecord, StoreError};
 
-use crate::outbound::realtime::ServerEvent;
 use crate::{ApiError, App};
 
 /// A conversation lasts this long.
@@ -32,13 +32,14 @@ pub struct SweepReport {
     pub pairs: usize,
     pub created: usize,
     pub skipped: usize,
+    /// Pairs whose write failed: both users stay queued for the next sweep.
+    pub failed: usize,
     pub unmatched: usize,
     pub read_ms: u64,
     pub candidates_ms: u64,
     pub scoring_ms: u64,
     pub matching_ms: u64,
     pub write_ms: u64,
-    pub notify_ms: u64,
 }
 
 /// Today's pool: each live user's engine input and the local day their match counts for.
@@ -51,13 +52,8 @@ pub async fn sweep(app: &App, now: DateTime<Utc>) -> Result<SweepReport, ApiErro
     let mut report = SweepReport::default();
     let pool = read_pool(app, now, &mut report).await?;
     let outcome = run_engine(app, pool.users, &mut report).await?;
-    let (created, write_error) = write_pairs(app, &outcome, &pool.days, now, &mut report).await;
-    notify(app, &created, &mut report).await?;
-    match write_error {
-        // Created pairs are kept and notified; the failed ones stay queued for the next sweep.
-        Some(error) => Err(error.into()),
-        None => Ok(report),
-    }
+    write_pairs(app, &outcome, &pool.days, now, &mut report).await;
+    Ok(report)
 }
 
 /// Step 1: every queued record; those queued for a local day that has ended leave the pool.
@@ -99,15 +95,16 @@ async fn run_engine(app: &App, users: Vec<PoolUser>, report: &mut SweepReport) -
     Ok(outcome)
 }
 
-/// Step 3: one transaction per pair, bounded in flight. Returns the matches created and the
-/// first failure (a failed pair's users stay queued).
+/// Step 3: one transaction per pair, bounded in flight. A failed pair is counted and
+/// logged, never fatal: its users stay queued for the next sweep, and the pairs written are
+/// kept (and notified from the stream).
 async fn write_pairs(
     app: &App,
     outcome: &Outcome,
     days: &HashMap<UserId, NaiveDate>,
     now: DateTime<Utc>,
     report: &mut SweepReport,
-) -> (Vec<MatchRecord>, Option<StoreError>) {
+) {
     let started = Instant::now();
     let mut writes = Vec::new();
     for pair in &outcome.pairs {
@@ -143,40 +140,16 @@ async fn write_pairs(
         .buffer_unordered(WRITE_CONCURRENCY)
         .collect()
         .await;
-    let mut created = Vec::new();
-    let mut first_error = None;
     for (record, result) in results {
         match result {
-            Ok(MatchOutcome::Created) => created.push(record),
+            Ok(MatchOutcome::Created) => report.created += 1,
             Ok(MatchOutcome::Skipped) => report.skipped += 1,
             Err(error) => {
-                tracing::error!(match_id = %record.match_id, %error, "writing a match failed");
-                first_error.get_or_insert(error);
+                tracing::error!(match_id = %record.match_id, %error, "writing a match failed: both stay queued");
+                report.failed += 1;
             }
         }
     }
-    report.created = created.len();
     report.unmatched = report.pool.saturating_sub(2 * report.created);
     report.write_ms = started.elapsed().as_millis() as u64;
-    (created, first_error)
-}
-
-/// Step 4: `match.created` to both users' open connections, and a push request for each.
-async fn notify(app: &App, created: &[MatchRecord], report: &mut SweepReport) -> Result<(), ApiError> {
-    let started = Instant::now();
-    let notifications: Vec<PushRequest> = created
-        .iter()
-        .flat_map(|record| {
-            record.users.iter().map(|user| PushRequest::match_created(user, &record.match_id, &record.conversation_id))
-        })
-        .collect();
-    for request in &notifications {
-        let event = ServerEvent::new("match.created", request.data.clone());
-        if let Err(error) = app.realtime.to_user(&request.user_id, &event).await {
-            tracing::warn!(user_id = %request.user_id, error = ?error, "match.created event not delivered");
-        }
-    }
-    app.push.send(&notifications).await?;
-    report.notify_ms = started.elapsed().as_millis() as u64;
-    Ok(())
 }

@@ -7,6 +7,8 @@ pub mod availability;
 pub mod conversations;
 pub mod health;
 pub mod matchmaking;
+pub mod moderation;
+pub mod notifications;
 pub mod presence;
 pub mod safety;
 pub mod sessions;

@@ -8,20 +8,8 @@ mod rules;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ConversationId, MessageId, UserId};
-
 pub use normalise::{normalise, words};
 pub use rules::{LexiconEntry, RuleSet, RulesConfig, RulesError};
-
-/// One message to scan; the worker reads the text from the store, so the queue never
-/// carries message content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScanRequest {
-    pub conversation_id: ConversationId,
-    pub message_id: MessageId,
-    pub author: UserId,
-}
 
 crate::named_enum! {
     /// How serious a finding is; reports inherit it.
@@ -33,7 +21,8 @@ crate::named_enum! {
 }
 
 impl Severity {
-    fn rank(self) -> u8 {
+    /// 0 for low up to 2 for high.
+    pub fn rank(self) -> u8 {
         match self {
             Severity::Low => 0,
             Severity::Medium => 1,

@@ -10,7 +10,7 @@ use crate::services::availability::leave_today;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     leave_today(&app, &caller.user_id, Utc::now()).await?;
     empty_response(StatusCode::NO_CONTENT)
 }

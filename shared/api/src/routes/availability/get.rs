@@ -10,6 +10,6 @@ use crate::services::availability::today;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     json_response(StatusCode::OK, &today(&app, &caller.user_id, Utc::now()).await?)
 }

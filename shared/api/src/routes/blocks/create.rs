@@ -20,7 +20,7 @@ struct NewBlock {
 }
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let body: NewBlock = json_body(&request)?;
     let other = field_id(&body.user_id, "userId")?;
     let block = block_user(&app, &caller.user_id, &other, body.reason, Utc::now()).await?;

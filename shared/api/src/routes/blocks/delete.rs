@@ -10,7 +10,7 @@ use crate::services::safety::unblock;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let other = path_id(&request, "userId")?;
     unblock(&app, &caller.user_id, &other, Utc::now()).await?;
     empty_response(StatusCode::NO_CONTENT)

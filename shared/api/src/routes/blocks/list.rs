@@ -11,6 +11,6 @@ use crate::services::safety::blocks;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     json_response(StatusCode::OK, &json!({ "blocks": blocks(&app, &caller.user_id, Utc::now()).await? }))
 }

@@ -10,7 +10,7 @@ use crate::services::conversations::{ConversationView, close};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let closed = close(&app, &id, &caller.user_id, Utc::now()).await?;
     json_response(StatusCode::OK, &ConversationView::of(&closed, &[]))

@@ -12,7 +12,7 @@ use crate::services::conversations::{ConversationView, extend};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let (status, conversation) = match extend(&app, &id, &caller.user_id, Utc::now()).await? {
         ExtensionOutcome::Requested(pending) => (StatusCode::ACCEPTED, pending),

@@ -27,7 +27,7 @@ struct Page {
 }
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let limit = match query_param(&request, "limit") {
         None => DEFAULT_LIMIT,

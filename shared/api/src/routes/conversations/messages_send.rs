@@ -19,7 +19,7 @@ struct NewMessage {
 }
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let body: NewMessage = json_body(&request)?;
     let sent = send_message(&app, &id, &caller.user_id, &body.client_message_id, &body.text, Utc::now()).await?;

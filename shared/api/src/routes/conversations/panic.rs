@@ -11,7 +11,7 @@ use crate::services::conversations::panic_exit;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     json_response(StatusCode::OK, &panic_exit(&app, &id, &caller.user_id, Utc::now()).await?)
 }

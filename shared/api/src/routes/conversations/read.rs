@@ -17,7 +17,7 @@ struct ReadUpTo {
 }
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let body: ReadUpTo = json_body(&request)?;
     let message_id = field_id(&body.message_id, "messageId")?;

@@ -10,7 +10,7 @@ use crate::services::availability::match_today;
 use crate::{ApiError, App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let view = match_today(&app, &caller.user_id, Utc::now())
         .await?
         .ok_or_else(|| ApiError::NotFoundBecause { code: "no_match_today", message: "no match yet today".into() })?;

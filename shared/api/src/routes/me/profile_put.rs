@@ -11,7 +11,7 @@ use crate::services::accounts::update_profile;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let body = json_value(&request)?;
     json_response(StatusCode::OK, &update_profile(&app, &caller.user_id, &body, Utc::now()).await?)
 }

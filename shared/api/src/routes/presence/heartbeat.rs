@@ -11,7 +11,7 @@ use crate::services::presence::heartbeat;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request)?;
+    let caller = authenticate(&app, &request).await?;
     let until = heartbeat(&app, &caller.user_id, Utc::now()).await?;
     json_response(StatusCode::OK, &json!({ "online": true, "until": until }))
 }

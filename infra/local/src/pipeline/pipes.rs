@@ -1,0 +1,194 @@
+//! EventBridge Pipes, locally: each pipe of the template reads the table's stream from
+//! DynamoDB Local, keeps the records its filters pass and sends each (the Lambda-shaped
+//! stream record Pipes reads, shaped by the pipe's `InputTemplate`) to its queue in moto. A record is sent before the pipe moves
+//! past it: when SQS is down the pipe waits and retries (and re-creates a queue a restarted
+//! moto lost), so nothing committed is skipped.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use aws_sdk_dynamodbstreams::Client as StreamsClient;
+use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
+use serde_json::{Value, json};
+
+use super::filter::Pattern;
+use super::{PipeStatus, QueueDirectory};
+
+/// How often an idle pipe asks the stream for new records.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub(super) struct Pipe {
+    pub streams: StreamsClient,
+    pub stream_arn: String,
+    pub patterns: Vec<Pattern>,
+    pub queue: String,
+    pub starting_position: ShardIteratorType,
+    pub batch_size: i32,
+    pub input_template: Option<String>,
+    pub queues: Arc<QueueDirectory>,
+    pub status: Arc<PipeStatus>,
+}
+
+impl Pipe {
+    /// Runs until the task is aborted.
+    pub async fn run(self) {
+        let mut iterators: HashMap<String, String> = HashMap::new();
+        let mut finished: HashSet<String> = HashSet::new();
+        let mut first_pass = true;
+        loop {
+            let shards = match self.open_shards(&finished).await {
+                Ok(shards) => shards,
+                Err(error) => {
+                    tracing::warn!(pipe = %self.status.name, %error, "reading the stream failed; retrying");
+                    tokio::time::sleep(MAX_BACKOFF).await;
+                    continue;
+                }
+            };
+            let mut busy = false;
+            for shard in shards {
+                if !iterators.contains_key(&shard) {
+                    // Shards that appear later start at their beginning (nothing is skipped).
+                    let position =
+                        if first_pass { self.starting_position.clone() } else { ShardIteratorType::TrimHorizon };
+                    match self.iterator(&shard, position).await {
+                        Ok(iterator) => {
+                            iterators.insert(shard.clone(), iterator);
+                        }
+                        Err(error) => {
+                            tracing::warn!(pipe = %self.status.name, %error, "no shard iterator; retrying");
+                            continue;
+                        }
+                    }
+                }
+                let Some(iterator) = iterators.get(&shard).cloned() else { continue };
+                let page = match self
+                    .streams
+                    .get_records()
+                    .shard_iterator(&iterator)
+                    .limit(self.batch_size)
+                    .send()
+                    .await
+                {
+                    Ok(page) => page,
+                    Err(error) => {
+                        tracing::warn!(pipe = %self.status.name, error = %aws_sdk_dynamodbstreams::error::DisplayErrorContext(&error), "GetRecords failed; retrying");
+                        iterators.remove(&shard);
+                        continue;
+                    }
+                };
+                busy |= !page.records().is_empty();
+                for record in page.records() {
+                    self.forward(record).await;
+                }
+                match page.next_shard_iterator() {
+                    Some(next) => {
+                        iterators.insert(shard, next.to_owned());
+                    }
+                    None => {
+                        iterators.remove(&shard);
+                        finished.insert(shard);
+                    }
+                }
+            }
+            first_pass = false;
+            if !busy {
+                tokio::time::sleep(POLL_INTERVAL).await;
+            }
+        }
+    }
+
+    async fn open_shards(&self, finished: &HashSet<String>) -> Result<Vec<String>, String> {
+        let described = self
+            .streams
+            .describe_stream()
+            .stream_arn(&self.stream_arn)
+            .send()
+            .await
+            .map_err(|e| aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e).to_string())?;
+        let shards = described.stream_description().map(|d| d.shards()).unwrap_or_default();
+        Ok(shards.iter().filter_map(|s| s.shard_id()).filter(|id| !finished.contains(*id)).map(str::to_owned).collect())
+    }
+
+    async fn iterator(&self, shard: &str, position: ShardIteratorType) -> Result<String, String> {
+        let output = self
+            .streams
+            .get_shard_iterator()
+            .stream_arn(&self.stream_arn)
+            .shard_id(shard)
+            .shard_iterator_type(position)
+            .send()
+            .await
+            .map_err(|e| aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e).to_string())?;
+        output.shard_iterator().map(str::to_owned).ok_or_else(|| "no iterator returned".to_owned())
+    }
+
+    /// Filters one record and, when it passes, sends it until SQS accepts it.
+    async fn forward(&self, record: &Record) {
+        let event = pipe_event(record, &self.stream_arn);
+        if !self.patterns.iter().any(|pattern| pattern.matches(&event)) {
+            self.status.filtered_out.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let body = match &self.input_template {
+            Some(template) => match super::transform::render(template, &event) {
+                Ok(body) => body,
+                Err(error) => {
+                    // Pipes fails such a record to its dead-letter queue; locally, say so loudly.
+                    tracing::error!(pipe = %self.status.name, %error, "the input template failed: record dropped");
+                    return;
+                }
+            },
+            None => event.to_string(),
+        };
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.queues.send(&self.queue, &body).await {
+                Ok(()) => {
+                    self.status.forwarded.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                Err(error) => {
+                    self.status.send_failures.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(pipe = %self.status.name, queue = %self.queue, %error, "sending to the queue failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+}
+
+/// The record as Pipes sends it: the shape of a Lambda DynamoDB event record.
+fn pipe_event(record: &Record, stream_arn: &str) -> Value {
+    let image = |map: Option<&HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>>| {
+        map.map(|m| serde_json::to_value(serde_dynamo::Item::from(m.clone())).unwrap_or(Value::Null))
+    };
+    let change = record.dynamodb();
+    let mut dynamodb = json!({
+        "ApproximateCreationDateTime": change.and_then(|c| c.approximate_creation_date_time()).map(|t| t.secs()),
+        "Keys": image(change.and_then(|c| c.keys.as_ref())),
+        "SequenceNumber": change.and_then(|c| c.sequence_number()),
+        "SizeBytes": change.and_then(|c| c.size_bytes()),
+        "StreamViewType": change.and_then(|c| c.stream_view_type()).map(|v| v.as_str().to_owned()),
+    });
+    if let Some(object) = dynamodb.as_object_mut() {
+        if let Some(new_image) = image(change.and_then(|c| c.new_image.as_ref())) {
+            object.insert("NewImage".into(), new_image);
+        }
+        if let Some(old_image) = image(change.and_then(|c| c.old_image.as_ref())) {
+            object.insert("OldImage".into(), old_image);
+        }
+    }
+    json!({
+        "eventID": record.event_id(),
+        "eventName": record.event_name().map(|n| n.as_str().to_owned()),
+        "eventVersion": record.event_version(),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": record.aws_region(),
+        "dynamodb": dynamodb,
+        "eventSourceARN": stream_arn,
+    })
+}

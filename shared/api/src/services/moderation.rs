@@ -1,0 +1,112 @@
+//! The moderation scan of a stored message: the classifier judges it; a hidden message is
+//! hidden for both participants and reported, a clean one is marked scanned. Conditional on
+//! the message not yet judged, so a redelivered scan changes nothing twice.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tandem_domain::conversation::ModerationState;
+use tandem_domain::moderation::{MessageContext, Verdict, verdict};
+use tandem_domain::reports::{ReportSource, ReportStatus, automatic_report};
+use tandem_domain::{ConversationId, MessageId, ReportId};
+use tandem_store::{ConversationRecord, MessageRecord, ReportRecord};
+
+use crate::outbound::realtime::ServerEvent;
+use crate::{ApiError, App};
+
+/// How many of the conversation's latest messages the repetition rule looks back over.
+const EARLIER_MESSAGES: i32 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanOutcome {
+    Scanned,
+    Hidden(ReportId),
+    /// Judged by an earlier delivery of the same request.
+    AlreadyJudged,
+    /// The message or its conversation is gone (retention): nothing to judge.
+    Gone,
+}
+
+/// Scans a stored message, as it is now, for `now`.
+pub async fn scan(
+    app: &App,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
+    now: DateTime<Utc>,
+) -> Result<ScanOutcome, ApiError> {
+    let (Some(message), Some(conversation)) = (
+        app.store.message(conversation_id, message_id, now).await?,
+        app.store.conversation(conversation_id, now).await?,
+    ) else {
+        return Ok(ScanOutcome::Gone);
+    };
+    if message.moderation != ModerationState::Visible {
+        if message.moderation == ModerationState::Hidden {
+            // An earlier delivery may have hidden it and stopped before telling anyone.
+            announce_hidden(app, &conversation, &message).await;
+        }
+        return Ok(ScanOutcome::AlreadyJudged);
+    }
+    let earlier: Vec<String> = app
+        .store
+        .messages_before(conversation_id, Some(message_id), EARLIER_MESSAGES, now)
+        .await?
+        .into_iter()
+        .rev()
+        .filter(|m| m.author == message.author)
+        .map(|m| m.text)
+        .collect();
+    let context = MessageContext {
+        text: &message.text,
+        sent_at: message.sent_at,
+        conversation_started_at: conversation.started_at,
+        earlier_by_author: &earlier,
+    };
+    let findings = app.classifier.classify(&context);
+    match verdict(findings, app.config.moderation_rules.hide_at) {
+        Verdict::Visible => {
+            let applied = app.store.mark_scanned(conversation_id, message_id).await?;
+            Ok(if applied { ScanOutcome::Scanned } else { ScanOutcome::AlreadyJudged })
+        }
+        Verdict::Hide(findings) => {
+            let (reason, severity) = automatic_report(&findings);
+            let labels: Vec<String> = findings.iter().map(|f| f.label.clone()).collect();
+            let report = ReportRecord {
+                report_id: ReportId::generate(),
+                source: ReportSource::Moderation,
+                reporter: None,
+                reported_user_id: message.author.clone(),
+                conversation_id: Some(conversation_id.clone()),
+                message_id: Some(message_id.clone()),
+                reason,
+                details: format!("hidden by the moderation scan: {}", labels.join(", ")),
+                severity,
+                status: ReportStatus::Open,
+                findings,
+                created_at: now,
+                updated_at: now,
+                resolution: None,
+            };
+            if !app.store.hide_message(conversation_id, message_id, &report).await? {
+                return Ok(ScanOutcome::AlreadyJudged);
+            }
+            tracing::info!(%message_id, report_id = %report.report_id, labels = ?labels, "message hidden");
+            announce_hidden(app, &conversation, &message).await;
+            Ok(ScanOutcome::Hidden(report.report_id))
+        }
+    }
+}
+
+/// `message.hidden` to both participants. The hide is committed: a failed delivery is
+/// logged, not retried (clients also see it hidden in history).
+async fn announce_hidden(app: &App, conversation: &ConversationRecord, message: &MessageRecord) {
+    let event = ServerEvent::new(
+        "message.hidden",
+        json!({ "conversationId": message.conversation_id, "messageId": message.message_id }),
+    );
+    let deliveries = conversation.participants.iter().map(|user| app.realtime.to_user(user, &event));
+    for (user, result) in conversation.participants.iter().zip(futures::future::join_all(deliveries).await) {
+        if let Err(error) = result {
+            tracing::warn!(user_id = %user, error = ?error, "message.hidden not delivered");
+        }
+    }
+}

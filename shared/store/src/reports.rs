@@ -1,0 +1,357 @@
+//! Safety reports: the report item (listed for triage through GSI1 by status, most severe
+//! then oldest first), a pointer in the reporter's partition (their own list), one in the
+//! reported user's partition (earlier reports about them) and a guard that makes a second
+//! report of the same user for the same conversation return the first.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::moderation::{Finding, Severity};
+use tandem_domain::reports::{AdminAction, ReportReason, ReportSource, ReportStatus};
+use tandem_domain::{ConversationId, MessageId, ReportId, UserId};
+
+use crate::item::{Item, key, s, with_key};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, SK};
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRecord {
+    pub report_id: ReportId,
+    pub source: ReportSource,
+    /// `None` when moderation filed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<UserId>,
+    pub reported_user_id: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<MessageId>,
+    pub reason: ReportReason,
+    pub details: String,
+    pub severity: Severity,
+    pub status: ReportStatus,
+    /// What the moderation rules found (automatic reports only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+}
+
+/// What an admin decided about a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolution {
+    pub action: AdminAction,
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileOutcome {
+    Filed(ReportRecord),
+    /// The reporter had already reported this user for this conversation: the first report.
+    Existing(ReportRecord),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportPointer {
+    report_id: ReportId,
+}
+
+/// One page of the triage list and where the next starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportPage {
+    pub reports: Vec<ReportRecord>,
+    pub next: Option<String>,
+}
+
+/// GSI1 sort key: severity (most severe first), then filing time, then id.
+fn triage_sort_key(report: &ReportRecord) -> String {
+    format!(
+        "{}#{}#{}",
+        severity_prefix(report.severity),
+        report.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+        report.report_id
+    )
+}
+
+fn severity_prefix(severity: Severity) -> u8 {
+    2 - severity.rank()
+}
+
+fn encode_cursor(sort_key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sort_key)
+}
+
+fn decode_cursor(cursor: &str) -> Option<(String, ReportId)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let sort_key = String::from_utf8(bytes).ok()?;
+    let id = sort_key.rsplit('#').next()?.parse().ok()?;
+    Some((sort_key, id))
+}
+
+impl Store {
+    /// The report item with its triage index entry.
+    fn report_item(&self, report: &ReportRecord) -> Result<Item, StoreError> {
+        let mut item = with_key(keys::report(&report.report_id), report)?;
+        item.insert(GSI1_PK.to_owned(), s(keys::reports_by_status(report.status)));
+        item.insert(GSI1_SK.to_owned(), s(triage_sort_key(report)));
+        Ok(item)
+    }
+
+    /// Creating a report: the item and the pointers in both users' partitions.
+    pub(crate) fn report_writes(&self, report: &ReportRecord) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let pointer = ReportPointer { report_id: report.report_id.clone() };
+        let mut writes = vec![
+            self.put_if_absent(self.report_item(report)?)?,
+            self.put(with_key(keys::report_about(&report.reported_user_id, &report.report_id), &pointer)?)?,
+        ];
+        if let Some(reporter) = &report.reporter {
+            writes.push(self.put(with_key(keys::report_filed(reporter, &report.report_id), &pointer)?)?);
+        }
+        Ok(writes)
+    }
+
+    /// Files a user's report once per (reporter, reported user, conversation).
+    pub async fn file_report(&self, report: &ReportRecord, now: DateTime<Utc>) -> Result<FileOutcome, StoreError> {
+        let reporter =
+            report.reporter.as_ref().ok_or_else(|| StoreError::Malformed("a user report names no reporter".into()))?;
+        let guard_key = keys::report_guard(reporter, &report.reported_user_id, report.conversation_id.as_ref());
+        let guard = with_key(guard_key.clone(), &ReportPointer { report_id: report.report_id.clone() })?;
+        let mut actions = vec![self.put_if_absent(guard)?];
+        actions.extend(self.report_writes(report)?);
+        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => return Ok(FileOutcome::Filed(report.clone())),
+            Err(error) => error,
+        };
+        let guard_taken = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                cancelled.cancellation_reasons().first().is_some_and(|r| r.code() == Some("ConditionalCheckFailed"))
+            }
+            _ => false,
+        };
+        if !guard_taken {
+            return Err(StoreError::backend("TransactWriteItems", error));
+        }
+        let item = self.get_live(guard_key, now.timestamp()).await?;
+        let pointer: ReportPointer = item
+            .map(serde_dynamo::from_item)
+            .transpose()?
+            .ok_or_else(|| StoreError::Malformed("report guard vanished".into()))?;
+        let first = self.report(&pointer.report_id, now).await?;
+        first.map(FileOutcome::Existing).ok_or_else(|| StoreError::Malformed("guarded report missing".into()))
+    }
+
+    pub async fn report(&self, id: &ReportId, now: DateTime<Utc>) -> Result<Option<ReportRecord>, StoreError> {
+        let item = self.get_live(keys::report(id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// The reports `reporter` filed, newest first, strictly older than `before` when given.
+    pub async fn reports_filed_by(
+        &self,
+        reporter: &UserId,
+        before: Option<&ReportId>,
+        limit: i32,
+    ) -> Result<Vec<ReportRecord>, StoreError> {
+        self.pointed_reports(reporter, keys::REPORTS_FILED, before, limit).await
+    }
+
+    /// Reports about `user`, newest first (the admin's context for a report).
+    pub async fn reports_about(&self, user: &UserId, limit: i32) -> Result<Vec<ReportRecord>, StoreError> {
+        self.pointed_reports(user, keys::REPORTS_ABOUT, None, limit).await
+    }
+
+    async fn pointed_reports(
+        &self,
+        user: &UserId,
+        prefix: &str,
+        before: Option<&ReportId>,
+        limit: i32,
+    ) -> Result<Vec<ReportRecord>, StoreError> {
+        let upper = match before {
+            Some(id) => format!("{prefix}{id}"),
+            None => format!("{prefix}\u{10FFFF}"),
+        };
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::user_partition(user)))
+            .expression_attribute_values(":lower", s(prefix))
+            .expression_attribute_values(":upper", s(&upper))
+            .scan_index_forward(false)
+            .limit(limit + 1)
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("Query", e))?;
+        let ids: Vec<ReportId> = output
+            .items()
+            .iter()
+            .filter(|item| item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| *sk != upper))
+            .map(|item| serde_dynamo::from_item::<_, ReportPointer>(item.clone()).map(|p| p.report_id))
+            .take(limit as usize)
+            .collect::<Result<_, _>>()?;
+        self.reports_by_id(&ids).await
+    }
+
+    /// The reports with these ids, in the given order (BatchGetItem, unprocessed keys retried).
+    async fn reports_by_id(&self, ids: &[ReportId]) -> Result<Vec<ReportRecord>, StoreError> {
+        let mut found: HashMap<ReportId, ReportRecord> = HashMap::new();
+        // BatchGetItem takes at most 100 keys.
+        for chunk in ids.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().map(|id| key(keys::report(id))).collect();
+            for _attempt in 0..5 {
+                if pending.is_empty() {
+                    break;
+                }
+                let request =
+                    KeysAndAttributes::builder().set_keys(Some(pending)).build().map_err(StoreError::build)?;
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::backend("BatchGetItem", e))?;
+                for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    let report: ReportRecord = serde_dynamo::from_item(item)?;
+                    found.insert(report.report_id.clone(), report);
+                }
+                pending =
+                    output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Throttled("BatchGetItem left keys unprocessed".into()));
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// Reports in `status`, most severe then oldest first, optionally of one severity.
+    pub async fn reports_by_status(
+        &self,
+        status: ReportStatus,
+        severity: Option<Severity>,
+        after: Option<&str>,
+        limit: i32,
+    ) -> Result<ReportPage, StoreError> {
+        let partition = keys::reports_by_status(status);
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_values(":gpk", s(&partition))
+            .limit(limit);
+        query = match severity {
+            Some(severity) => query
+                .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :severity)")
+                .expression_attribute_names("#gsk", GSI1_SK)
+                .expression_attribute_values(":severity", s(format!("{}#", severity_prefix(severity)))),
+            None => query.key_condition_expression("#gpk = :gpk"),
+        };
+        if let Some(cursor) = after {
+            let (sort_key, id) = decode_cursor(cursor).ok_or(StoreError::BadCursor)?;
+            let mut start = key(keys::report(&id));
+            start.insert(GSI1_PK.to_owned(), s(&partition));
+            start.insert(GSI1_SK.to_owned(), s(sort_key));
+            query = query.set_exclusive_start_key(Some(start));
+        }
+        let output = query.send().await.map_err(|e| StoreError::backend("Query", e))?;
+        let reports: Vec<ReportRecord> =
+            output.items().iter().map(|item| serde_dynamo::from_item(item.clone())).collect::<Result<_, _>>()?;
+        let next = output
+            .last_evaluated_key()
+            .and_then(|k| k.get(GSI1_SK))
+            .and_then(|v| v.as_s().ok())
+            .map(|sort_key| encode_cursor(sort_key));
+        Ok(ReportPage { reports, next })
+    }
+
+    /// `open` → `triaged` (an admin opened it); false when it was not open.
+    pub async fn mark_triaged(&self, report: &ReportRecord, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let update = self.report_status_update(report, ReportStatus::Triaged, None, now)?;
+        let result = self.client.transact_write_items().transact_items(update).send().await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error)
+                if matches!(
+                    error.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(StoreError::backend("TransactWriteItems", error)),
+        }
+    }
+
+    /// A transaction action moving `report` from its current (unresolved) status to
+    /// `status`; fails the transaction if someone changed it meanwhile.
+    pub(crate) fn report_status_update(
+        &self,
+        report: &ReportRecord,
+        status: ReportStatus,
+        resolution: Option<&Resolution>,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut moved = report.clone();
+        moved.status = status;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::report(&report.report_id))))
+            .condition_expression("#status = :current")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_names("#updated", "updatedAt")
+            .expression_attribute_values(":current", s(report.status.as_str()))
+            .expression_attribute_values(":status", s(status.as_str()))
+            .expression_attribute_values(":gpk", s(keys::reports_by_status(status)))
+            .expression_attribute_values(":updated", serde_dynamo::to_attribute_value(now)?);
+        let mut expression = String::from("SET #status = :status, #gpk = :gpk, #updated = :updated");
+        if let Some(resolution) = resolution {
+            expression.push_str(", #resolution = :resolution");
+            update = update
+                .expression_attribute_names("#resolution", "resolution")
+                .expression_attribute_values(":resolution", serde_dynamo::to_attribute_value(resolution)?);
+        }
+        let update = update.update_expression(expression).build().map_err(StoreError::build)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let id = ReportId::generate();
+        let sort_key = format!("0#2026-11-21T10:00:00.000Z#{id}");
+        assert_eq!(decode_cursor(&encode_cursor(&sort_key)), Some((sort_key, id)));
+        assert_eq!(decode_cursor("not base64!"), None);
+        assert_eq!(decode_cursor(&encode_cursor("0#x#not-an-id")), None);
+    }
+
+    #[test]
+    fn more_severe_reports_sort_first() {
+        assert!(severity_prefix(Severity::High) < severity_prefix(Severity::Medium));
+        assert!(severity_prefix(Severity::Medium) < severity_prefix(Severity::Low));
+    }
+}

@@ -1,0 +1,94 @@
+//! The table's changes, as the workers receive them. Each EventBridge pipe sends the keys of
+//! a committed item, shaped by its `InputTemplate` to `{"eventName", "pk", "sk"}`: the
+//! queues carry ids only (never message text), and a worker reads the item's current state.
+
+use serde::{Deserialize, Serialize};
+use tandem_domain::{ConversationId, MatchId, MessageId};
+
+use crate::StoreError;
+use crate::keys;
+
+/// One pipe message: what happened to which item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableChange {
+    /// `INSERT`, `MODIFY` or `REMOVE`.
+    pub event_name: String,
+    pub pk: String,
+    pub sk: String,
+}
+
+/// A committed write a worker acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A message was stored.
+    MessageStored { conversation_id: ConversationId, message_id: MessageId },
+    /// A sweep committed a match.
+    MatchCreated { match_id: MatchId },
+    /// Anything else: the pipes' filters should not let it through, and workers ignore it.
+    Other(TableChange),
+}
+
+/// Reads one pipe message (an SQS body).
+pub fn parse_change(body: &str) -> Result<Change, StoreError> {
+    let change: TableChange =
+        serde_json::from_str(body).map_err(|e| StoreError::Malformed(format!("table change: {e}")))?;
+    let id = |text: Option<&str>| -> Result<String, StoreError> {
+        text.map(str::to_owned)
+            .ok_or_else(|| StoreError::Malformed(format!("unexpected keys {}/{}", change.pk, change.sk)))
+    };
+    let malformed =
+        |e: tandem_domain::ids::InvalidId| StoreError::Malformed(format!("{}/{}: {e}", change.pk, change.sk));
+    if change.event_name != "INSERT" {
+        return Ok(Change::Other(change));
+    }
+    if change.sk.starts_with(keys::MESSAGES) {
+        let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+        let message_id = id(change.sk.strip_prefix(keys::MESSAGES))?.parse().map_err(malformed)?;
+        return Ok(Change::MessageStored { conversation_id, message_id });
+    }
+    if change.pk.starts_with(keys::MATCHES) {
+        let match_id = id(change.pk.strip_prefix(keys::MATCHES))?.parse().map_err(malformed)?;
+        return Ok(Change::MatchCreated { match_id });
+    }
+    Ok(Change::Other(change))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONVERSATION: &str = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+    const MESSAGE: &str = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c";
+
+    fn body(event_name: &str, pk: &str, sk: &str) -> String {
+        serde_json::json!({"eventName": event_name, "pk": pk, "sk": sk}).to_string()
+    }
+
+    #[test]
+    fn a_message_insert_names_the_message() {
+        let change = parse_change(&body("INSERT", &format!("CONV#{CONVERSATION}"), &format!("MSG#{MESSAGE}"))).unwrap();
+        assert_eq!(
+            change,
+            Change::MessageStored {
+                conversation_id: CONVERSATION.parse().unwrap(),
+                message_id: MESSAGE.parse().unwrap()
+            }
+        );
+        let matched = parse_change(&body("INSERT", &format!("MATCH#{MESSAGE}"), "MATCH")).unwrap();
+        assert_eq!(matched, Change::MatchCreated { match_id: MESSAGE.parse().unwrap() });
+    }
+
+    #[test]
+    fn other_changes_are_named_not_acted_on() {
+        let modify = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), &format!("MSG#{MESSAGE}"))).unwrap();
+        assert!(matches!(modify, Change::Other(c) if c.event_name == "MODIFY"));
+        assert!(matches!(parse_change(&body("INSERT", "USER#x", "USER")).unwrap(), Change::Other(_)));
+    }
+
+    #[test]
+    fn garbage_is_malformed_not_a_panic() {
+        assert!(matches!(parse_change("{\"eventName\": 3}"), Err(StoreError::Malformed(_))));
+        assert!(matches!(parse_change(&body("INSERT", "CONV#nope", "MSG#nope")), Err(StoreError::Malformed(_))));
+    }
+}
