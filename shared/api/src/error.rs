@@ -160,7 +160,9 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
         use tandem_domain::availability::QueueRefusal;
         let message = refusal.to_string();
         match refusal {
-            QueueRefusal::Suspended => Self::ForbiddenBecause { code: "matching_suspended", message },
+            QueueRefusal::Suspended | QueueRefusal::SuspendedUntil(_) => {
+                Self::ForbiddenBecause { code: "matching_suspended", message }
+            }
             QueueRefusal::NotActive => Self::ForbiddenBecause { code: "account_inactive", message },
             QueueRefusal::NoProfile => Self::Conflict { code: "profile_incomplete", message },
             QueueRefusal::Hidden => Self::Conflict { code: "profile_hidden", message },

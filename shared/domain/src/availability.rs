@@ -45,18 +45,23 @@ pub enum QueueRefusal {
     Suspended,
     #[error("this account cannot be matched")]
     NotActive,
+    #[error("matching is suspended for this account until {0}")]
+    SuspendedUntil(DateTime<Utc>),
     #[error("complete your profile before asking for a match")]
     NoProfile,
     #[error("your profile is hidden: make it visible to be matched")]
     Hidden,
 }
 
-/// Whether `user` may join today's pool.
-pub fn check_can_queue(user: &crate::User) -> Result<&crate::Profile, QueueRefusal> {
+/// Whether `user` may join today's pool at `now`.
+pub fn check_can_queue(user: &crate::User, now: DateTime<Utc>) -> Result<&crate::Profile, QueueRefusal> {
     match user.status {
         crate::UserStatus::Active => {}
         crate::UserStatus::SuspendedFromMatching => return Err(QueueRefusal::Suspended),
         crate::UserStatus::Banned | crate::UserStatus::PendingDeletion => return Err(QueueRefusal::NotActive),
+    }
+    if let Some(until) = user.matching_suspended_until.filter(|until| *until > now) {
+        return Err(QueueRefusal::SuspendedUntil(until));
     }
     let profile = user.profile.as_ref().ok_or(QueueRefusal::NoProfile)?;
     if profile.visibility == crate::profile::Visibility::Hidden {

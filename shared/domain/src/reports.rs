@@ -65,9 +65,11 @@ impl ReportStatus {
 }
 
 crate::named_enum! {
-    /// Who filed a report: a user, or the moderation scan.
+    /// Who filed a report: a user (the report form or the panic button), or the
+    /// moderation scan.
     pub enum ReportSource {
         User = "user",
+        PanicExit = "panic_exit",
         Moderation = "moderation",
     }
 }

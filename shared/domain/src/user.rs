@@ -50,6 +50,9 @@ pub struct User {
     pub last_seen_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Profile>,
+    /// Set by an admin's suspension: no matching before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching_suspended_until: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -66,6 +69,7 @@ impl User {
             created_at: now,
             last_seen_at: now,
             profile: None,
+            matching_suspended_until: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Up
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
-use tandem_domain::{ConversationId, MatchId, ReportId, UserId};
+use tandem_domain::{ConversationId, MatchId, UserId};
 
 use crate::error::conditional;
 use crate::item::{Item, key, n, s, with_key};
@@ -226,10 +226,14 @@ impl Store {
     pub async fn panic_exit(
         &self,
         record: &ConversationRecord,
-        by: &UserId,
-        other: &UserId,
+        report: &crate::ReportRecord,
         now: DateTime<Utc>,
-    ) -> Result<Option<ReportId>, StoreError> {
+    ) -> Result<bool, StoreError> {
+        let by = report
+            .reporter
+            .as_ref()
+            .ok_or_else(|| StoreError::Malformed("a panic report names its reporter".into()))?;
+        let other = &report.reported_user_id;
         let end = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
@@ -244,20 +248,15 @@ impl Store {
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .build()
             .map_err(StoreError::build)?;
-        let report_id = ReportId::generate();
-        let report = serde_json::json!({
-            "reportId": report_id, "reporter": by, "reported": other, "conversationId": record.conversation_id,
-            "reason": "panic_exit", "severity": "high", "status": "open", "createdAt": now,
-        });
         let mut actions = vec![TransactWriteItem::builder().update(end).build()];
         actions.extend(self.block_actions(by, other, Some("panic exit".into()), now)?);
         actions.extend(self.block_actions(other, by, None, now)?);
-        actions.push(self.put(with_key(keys::report(&report_id), &report)?)?);
+        actions.extend(self.report_writes(report)?);
         actions.push(self.audit_action(by, "panic", &format!("conversation:{}", record.conversation_id), now)?);
         match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(Some(report_id)),
+            Ok(_) => Ok(true),
             Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(None),
+                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(false),
                 _ => Err(StoreError::backend("TransactWriteItems", error)),
             },
         }

@@ -10,8 +10,11 @@ pub const GSI1: &str = "gsi1";
 pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
 
+/// User partitions' prefix (the account and what hangs off it).
+pub const USERS: &str = "USER#";
+
 pub fn user(id: &UserId) -> (String, String) {
-    (format!("USER#{id}"), "USER".to_owned())
+    (format!("{USERS}{id}"), "USER".to_owned())
 }
 
 pub fn email(email: &Email) -> (String, String) {
@@ -96,6 +99,11 @@ pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, Stri
     (format!("AUDIT#{actor}"), format!("{}#{}", at.to_rfc3339(), uuid::Uuid::new_v4()))
 }
 
+/// Audit entries about a user, through GSI1.
+pub fn audit_subject_gsi1(subject: &UserId) -> String {
+    format!("AUDIT#SUBJECT#{subject}")
+}
+
 pub const MESSAGES: &str = "MSG#";
 pub const CLIENT_MESSAGES: &str = "CMID#";
 pub const READ_POSITIONS: &str = "READ#";
@@ -161,6 +169,13 @@ pub fn report_filed(reporter: &UserId, report_id: &ReportId) -> (String, String)
 
 pub fn report_about(reported: &UserId, report_id: &ReportId) -> (String, String) {
     (user_partition(reported), format!("{REPORTS_ABOUT}{report_id}"))
+}
+
+/// Notices to a user about their account (moderation warnings), in their partition.
+pub const NOTICES: &str = "NOTICE#";
+
+pub fn notice(user: &UserId, notice_id: &ReportId) -> (String, String) {
+    (user_partition(user), format!("{NOTICES}{notice_id}"))
 }
 
 /// One report per reporter, reported user and conversation (`-` when none was named).

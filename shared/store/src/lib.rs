@@ -3,7 +3,7 @@
 //! `docs/data-model.md` is the map of every item type and access pattern here; keep both
 //! in step. Domain types come in and go out; `AttributeValue`s never leave this crate.
 
-mod audit;
+pub mod audit;
 pub mod availability;
 pub mod connections;
 pub mod conversations;
@@ -22,6 +22,7 @@ pub mod users;
 
 use aws_sdk_dynamodb::Client;
 
+pub use audit::AuditEntry;
 pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 pub use connections::ConnectionRecord;
 pub use conversations::{ConversationRecord, ExtensionOutcome};
@@ -30,7 +31,7 @@ pub use login_throttle::ThrottleState;
 pub use matches::{MatchOutcome, MatchRecord};
 pub use messages::{MessageRecord, ReadPosition, SendOutcome};
 pub use relations::{Block, Exclusions};
-pub use reports::{FileOutcome, ReportPage, ReportRecord, Resolution};
+pub use reports::{AccountChange, FileOutcome, Notice, ReportPage, ReportRecord, Resolution};
 pub use sessions::{RefreshOutcome, SessionStart};
 pub use tandem_domain::conversation::ConversationState;
 pub use users::{EmailClaim, NewAccount};

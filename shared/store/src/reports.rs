@@ -355,3 +355,105 @@ mod tests {
         assert!(severity_prefix(Severity::Medium) < severity_prefix(Severity::Low));
     }
 }
+
+/// What resolving a report does to the reported account, in the same transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountChange {
+    None,
+    /// A notice the user is told about (the stream carries it to the notification worker).
+    Warn(Notice),
+    SuspendMatching {
+        until: DateTime<Utc>,
+    },
+    Ban,
+}
+
+/// Something the service tells a user about their own account (a moderation warning).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    pub notice_id: ReportId,
+    pub user_id: UserId,
+    pub kind: String,
+    pub reason: ReportReason,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Resolves `report` (still in the status it was read in) with `resolution`, applies
+    /// `change` to the reported account and audits it, all or nothing. False when the
+    /// report changed meanwhile (resolved by someone else).
+    pub async fn resolve_report(
+        &self,
+        report: &ReportRecord,
+        resolution: &Resolution,
+        change: &AccountChange,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut actions =
+            vec![self.report_status_update(report, resolution.action.resolves_to(), Some(resolution), now)?];
+        let user_key = key(keys::user(&report.reported_user_id));
+        let account_update = |expression: &str, value: aws_sdk_dynamodb::types::AttributeValue, name: &str| {
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(user_key.clone()))
+                .update_expression(expression)
+                .condition_expression("attribute_exists(#pk)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#field", name)
+                .expression_attribute_values(":value", value)
+                .build()
+                .map_err(StoreError::build)
+                .map(|update| TransactWriteItem::builder().update(update).build())
+        };
+        match change {
+            AccountChange::None => {}
+            AccountChange::Warn(notice) => {
+                actions.push(self.put_if_absent(with_key(keys::notice(&notice.user_id, &notice.notice_id), notice)?)?)
+            }
+            AccountChange::SuspendMatching { until } => actions.push(account_update(
+                "SET #field = :value",
+                serde_dynamo::to_attribute_value(until)?,
+                "matchingSuspendedUntil",
+            )?),
+            AccountChange::Ban => actions.push(account_update(
+                "SET #field = :value",
+                s(tandem_domain::UserStatus::Banned.as_str()),
+                "status",
+            )?),
+        }
+        actions.push(self.audit_entry(&crate::AuditEntry {
+            actor: resolution.by.clone(),
+            action: resolution.action.as_str().to_owned(),
+            resource: format!("report:{}", report.report_id),
+            subject: Some(report.reported_user_id.clone()),
+            metadata: serde_json::json!({ "note": resolution.note, "days": resolution.days }),
+            at: now,
+        })?);
+        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                    if cancelled
+                        .cancellation_reasons()
+                        .first()
+                        .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                {
+                    Ok(false)
+                }
+                _ => Err(StoreError::backend("TransactWriteItems", error)),
+            },
+        }
+    }
+
+    pub async fn notice(
+        &self,
+        user: &UserId,
+        notice_id: &ReportId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Notice>, StoreError> {
+        let item = self.get_live(keys::notice(user, notice_id), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+}

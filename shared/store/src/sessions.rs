@@ -161,6 +161,28 @@ impl Store {
         Ok(Some(token.user_id))
     }
 
+    /// Revokes every session family of `user` (a ban); returns how many there were.
+    pub async fn revoke_all_sessions(&self, user: &UserId) -> Result<usize, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(crate::keys::GSI1)
+            .key_condition_expression("#gpk = :user")
+            .expression_attribute_names("#gpk", crate::keys::GSI1_PK)
+            .expression_attribute_values(":user", crate::item::s(keys::user_sessions_gsi1(user)));
+        let families: Vec<String> = self
+            .query_all(query)
+            .await?
+            .iter()
+            .filter_map(|item| item.get(PK)?.as_s().ok()?.strip_prefix("SESSION#").map(str::to_owned))
+            .collect();
+        for family in &families {
+            self.revoke_session(family).await?;
+        }
+        Ok(families.len())
+    }
+
     async fn revoke_session(&self, family_id: &str) -> Result<(), StoreError> {
         let result = self
             .client

@@ -3,7 +3,7 @@
 //! queues carry ids only (never message text), and a worker reads the item's current state.
 
 use serde::{Deserialize, Serialize};
-use tandem_domain::{ConversationId, MatchId, MessageId};
+use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
 
 use crate::StoreError;
 use crate::keys;
@@ -25,6 +25,8 @@ pub enum Change {
     MessageStored { conversation_id: ConversationId, message_id: MessageId },
     /// A sweep committed a match.
     MatchCreated { match_id: MatchId },
+    /// A notice to a user about their account was written (an admin's warning).
+    NoticeIssued { user_id: UserId, notice_id: ReportId },
     /// Anything else: the pipes' filters should not let it through, and workers ignore it.
     Other(TableChange),
 }
@@ -46,6 +48,11 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
         let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
         let message_id = id(change.sk.strip_prefix(keys::MESSAGES))?.parse().map_err(malformed)?;
         return Ok(Change::MessageStored { conversation_id, message_id });
+    }
+    if change.sk.starts_with(keys::NOTICES) {
+        let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
+        let notice_id = id(change.sk.strip_prefix(keys::NOTICES))?.parse().map_err(malformed)?;
+        return Ok(Change::NoticeIssued { user_id, notice_id });
     }
     if change.pk.starts_with(keys::MATCHES) {
         let match_id = id(change.pk.strip_prefix(keys::MATCHES))?.parse().map_err(malformed)?;

@@ -137,3 +137,70 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Grants or removes premium (an admin's act), audited in the same transaction; the
+    /// updated user, or `NotFound`.
+    pub async fn set_premium(
+        &self,
+        id: &UserId,
+        premium: bool,
+        by: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id))))
+            .update_expression("SET premium = :premium")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":premium", aws_sdk_dynamodb::types::AttributeValue::Bool(premium))
+            .build()
+            .map_err(StoreError::build)?;
+        let audit = self.audit_entry(&crate::AuditEntry {
+            actor: by.clone(),
+            action: "premium".to_owned(),
+            resource: format!("user:{id}"),
+            subject: Some(id.clone()),
+            metadata: serde_json::json!({ "premium": premium }),
+            at: now,
+        })?;
+        let actions = vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build(), audit];
+        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => {}
+            Err(error) => {
+                return Err(match error.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(_)) => StoreError::NotFound,
+                    _ => StoreError::backend("TransactWriteItems", error),
+                });
+            }
+        }
+        self.user(id, now).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Grants the admin role: an operator's act (the `tandem-ops` command), never an API
+    /// call. Returns the user, or `NotFound`.
+    pub async fn grant_admin(&self, email: &Email, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let claim = self.email_claim(email, now).await?.ok_or(StoreError::NotFound)?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(&claim.user_id))))
+            .update_expression("SET #role = :admin")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":admin", serde_dynamo::to_attribute_value(tandem_domain::Role::Admin)?)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|error| match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
+                _ => StoreError::backend("UpdateItem", error),
+            })?;
+        let attributes =
+            result.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
+        Ok(serde_dynamo::from_item(attributes)?)
+    }
+}

@@ -84,6 +84,16 @@ pub fn field_id<T: FromStr>(raw: &str, field: &str) -> Result<T, FieldError> {
     raw.parse().map_err(|_| FieldError::new(field, tandem_domain::ids::InvalidId.to_string()))
 }
 
+/// An optional typed id from a body field, its error collected in `errors` so a client
+/// learns every bad field at once.
+pub fn collect_id<T: FromStr>(
+    raw: Option<&str>,
+    field: &str,
+    errors: &mut tandem_domain::ValidationErrors,
+) -> Option<T> {
+    raw.and_then(|raw| field_id(raw, field).map_err(|e| errors.0.push(e)).ok())
+}
+
 /// A query-string parameter, if present.
 pub fn query_param<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.query_string_parameters_ref().and_then(|q| q.first(name))

@@ -101,4 +101,26 @@ impl Realtime {
         }
         Ok(delivered)
     }
+
+    /// Closes every open connection of `user` (a ban) through the Management API; returns
+    /// how many were closed.
+    pub async fn disconnect_user(&self, user: &UserId) -> Result<usize, ApiError> {
+        let Some(client) = &self.client else { return Ok(0) };
+        let mut closed = 0;
+        for connection in self.store.connections_of(user, Utc::now()).await? {
+            match client.delete_connection().connection_id(&connection.connection_id).send().await {
+                Ok(_) => closed += 1,
+                // Already gone: nothing to close.
+                Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => {}
+                Err(error) => {
+                    return Err(ApiError::Internal(format!(
+                        "delete_connection: {}",
+                        aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&error)
+                    )));
+                }
+            }
+            self.store.remove_connection(&connection.connection_id).await?;
+        }
+        Ok(closed)
+    }
 }

@@ -1,6 +1,7 @@
 //! Route handlers, one module per Lambda function. `ROUTES` names each function's handler
 //! so the local gateway can serve the same code; `template.yaml` says which path each serves.
 
+pub mod admin;
 pub mod auth;
 pub mod availability;
 pub mod blocks;
@@ -8,6 +9,7 @@ pub mod conversations;
 pub mod matches;
 pub mod me;
 pub mod presence;
+pub mod reports;
 pub mod system;
 pub mod ws;
 
@@ -58,6 +60,14 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "conversations-close", handler: |a, r| Box::pin(conversations::close::handle(a, r)) },
     HttpFunction { name: "conversations-extend", handler: |a, r| Box::pin(conversations::extend::handle(a, r)) },
     HttpFunction { name: "conversations-panic", handler: |a, r| Box::pin(conversations::panic::handle(a, r)) },
+    HttpFunction { name: "reports-create", handler: |a, r| Box::pin(reports::create::handle(a, r)) },
+    HttpFunction { name: "reports-list", handler: |a, r| Box::pin(reports::list::handle(a, r)) },
+    HttpFunction { name: "reports-get", handler: |a, r| Box::pin(reports::get::handle(a, r)) },
+    HttpFunction { name: "admin-reports-list", handler: |a, r| Box::pin(admin::reports_list::handle(a, r)) },
+    HttpFunction { name: "admin-reports-get", handler: |a, r| Box::pin(admin::reports_get::handle(a, r)) },
+    HttpFunction { name: "admin-reports-action", handler: |a, r| Box::pin(admin::reports_action::handle(a, r)) },
+    HttpFunction { name: "admin-users-get", handler: |a, r| Box::pin(admin::users_get::handle(a, r)) },
+    HttpFunction { name: "admin-users-premium", handler: |a, r| Box::pin(admin::users_premium::handle(a, r)) },
     HttpFunction { name: "system-health", handler: |a, r| Box::pin(system::health::handle(a, r)) },
     HttpFunction { name: "system-version", handler: |a, r| Box::pin(system::version::handle(a, r)) },
     HttpFunction { name: "system-openapi", handler: |a, r| Box::pin(system::openapi::handle(a, r)) },

@@ -51,7 +51,7 @@ pub struct PartnerView {
 /// Queues the user for their local today (idempotent; a matched user stays matched).
 pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
     let user = account(app, id, now).await?;
-    let profile = check_can_queue(&user)?;
+    let profile = check_can_queue(&user, now)?;
     let (day, offset) = local_day(&user.timezone, now);
     let exclusions = app.store.exclusions(id, now).await?;
     let mut snapshot = PoolUser::from_profile(id, profile, offset);

@@ -84,11 +84,14 @@ pub struct MessageView {
     pub client_message_id: String,
     pub text: String,
     pub sent_at: DateTime<Utc>,
+    /// Hidden by moderation: shown to both without its text.
+    pub hidden: bool,
 }
 
 impl From<&MessageRecord> for MessageView {
     fn from(m: &MessageRecord) -> Self {
-        let text = if m.moderation == ModerationState::Hidden { String::new() } else { m.text.clone() };
+        let hidden = m.moderation == ModerationState::Hidden;
+        let text = if hidden { String::new() } else { m.text.clone() };
         Self {
             message_id: m.message_id.clone(),
             conversation_id: m.conversation_id.clone(),
@@ -96,6 +99,7 @@ impl From<&MessageRecord> for MessageView {
             client_message_id: m.client_message_id.clone(),
             text,
             sent_at: m.sent_at,
+            hidden,
         }
     }
 }
@@ -240,7 +244,11 @@ pub async fn panic_exit(
 ) -> Result<PanicExit, ApiError> {
     let conversation = participant_view(app, conversation_id, by, now).await?;
     let other = peer_of(&conversation.participants, by).ok_or(ApiError::NotFound)?.clone();
-    let report_id = app.store.panic_exit(&conversation, by, &other, now).await?.ok_or_else(already_over)?;
+    let report = crate::services::reports::panic_report(by, &other, conversation_id, now);
+    let report_id = report.report_id.clone();
+    if !app.store.panic_exit(&conversation, &report, now).await? {
+        return Err(already_over());
+    }
     tracing::warn!(%conversation_id, %report_id, "panic exit");
     let ended = ConversationRecord { state: ConversationState::EndedByPanic, ended_at: Some(now), ..conversation };
     after_end(app, &ended, now).await?;
@@ -265,6 +273,17 @@ pub async fn close_between(
     other: &UserId,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
+    close_active(app, me, Some(other), now).await
+}
+
+/// Closes `me`'s open conversation of today or yesterday (only one with `with` when given);
+/// the partner is told (`conversation.closed`). False when there was none.
+pub async fn close_active(
+    app: &App,
+    me: &tandem_domain::User,
+    with: Option<&UserId>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
     let (today, _) = tandem_domain::availability::local_day(&me.timezone, now);
     for day in [Some(today), today.pred_opt()].into_iter().flatten() {
         let Some(conversation_id) = app.store.availability(&me.id, day, now).await?.and_then(|a| a.conversation_id)
@@ -272,7 +291,8 @@ pub async fn close_between(
             continue;
         };
         let Some(conversation) = app.store.conversation_for(&conversation_id, &me.id, now).await? else { continue };
-        if !conversation.is_participant(other) || !is_open(conversation.state, conversation.expires_at, now) {
+        let partner_matches = with.is_none_or(|other| conversation.is_participant(other));
+        if !partner_matches || !is_open(conversation.state, conversation.expires_at, now) {
             continue;
         }
         if let Some(closed) = app.store.close_conversation(&conversation_id, &me.id, now).await? {

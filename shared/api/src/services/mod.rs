@@ -3,6 +3,7 @@
 //! outbound adapters, and return typed outcomes that routes and jobs shape into responses.
 
 pub mod accounts;
+pub mod admin;
 pub mod availability;
 pub mod conversations;
 pub mod health;
@@ -10,5 +11,6 @@ pub mod matchmaking;
 pub mod moderation;
 pub mod notifications;
 pub mod presence;
+pub mod reports;
 pub mod safety;
 pub mod sessions;
