@@ -6,6 +6,7 @@ mod chat;
 mod drift;
 mod errors;
 mod events;
+mod moderation;
 mod oidc;
 mod pairing;
 mod profile;

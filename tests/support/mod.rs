@@ -16,6 +16,11 @@ use tokio::sync::oneshot;
 
 pub use serde_json::json;
 
+/// Where the set-up installed the emulators (`TANDEM_LOCAL_DIR`, else `.local`).
+pub fn local_dir() -> std::path::PathBuf {
+    std::env::var_os("TANDEM_LOCAL_DIR").map(Into::into).unwrap_or_else(|| workspace_root().join(".local"))
+}
+
 /// Root of the workspace, for tests that read project files.
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Into::into).unwrap_or_default()
@@ -100,13 +105,28 @@ impl TestApi {
 
     /// With WebSocket connection limits of its own (short ones, to test them).
     pub async fn start_full(customise: impl FnOnce(&mut Config), limits: gateway::WebSocketLimits) -> Self {
+        Self::start_on(customise, limits, None).await
+    }
+
+    /// With its queues in the SQS at `sqs_endpoint` (a moto of the test's own) instead of
+    /// the shared one.
+    pub async fn start_on(
+        customise: impl FnOnce(&mut Config),
+        limits: gateway::WebSocketLimits,
+        sqs_endpoint: Option<String>,
+    ) -> Self {
         // Handler logs show with a failing test's output.
         let filter =
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,tandem_api=info".into());
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
         let sdk = sdk_config().await;
         let table = fresh_table(&sdk).await;
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let sqs = match sqs_endpoint {
+            Some(endpoint) => {
+                aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(&sdk).endpoint_url(endpoint).build())
+            }
+            None => aws_sdk_sqs::Client::new(&sdk),
+        };
         let queues = provision::create_queues(&sqs, &table, &Template::load().expect("template").queues())
             .await
             .expect("create queues");
@@ -118,7 +138,8 @@ impl TestApi {
         let app = App::new(config, &sdk);
         // A failed record comes back after 2 s here (3 minutes deployed).
         let options = PipelineOptions { visibility_timeout_seconds: Some(VISIBILITY_SECONDS) };
-        let pipeline = pipeline::start(app.clone(), &sdk, &table, &table, options).await.expect("pipeline");
+        let pipeline =
+            pipeline::start(app.clone(), &sdk, sqs.clone(), &table, &table, options).await.expect("pipeline");
         let router = gateway::router(app.clone(), gateway::Clock::default(), limits, Some(pipeline.status.clone()))
             .expect("route table");
         let (stop, stopped) = oneshot::channel::<()>();

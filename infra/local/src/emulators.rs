@@ -104,19 +104,49 @@ pub async fn start(local_dir: &Path, ports: Ports, persist_dir: Option<&Path>) -
     let dynamodb_log = logs.join("dynamodb-local.log");
     let dynamodb = spawn(dynamodb, "DynamoDB Local", &dynamodb_log)?;
 
-    let moto_bin = local_dir.join("venv/bin/moto_server");
-    if !moto_bin.exists() {
-        return Err(EmulatorError::Missing { what: "moto server", path: moto_bin });
-    }
-    let mut moto = Command::new(&moto_bin);
-    moto.arg("-H").arg("127.0.0.1").arg("-p").arg(ports.moto.to_string());
     let moto_log = logs.join("moto.log");
-    let moto = spawn(moto, "moto server", &moto_log)?;
+    let moto = spawn(moto_command(local_dir, ports.moto)?, "moto server", &moto_log)?;
 
     let mut children = vec![dynamodb, moto];
     wait_listening(&mut children[0], ports.dynamodb, "DynamoDB Local", &dynamodb_log).await?;
     wait_listening(&mut children[1], ports.moto, "moto server", &moto_log).await?;
     Ok(Emulators { _children: children, dynamodb_port: ports.dynamodb, moto_port: ports.moto })
+}
+
+fn moto_command(local_dir: &Path, port: u16) -> Result<Command, EmulatorError> {
+    let moto_bin = local_dir.join("venv/bin/moto_server");
+    if !moto_bin.exists() {
+        return Err(EmulatorError::Missing { what: "moto server", path: moto_bin });
+    }
+    let mut moto = Command::new(&moto_bin);
+    moto.arg("-H").arg("127.0.0.1").arg("-p").arg(port.to_string());
+    Ok(moto)
+}
+
+/// A moto server of its own (fault tests stop and restart it); killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub async fn start(local_dir: &Path, port: u16) -> Result<Moto, EmulatorError> {
+        let logs = local_dir.join("logs");
+        std::fs::create_dir_all(&logs)?;
+        let log = logs.join(format!("moto-{port}.log"));
+        let mut child = spawn(moto_command(local_dir, port)?, "moto server", &log)?;
+        wait_listening(&mut child, port, "moto server", &log).await?;
+        Ok(Moto { child, port })
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server and waits until it has exited.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
 }
 
 fn find_dynamodb_local(local_dir: &Path) -> Result<PathBuf, EmulatorError> {

@@ -124,9 +124,16 @@ fn up(options: UpOptions) -> Result<(), String> {
         let app = build_app(&sdk_config, ports.gateway, &mut environment)?;
         let clock = gateway::Clock::default();
         gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
-        let pipeline = pipeline::start(app.clone(), &sdk_config, TABLE_NAME, TABLE_NAME, PipelineOptions::default())
-            .await
-            .map_err(|e| e.to_string())?;
+        let pipeline = pipeline::start(
+            app.clone(),
+            &sdk_config,
+            aws_sdk_sqs::Client::new(&sdk_config),
+            TABLE_NAME,
+            TABLE_NAME,
+            PipelineOptions::default(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let limits = gateway::WebSocketLimits {
             max_connection: std::time::Duration::from_secs(options.ws_max_seconds),
             idle_timeout: std::time::Duration::from_secs(options.ws_idle_seconds),

@@ -179,10 +179,11 @@ pub enum PipelineError {
 }
 
 /// Starts every pipe and worker of the template for `table`, whose queues are named
-/// `<queue_prefix>-<LogicalId>` (as [`provision::create_queues`] made them).
+/// `<queue_prefix>-<LogicalId>` (as [`provision::create_queues`] made them) in `sqs`.
 pub async fn start(
     app: App,
     sdk_config: &aws_config::SdkConfig,
+    sqs: aws_sdk_sqs::Client,
     table: &str,
     queue_prefix: &str,
     options: PipelineOptions,
@@ -198,7 +199,7 @@ pub async fn start(
         .map(str::to_owned)
         .ok_or_else(|| PipelineError::NoStream(table.to_owned(), "StreamSpecification missing".into()))?;
     let queues = Arc::new(QueueDirectory {
-        sqs: aws_sdk_sqs::Client::new(sdk_config),
+        sqs,
         prefix: queue_prefix.to_owned(),
         decls: template.queues(),
         located: Mutex::new(HashMap::new()),

@@ -11,7 +11,8 @@ pub async fn heartbeat(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Dat
     Ok(app.store.heartbeat(id, now).await?)
 }
 
-/// Accepts a WebSocket connection for the holder of a valid access token.
+/// Accepts a WebSocket connection for the holder of a valid access token whose account is
+/// not banned.
 pub async fn connect(
     app: &App,
     connection_id: &str,
@@ -19,6 +20,7 @@ pub async fn connect(
     now: DateTime<Utc>,
 ) -> Result<UserId, ApiError> {
     let caller = app.tokens.verify(token.ok_or(ApiError::Unauthenticated)?, now).ok_or(ApiError::Unauthenticated)?;
+    crate::auth::check_standing(app, &caller.user_id).await?;
     let record =
         ConnectionRecord { connection_id: connection_id.to_owned(), user_id: caller.user_id, connected_at: now };
     app.store.add_connection(&record).await?;
