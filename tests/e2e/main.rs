@@ -9,4 +9,5 @@ mod events;
 mod moderation;
 mod oidc;
 mod pairing;
+mod pipeline;
 mod profile;

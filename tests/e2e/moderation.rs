@@ -32,7 +32,7 @@ async fn contact_details_early_and_abuse_are_hidden_for_both_within_seconds_and_
     ana.send(send(&conversation, "abuse", "F U C K   y0u")).await;
     let abuse = ana.expect("message.ack").await["message"]["messageId"].clone();
     for chat in [&mut ana, &mut ben] {
-        let mut hidden = vec![chat.expect("message.hidden").await, chat.expect("message.hidden").await];
+        let mut hidden = [chat.expect("message.hidden").await, chat.expect("message.hidden").await];
         hidden.sort_by_key(|e| e["messageId"].as_str().unwrap().to_owned());
         assert_eq!(hidden.iter().map(|e| e["messageId"].clone()).collect::<Vec<_>>(), [phone.clone(), abuse.clone()]);
         assert!(hidden.iter().all(|e| e["conversationId"] == conversation));

@@ -119,7 +119,7 @@ async fn check_shared_conversation(
     }
     if let Some(message_id) = &new.message_id {
         let message = app.store.message(conversation_id, message_id, now).await?;
-        if !message.is_some_and(|m| m.author == new.reported_user_id) {
+        if message.is_none_or(|m| m.author != new.reported_user_id) {
             return Err(FieldError::new("messageId", "no message of the reported user in this conversation").into());
         }
     }
