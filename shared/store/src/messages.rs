@@ -119,6 +119,20 @@ impl Store {
         self.message_range(conversation_id, keys::MESSAGES.to_owned(), upper, false, limit, now).await
     }
 
+    /// `message_id` and the messages before it, newest first (`limit` in all): what the
+    /// moderation scan reads, in one query.
+    pub async fn messages_through(
+        &self,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        // The upper bound sorts just after the message's key, so the message is included.
+        let upper = format!("{}{message_id}\u{0001}", keys::MESSAGES);
+        self.message_range(conversation_id, keys::MESSAGES.to_owned(), upper, false, limit, now).await
+    }
+
     /// Messages strictly newer than `after`, oldest first: what a reconnecting client missed.
     pub async fn messages_after(
         &self,

@@ -18,6 +18,8 @@ use super::{PipeStatus, QueueDirectory};
 
 /// How often an idle pipe asks the stream for new records.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// How often the shard list is read again (new shards also appear when one closes).
+const DESCRIBE_INTERVAL: Duration = Duration::from_secs(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 pub(super) struct Pipe {
@@ -38,17 +40,24 @@ impl Pipe {
         let mut iterators: HashMap<String, String> = HashMap::new();
         let mut finished: HashSet<String> = HashSet::new();
         let mut first_pass = true;
+        let mut shards: Vec<String> = Vec::new();
+        let mut described_at: Option<tokio::time::Instant> = None;
         loop {
-            let shards = match self.open_shards(&finished).await {
-                Ok(shards) => shards,
-                Err(error) => {
-                    tracing::warn!(pipe = %self.status.name, %error, "reading the stream failed; retrying");
-                    tokio::time::sleep(MAX_BACKOFF).await;
-                    continue;
+            if described_at.is_none_or(|at| at.elapsed() > DESCRIBE_INTERVAL) {
+                match self.open_shards(&finished).await {
+                    Ok(open) => {
+                        shards = open;
+                        described_at = Some(tokio::time::Instant::now());
+                    }
+                    Err(error) => {
+                        tracing::warn!(pipe = %self.status.name, %error, "reading the stream failed; retrying");
+                        tokio::time::sleep(MAX_BACKOFF).await;
+                        continue;
+                    }
                 }
-            };
+            }
             let mut busy = false;
-            for shard in shards {
+            for shard in shards.clone() {
                 if !iterators.contains_key(&shard) {
                     // Shards that appear later start at their beginning (nothing is skipped).
                     let position =
@@ -88,8 +97,10 @@ impl Pipe {
                         iterators.insert(shard, next.to_owned());
                     }
                     None => {
+                        // The shard is closed: its children are read next.
                         iterators.remove(&shard);
                         finished.insert(shard);
+                        described_at = None;
                     }
                 }
             }

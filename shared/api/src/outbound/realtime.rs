@@ -86,20 +86,31 @@ impl Realtime {
     /// delivery to one device does not stop the others. Connection liveness is judged on the
     /// real clock, whatever time a job acts for.
     pub async fn to_user(&self, user: &UserId, event: &ServerEvent) -> Result<usize, ApiError> {
+        let connections = self.connections_of(user).await?;
+        Ok(self.to_connections(&connections, event).await)
+    }
+
+    /// The ids of `user`'s open connections (none when no WebSocket API is configured):
+    /// read ahead of a delivery, alongside other work.
+    pub async fn connections_of(&self, user: &UserId) -> Result<Vec<String>, ApiError> {
         if self.client.is_none() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
+        let connections = self.store.connections_of(user, Utc::now()).await?;
+        Ok(connections.into_iter().map(|c| c.connection_id).collect())
+    }
+
+    /// Sends to each of `connections`; returns how many received it.
+    pub async fn to_connections(&self, connections: &[String], event: &ServerEvent) -> usize {
         let mut delivered = 0;
-        for connection in self.store.connections_of(user, Utc::now()).await? {
-            match self.to_connection(&connection.connection_id, event).await {
+        for connection_id in connections {
+            match self.to_connection(connection_id, event).await {
                 Ok(Delivery::Delivered) => delivered += 1,
                 Ok(Delivery::Gone) => {}
-                Err(error) => {
-                    tracing::warn!(connection_id = %connection.connection_id, error = ?error, "delivery failed")
-                }
+                Err(error) => tracing::warn!(%connection_id, error = ?error, "delivery failed"),
             }
         }
-        Ok(delivered)
+        delivered
     }
 
     /// Closes every open connection of `user` (a ban) through the Management API; returns

@@ -136,32 +136,27 @@ pub async fn send_message(
         moderation: ModerationState::Visible,
     };
     let delete_at = message_deletion_time(conversation.expires_at);
-    match app.store.send_message(&message, delete_at, now).await? {
-        SendOutcome::Stored(message) => {
-            // The moderation scan follows from the committed message (the table's stream):
-            // nothing else to write here.
-            deliver_to_peer(app, &conversation, &message).await?;
-            Ok(Sent { message, duplicate: false })
+    let peer = peer_of(&conversation.participants, author).cloned();
+    // The peer's connections are read while the message is written: one round trip less
+    // between the send and `message.new`.
+    let (outcome, peer_connections) = tokio::join!(app.store.send_message(&message, delete_at, now), async {
+        match &peer {
+            Some(peer) => app.realtime.connections_of(peer).await,
+            None => Ok(Vec::new()),
         }
-        SendOutcome::Duplicate(message) => {
-            // The first attempt may have been stored and then failed before delivery: deliver
-            // again (clients de-duplicate by message id), so the peer never misses it.
-            deliver_to_peer(app, &conversation, &message).await?;
-            Ok(Sent { message, duplicate: true })
-        }
-        SendOutcome::Refused => Err(closed()),
-    }
-}
-
-/// `message.new` to the other participant's open connections.
-async fn deliver_to_peer(
-    app: &App,
-    conversation: &ConversationRecord,
-    message: &MessageRecord,
-) -> Result<(), ApiError> {
-    let Some(peer) = peer_of(&conversation.participants, &message.author) else { return Ok(()) };
-    let event = ServerEvent::of("message.new", "message", &MessageView::from(message));
-    app.realtime.to_user(peer, &event).await.map(|_| ())
+    });
+    let (message, duplicate) = match outcome? {
+        // The moderation scan follows from the committed message (the table's stream):
+        // nothing else to write here.
+        SendOutcome::Stored(message) => (message, false),
+        // The first attempt may have been stored and then failed before delivery: deliver
+        // again (clients de-duplicate by message id), so the peer never misses it.
+        SendOutcome::Duplicate(message) => (message, true),
+        SendOutcome::Refused => return Err(closed()),
+    };
+    let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
+    app.realtime.to_connections(&peer_connections?, &event).await;
+    Ok(Sent { message, duplicate })
 }
 
 /// Moves the reader's position forward and tells the peer (`read`).

@@ -13,8 +13,9 @@ use tandem_store::{ConversationRecord, MessageRecord, ReportRecord};
 use crate::outbound::realtime::ServerEvent;
 use crate::{ApiError, App};
 
-/// How many of the conversation's latest messages the repetition rule looks back over.
-const EARLIER_MESSAGES: i32 = 50;
+/// How many messages up to the scanned one are read (it, and the author's earlier ones the
+/// repetition rule looks back over).
+const RECENT_MESSAGES: i32 = 25;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
@@ -33,10 +34,14 @@ pub async fn scan(
     message_id: &MessageId,
     now: DateTime<Utc>,
 ) -> Result<ScanOutcome, ApiError> {
-    let (Some(message), Some(conversation)) = (
-        app.store.message(conversation_id, message_id, now).await?,
-        app.store.conversation(conversation_id, now).await?,
-    ) else {
+    // One query reads the message and what came before it.
+    let (recent, conversation) = tokio::try_join!(
+        app.store.messages_through(conversation_id, message_id, RECENT_MESSAGES, now),
+        app.store.conversation(conversation_id, now),
+    )?;
+    let mut recent = recent.into_iter();
+    let (Some(message), Some(conversation)) = (recent.next().filter(|m| &m.message_id == message_id), conversation)
+    else {
         return Ok(ScanOutcome::Gone);
     };
     if message.moderation != ModerationState::Visible {
@@ -46,15 +51,8 @@ pub async fn scan(
         }
         return Ok(ScanOutcome::AlreadyJudged);
     }
-    let earlier: Vec<String> = app
-        .store
-        .messages_before(conversation_id, Some(message_id), EARLIER_MESSAGES, now)
-        .await?
-        .into_iter()
-        .rev()
-        .filter(|m| m.author == message.author)
-        .map(|m| m.text)
-        .collect();
+    let mut earlier: Vec<String> = recent.filter(|m| m.author == message.author).map(|m| m.text).collect();
+    earlier.reverse();
     let context = MessageContext {
         text: &message.text,
         sent_at: message.sent_at,
