@@ -133,7 +133,10 @@ async fn wait_for_idle_scans(api: &TestApi) {
         last = done;
     }
     println!();
-    println!("(moderation backlog of the delivery runs drained {:.0} s after the flat-out run: {last} scans)", started.elapsed().as_secs_f64());
+    println!(
+        "(moderation backlog of the delivery runs drained {:.0} s after the flat-out run: {last} scans)",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Sends messages the rules hide; returns each one's send → `message.hidden` time (ms).
