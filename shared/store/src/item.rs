@@ -96,6 +96,66 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// Runs `actions` as one transaction; `Ok(false)` when it was cancelled because the
+    /// first action's condition failed (someone got there first: a normal outcome).
+    pub(crate) async fn transact_unless_taken(&self, actions: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                    if cancelled
+                        .cancellation_reasons()
+                        .first()
+                        .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                {
+                    Ok(false)
+                }
+                _ => Err(StoreError::backend("TransactWriteItems", error)),
+            },
+        }
+    }
+
+    /// One page of `partition`'s items whose sort key lies strictly between `lower` and
+    /// `upper` (BETWEEN is inclusive: the bounds themselves are dropped; callers choose
+    /// bound keys that no item has, or want excluded), expired items left out.
+    pub(crate) async fn query_between(
+        &self,
+        partition: &str,
+        (lower, upper): (&str, &str),
+        ascending: bool,
+        limit: i32,
+        now_epoch: i64,
+    ) -> Result<Vec<Item>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", crate::keys::SK)
+            .expression_attribute_values(":pk", s(partition))
+            .expression_attribute_values(":lower", s(lower))
+            .expression_attribute_values(":upper", s(upper))
+            .scan_index_forward(ascending)
+            .limit(limit + 1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("Query", e))?;
+        let mut items: Vec<Item> = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|item| {
+                let sort_key = item.get(crate::keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str);
+                sort_key != Some(lower) && sort_key != Some(upper) && !is_expired(item, now_epoch)
+            })
+            .collect();
+        items.truncate(limit as usize);
+        Ok(items)
+    }
+
     pub(crate) async fn transact(
         &self,
         operation: &'static str,

@@ -154,34 +154,9 @@ impl Store {
         limit: i32,
         now: DateTime<Utc>,
     ) -> Result<Vec<MessageRecord>, StoreError> {
-        // BETWEEN is inclusive: the exclusive bound is made by the caller's key choice and
-        // filtered here.
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
-            .expression_attribute_values(":lower", s(&lower))
-            .expression_attribute_values(":upper", s(&upper))
-            .scan_index_forward(ascending)
-            .limit(limit + 1)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("Query", e))?;
-        let mut messages = Vec::new();
-        for item in output.items() {
-            let sort_key = item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
-            if sort_key == upper || sort_key == lower || crate::item::is_expired(item, now.timestamp()) {
-                continue;
-            }
-            messages.push(serde_dynamo::from_item(item.clone())?);
-        }
-        messages.truncate(limit as usize);
-        Ok(messages)
+        let partition = keys::conversation_partition(conversation_id);
+        let items = self.query_between(&partition, (&lower, &upper), ascending, limit, now.timestamp()).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     /// Moves `user`'s read position forward (never back).
@@ -278,9 +253,19 @@ impl Store {
         conversation_id: &ConversationId,
         message_id: &MessageId,
     ) -> Result<bool, StoreError> {
-        let update = self.moderation_update(conversation_id, message_id, ModerationState::Scanned)?;
-        let result = self.client.transact_write_items().transact_items(update).send().await;
-        judged(result)
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(crate::item::key(keys::message(conversation_id, message_id))))
+            .condition_expression("#moderation = :unjudged")
+            .update_expression("SET #moderation = :verdict")
+            .expression_attribute_names("#moderation", "moderation")
+            .expression_attribute_values(":unjudged", s(ModerationState::Visible.as_str()))
+            .expression_attribute_values(":verdict", s(ModerationState::Scanned.as_str()))
+            .send()
+            .await;
+        Ok(conditional("UpdateItem", result)?.is_some())
     }
 
     /// Hides a message and files moderation's report about it, in one transaction
@@ -294,8 +279,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut actions = vec![self.moderation_update(conversation_id, message_id, ModerationState::Hidden)?];
         actions.extend(self.report_writes(report)?);
-        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
-        judged(result)
+        self.transact_unless_taken(actions).await
     }
 
     fn moderation_update(
@@ -315,28 +299,5 @@ impl Store {
             .build()
             .map_err(StoreError::build)?;
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build())
-    }
-}
-
-/// A judging transaction's result: false when its first action's condition failed.
-fn judged<R: std::fmt::Debug>(
-    result: Result<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
-        aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
-    >,
-) -> Result<bool, StoreError> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) => match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                if cancelled
-                    .cancellation_reasons()
-                    .first()
-                    .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
-            {
-                Ok(false)
-            }
-            _ => Err(StoreError::backend("TransactWriteItems", error)),
-        },
     }
 }

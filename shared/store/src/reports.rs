@@ -15,7 +15,7 @@ use tandem_domain::reports::{AdminAction, ReportReason, ReportSource, ReportStat
 use tandem_domain::{ConversationId, MessageId, ReportId, UserId};
 
 use crate::item::{Item, key, s, with_key};
-use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, SK};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,27 +184,12 @@ impl Store {
             Some(id) => format!("{prefix}{id}"),
             None => format!("{prefix}\u{10FFFF}"),
         };
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(keys::user_partition(user)))
-            .expression_attribute_values(":lower", s(prefix))
-            .expression_attribute_values(":upper", s(&upper))
-            .scan_index_forward(false)
-            .limit(limit + 1)
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("Query", e))?;
-        let ids: Vec<ReportId> = output
-            .items()
-            .iter()
-            .filter(|item| item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| *sk != upper))
-            .map(|item| serde_dynamo::from_item::<_, ReportPointer>(item.clone()).map(|p| p.report_id))
-            .take(limit as usize)
+        let items = self
+            .query_between(&keys::user_partition(user), (prefix, &upper), false, limit, chrono::Utc::now().timestamp())
+            .await?;
+        let ids: Vec<ReportId> = items
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, ReportPointer>(item).map(|p| p.report_id))
             .collect::<Result<_, _>>()?;
         self.reports_by_id(&ids).await
     }
@@ -431,20 +416,7 @@ impl Store {
             metadata: serde_json::json!({ "note": resolution.note, "days": resolution.days }),
             at: now,
         })?);
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                    if cancelled
-                        .cancellation_reasons()
-                        .first()
-                        .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
-                {
-                    Ok(false)
-                }
-                _ => Err(StoreError::backend("TransactWriteItems", error)),
-            },
-        }
+        self.transact_unless_taken(actions).await
     }
 
     pub async fn notice(

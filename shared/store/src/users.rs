@@ -109,11 +109,7 @@ impl Store {
                 .expression_attribute_names("#locale", "locale")
                 .expression_attribute_values(":locale", s(locale));
         }
-        let output =
-            request.update_expression(expression).send().await.map_err(|error| match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
-                _ => StoreError::backend("UpdateItem", error),
-            })?;
+        let output = request.update_expression(expression).send().await.map_err(missing_or_failed)?;
         let attributes =
             output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
         Ok(serde_dynamo::from_item(attributes)?)
@@ -130,10 +126,7 @@ impl Store {
             .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .send()
             .await
-            .map_err(|error| match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
-                _ => StoreError::backend("UpdateItem", error),
-            })?;
+            .map_err(missing_or_failed)?;
         Ok(())
     }
 }
@@ -166,14 +159,8 @@ impl Store {
             at: now,
         })?;
         let actions = vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build(), audit];
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => {}
-            Err(error) => {
-                return Err(match error.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(_)) => StoreError::NotFound,
-                    _ => StoreError::backend("TransactWriteItems", error),
-                });
-            }
+        if !self.transact_unless_taken(actions).await? {
+            return Err(StoreError::NotFound);
         }
         self.user(id, now).await?.ok_or(StoreError::NotFound)
     }
@@ -195,12 +182,17 @@ impl Store {
             .return_values(ReturnValue::AllNew)
             .send()
             .await
-            .map_err(|error| match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
-                _ => StoreError::backend("UpdateItem", error),
-            })?;
+            .map_err(missing_or_failed)?;
         let attributes =
             result.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
         Ok(serde_dynamo::from_item(attributes)?)
+    }
+}
+
+/// An update conditioned on the item existing: a failed condition means no such item.
+fn missing_or_failed<R: std::fmt::Debug>(error: aws_sdk_dynamodb::error::SdkError<UpdateItemError, R>) -> StoreError {
+    match error.as_service_error() {
+        Some(UpdateItemError::ConditionalCheckFailedException(_)) => StoreError::NotFound,
+        _ => StoreError::backend("UpdateItem", error),
     }
 }
