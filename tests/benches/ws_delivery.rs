@@ -86,18 +86,21 @@ async fn measure(pairs: &mut [Pair], run: &str, pace: Option<Duration>) {
         converse(pair, run, pace).await
     }))
     .await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut all: Vec<f64> = results.into_iter().flatten().collect();
-    all.sort_by(f64::total_cmp);
-    let at = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
+    print_row(run, results.into_iter().flatten().collect(), started.elapsed().as_secs_f64());
+}
+
+/// One table row: count, rate and percentiles of `samples` (ms) taken over `elapsed` s.
+fn print_row(run: &str, mut samples: Vec<f64>, elapsed: f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
     println!(
         "| {run} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
-        all.len(),
-        all.len() as f64 / elapsed,
+        samples.len(),
+        samples.len() as f64 / elapsed,
         at(0.5),
         at(0.95),
         at(0.99),
-        all[all.len() - 1]
+        samples[samples.len() - 1]
     );
 }
 
@@ -170,20 +173,8 @@ async fn moderation_lag(pairs: &mut [Pair], pace: Duration) {
         hidden_after(pair, pace).await
     }))
     .await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut all: Vec<f64> = results.into_iter().flatten().collect();
-    all.sort_by(f64::total_cmp);
-    let at = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
     println!();
     println!("| moderation lag (send → message.hidden) | messages | messages/s | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| every 1.1 s | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
-        all.len(),
-        all.len() as f64 / elapsed,
-        at(0.5),
-        at(0.95),
-        at(0.99),
-        all[all.len() - 1]
-    );
+    print_row("every 1.1 s", results.into_iter().flatten().collect(), started.elapsed().as_secs_f64());
 }

@@ -14,7 +14,7 @@ pub const GSI1_SK: &str = "gsi1sk";
 pub const USERS: &str = "USER#";
 
 pub fn user(id: &UserId) -> (String, String) {
-    (format!("{USERS}{id}"), "USER".to_owned())
+    (user_partition(id), "USER".to_owned())
 }
 
 pub fn email(email: &Email) -> (String, String) {
@@ -35,7 +35,7 @@ pub fn session(family_id: &str) -> (String, String) {
 
 /// The user's sessions, listed through GSI1 (to revoke them all on a ban or deletion).
 pub fn user_sessions_gsi1(id: &UserId) -> String {
-    format!("USER#{id}#SESSIONS")
+    format!("{USERS}{id}#SESSIONS")
 }
 
 pub fn login_throttle(email: &Email) -> (String, String) {
@@ -43,7 +43,7 @@ pub fn login_throttle(email: &Email) -> (String, String) {
 }
 
 pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
-    (format!("USER#{id}"), format!("AVAIL#{day}"))
+    (user_partition(id), format!("AVAIL#{day}"))
 }
 
 /// Pool partitions are sharded so that no single partition caps a sweep's read rate.
@@ -70,15 +70,15 @@ pub const BLOCKED_BY: &str = "REL#BLOCKEDBY#";
 pub const PAIRED: &str = "REL#PAIRED#";
 
 pub fn relation(prefix: &str, owner: &UserId, other: &UserId) -> (String, String) {
-    (format!("USER#{owner}"), format!("{prefix}{other}"))
+    (user_partition(owner), format!("{prefix}{other}"))
 }
 
 pub fn user_partition(id: &UserId) -> String {
-    format!("USER#{id}")
+    format!("{USERS}{id}")
 }
 
 pub fn presence(id: &UserId) -> (String, String) {
-    (format!("USER#{id}"), "PRESENCE".to_owned())
+    (user_partition(id), "PRESENCE".to_owned())
 }
 
 /// Match items' partition prefix (the notification pipe's filter names it too).
@@ -147,7 +147,7 @@ pub fn connection(connection_id: &str) -> (String, String) {
 }
 
 pub fn user_connections_gsi1(user: &UserId) -> String {
-    format!("USER#{user}#CONNECTIONS")
+    format!("{USERS}{user}#CONNECTIONS")
 }
 
 pub fn report(report_id: &ReportId) -> (String, String) {

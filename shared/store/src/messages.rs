@@ -51,6 +51,11 @@ pub struct ReadPosition {
     pub read_at: DateTime<Utc>,
 }
 
+/// A verdict is written once: only over a message no scan has judged yet (the plain
+/// update of a clean scan and the hide transaction share these).
+const UNJUDGED: &str = "#moderation = :unjudged";
+const SET_VERDICT: &str = "SET #moderation = :verdict";
+
 /// Parallel TTL updates when a conversation ends.
 const TTL_CONCURRENCY: usize = 16;
 
@@ -258,8 +263,8 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(crate::item::key(keys::message(conversation_id, message_id))))
-            .condition_expression("#moderation = :unjudged")
-            .update_expression("SET #moderation = :verdict")
+            .condition_expression(UNJUDGED)
+            .update_expression(SET_VERDICT)
             .expression_attribute_names("#moderation", "moderation")
             .expression_attribute_values(":unjudged", s(ModerationState::Visible.as_str()))
             .expression_attribute_values(":verdict", s(ModerationState::Scanned.as_str()))
@@ -291,8 +296,8 @@ impl Store {
         let update = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&self.table)
             .set_key(Some(crate::item::key(keys::message(conversation_id, message_id))))
-            .condition_expression("#moderation = :unjudged")
-            .update_expression("SET #moderation = :verdict")
+            .condition_expression(UNJUDGED)
+            .update_expression(SET_VERDICT)
             .expression_attribute_names("#moderation", "moderation")
             .expression_attribute_values(":unjudged", s(ModerationState::Visible.as_str()))
             .expression_attribute_values(":verdict", s(verdict.as_str()))

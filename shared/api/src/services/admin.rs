@@ -143,7 +143,8 @@ pub async fn act(
     }
     tracing::info!(report_id = %id, action = %action, subject = %report.reported_user_id, "report resolved");
     take_effect(app, &report.reported_user_id, action, now).await?;
-    app.store.report(id, now).await?.ok_or(ApiError::NotFound)
+    // What the transaction wrote: no need to read it back.
+    Ok(ReportRecord { status: action.resolves_to(), updated_at: now, resolution: Some(resolution), ..report })
 }
 
 async fn repeat(
