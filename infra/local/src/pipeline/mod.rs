@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
-use aws_sdk_sqs::types::QueueAttributeName;
+use aws_sdk_sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
 use serde_json::{Value, json};
 use tandem_api::App;
 use tandem_api::workers::queue_worker;
@@ -42,11 +42,18 @@ pub struct Pipeline {
     pub status: Arc<PipelineStatus>,
 }
 
-impl Drop for Pipeline {
-    fn drop(&mut self) {
+impl Pipeline {
+    /// Stops every pipe and poller (what is in flight is abandoned, as a crash would).
+    pub fn stop(&self) {
         for task in &self.tasks {
             task.abort();
         }
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -101,6 +108,12 @@ pub(crate) struct QueueDirectory {
     lost: std::sync::atomic::AtomicBool,
 }
 
+/// What a failed batch send left unsent, and why.
+struct SendFailure {
+    error: String,
+    unsent: Vec<String>,
+}
+
 impl QueueDirectory {
     async fn locate(&self, logical_id: &str) -> Result<(String, String), String> {
         use std::sync::atomic::Ordering;
@@ -141,15 +154,34 @@ impl QueueDirectory {
         Ok((url, arn))
     }
 
-    async fn send(&self, logical_id: &str, body: &str) -> Result<(), String> {
-        let (url, _) = self.locate(logical_id).await?;
-        self.sqs
-            .send_message()
-            .queue_url(url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| self.failed(logical_id, &e))?;
+    /// Sends `bodies` in `SendMessageBatch` calls of at most ten; on failure, says which
+    /// bodies SQS has not taken (the whole chunk on a failed call, the failed entries otherwise).
+    async fn send_batch(&self, logical_id: &str, bodies: &[String]) -> Result<(), SendFailure> {
+        let unsent_from = |start: usize, error: String| SendFailure { error, unsent: bodies[start..].to_vec() };
+        let (url, _) = self.locate(logical_id).await.map_err(|error| unsent_from(0, error))?;
+        for (chunk_index, chunk) in bodies.chunks(10).enumerate() {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, body)| SendMessageBatchRequestEntry::builder().id(i.to_string()).message_body(body).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| unsent_from(chunk_index * 10, e.to_string()))?;
+            let sent = self
+                .sqs
+                .send_message_batch()
+                .queue_url(&url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| unsent_from(chunk_index * 10, self.failed(logical_id, &e)))?;
+            if let Some(first) = sent.failed().first() {
+                let failed: Vec<usize> = sent.failed().iter().filter_map(|f| f.id().parse().ok()).collect();
+                let mut unsent: Vec<String> = failed.iter().filter_map(|i| chunk.get(*i)).cloned().collect();
+                unsent.extend_from_slice(&bodies[((chunk_index + 1) * 10).min(bodies.len())..]);
+                let error = format!("{}: {}", first.code(), first.message().unwrap_or_default());
+                return Err(SendFailure { error, unsent });
+            }
+        }
         Ok(())
     }
 
