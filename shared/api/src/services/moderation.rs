@@ -13,10 +13,6 @@ use tandem_store::{ConversationRecord, MessageRecord, ReportRecord};
 use crate::outbound::realtime::ServerEvent;
 use crate::{ApiError, App};
 
-/// How many messages up to the scanned one are read (it, and the author's earlier ones the
-/// repetition rule looks back over).
-const RECENT_MESSAGES: i32 = 25;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
     Scanned,
@@ -34,9 +30,10 @@ pub async fn scan(
     message_id: &MessageId,
     now: DateTime<Utc>,
 ) -> Result<ScanOutcome, ApiError> {
-    // One query reads the message and what came before it.
+    // One query reads the message and the ones before it the repetition rule looks back over.
+    let lookback = app.config.moderation_rules.spam_lookback as i32;
     let (recent, conversation) = tokio::try_join!(
-        app.store.messages_through(conversation_id, message_id, RECENT_MESSAGES, now),
+        app.store.messages_through(conversation_id, message_id, lookback, now),
         app.store.conversation(conversation_id, now),
     )?;
     let mut recent = recent.into_iter();

@@ -27,6 +27,9 @@ pub struct RulesConfig {
     pub contact_severity: Severity,
     /// The same text this many times from one author in one conversation is spam.
     pub spam_repeats: usize,
+    /// How many of the conversation's latest messages (both authors, the scanned one
+    /// included) the repetition rule looks back over: spam is a burst.
+    pub spam_lookback: usize,
     pub spam_severity: Severity,
     /// A message is hidden when a finding reaches this severity.
     pub hide_at: Severity,
@@ -48,6 +51,9 @@ impl RulesConfig {
         let config: Self = serde_json::from_str(raw)?;
         if config.spam_repeats < 2 {
             return Err(RulesError::Invalid("spamRepeats must be at least 2".into()));
+        }
+        if config.spam_lookback < config.spam_repeats || config.spam_lookback > 100 {
+            return Err(RulesError::Invalid("spamLookback must be between spamRepeats and 100".into()));
         }
         if config.contact_window_hours < 0 {
             return Err(RulesError::Invalid("contactWindowHours must not be negative".into()));
@@ -272,6 +278,20 @@ mod tests {
         let config = RulesConfig::default_rules().unwrap();
         assert!(config.lexicon.len() >= 20);
         assert!(RulesConfig::from_json(r#"{"lexicon": []}"#).is_err());
+    }
+
+    #[test]
+    fn thresholds_out_of_range_are_refused() {
+        let with = |key: &str, value: i64| {
+            let mut raw: serde_json::Value = serde_json::from_str(DEFAULT_RULES).unwrap();
+            raw[key] = value.into();
+            RulesConfig::from_json(&raw.to_string())
+        };
+        assert!(with("spamRepeats", 1).is_err());
+        assert!(with("spamLookback", 2).is_err(), "shorter than spamRepeats");
+        assert!(with("spamLookback", 101).is_err());
+        assert!(with("contactWindowHours", -1).is_err());
+        assert!(with("spamLookback", 3).is_ok());
     }
 
     #[test]
