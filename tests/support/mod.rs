@@ -134,6 +134,9 @@ impl TestApi {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut config = Config::new(table.clone(), SigningKeys::generate("test-1"));
         config.websocket_endpoint = Some(base.clone());
+        config.push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk), &table)
+            .await
+            .expect("create push applications");
         customise(&mut config);
         let app = App::new(config, &sdk);
         // A failed record comes back after 2 s here (3 minutes deployed).

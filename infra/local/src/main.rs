@@ -121,7 +121,10 @@ fn up(options: UpOptions) -> Result<(), String> {
             emulators::start(&local, ports.emulators, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
         let queues = provision_stack(&sdk_config).await?;
-        let app = build_app(&sdk_config, ports.gateway, &mut environment)?;
+        let push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk_config), TABLE_NAME)
+            .await
+            .map_err(|e| e.to_string())?;
+        let app = build_app(&sdk_config, ports.gateway, push_applications, &mut environment)?;
         let clock = gateway::Clock::default();
         gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
         let pipeline = pipeline::start(
@@ -202,12 +205,20 @@ async fn provision_stack(sdk_config: &aws_config::SdkConfig) -> Result<BTreeMap<
 fn build_app(
     sdk_config: &aws_config::SdkConfig,
     port: u16,
+    push_applications: tandem_api::config::PushApplications,
     environment: &mut Vec<(String, String)>,
 ) -> Result<tandem_api::App, String> {
     let mut config = tandem_api::config::Config::from_env().map_err(|e| e.to_string())?;
     let base = format!("http://127.0.0.1:{port}");
     environment.push(("WEBSOCKET_ENDPOINT".into(), base.clone()));
     config.websocket_endpoint = Some(base);
+    for (name, arn) in [
+        ("PUSH_IOS_APPLICATION_ARN", &push_applications.ios),
+        ("PUSH_ANDROID_APPLICATION_ARN", &push_applications.android),
+    ] {
+        environment.extend(arn.clone().map(|arn| (name.to_owned(), arn)));
+    }
+    config.push_applications = push_applications;
     Ok(tandem_api::App::new(config, sdk_config))
 }
 
@@ -240,6 +251,9 @@ fn print_banner(
         }
     }
     println!("  pipeline     curl http://127.0.0.1:{port}/_local/pipeline   (records forwarded, batches, failures)");
+    println!(
+        "  pushes       curl http://127.0.0.1:{port}/_local/push   (what was published, by user and device; POST /_local/push/disable {{\"tokenId\"}} disables a device)"
+    );
     println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
     println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
     println!(

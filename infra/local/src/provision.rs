@@ -166,3 +166,29 @@ pub async fn create_queues(
     }
     Ok(urls)
 }
+
+/// Creates the SNS platform applications pushes go through (APNs for iOS, FCM for
+/// Android), named `<prefix>-ios` and `<prefix>-android`, as a deployment passes their ARNs.
+pub async fn create_push_applications(
+    sns: &aws_sdk_sns::Client,
+    prefix: &str,
+) -> Result<tandem_api::config::PushApplications, ProvisionError> {
+    let create = |name: String, platform: &'static str| async move {
+        let created = sns
+            .create_platform_application()
+            .name(&name)
+            .platform(platform)
+            .attributes("PlatformCredential", "local-credential")
+            .send()
+            .await
+            .map_err(|e| ProvisionError::Create {
+                table: name.clone(),
+                message: aws_sdk_sns::error::DisplayErrorContext(&e).to_string(),
+            })?;
+        Ok::<_, ProvisionError>(created.platform_application_arn().map(str::to_owned))
+    };
+    Ok(tandem_api::config::PushApplications {
+        ios: create(format!("{prefix}-ios"), "APNS").await?,
+        android: create(format!("{prefix}-android"), "GCM").await?,
+    })
+}

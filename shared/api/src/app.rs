@@ -9,6 +9,7 @@ use tandem_domain::moderation::{Classifier, RuleSet};
 
 use crate::auth::{AccessTokens, OidcVerifier, StatusCache};
 use crate::config::{Config, ConfigError};
+use crate::outbound::push::PushGateway;
 use crate::outbound::realtime::Realtime;
 
 #[derive(Clone)]
@@ -21,6 +22,7 @@ pub struct App {
     /// What judges messages: the configured rules today, a model behind the same trait later.
     pub classifier: Arc<dyn Classifier>,
     pub statuses: Arc<StatusCache>,
+    pub push: PushGateway,
 }
 
 impl App {
@@ -31,7 +33,8 @@ impl App {
         let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone(), store.clone());
         let classifier = Arc::new(RuleSet::new(config.moderation_rules.clone()));
         let statuses = Arc::new(StatusCache::new(std::time::Duration::from_secs(config.status_cache_seconds)));
-        Self { store, config: Arc::new(config), tokens, oidc, realtime, classifier, statuses }
+        let push = PushGateway::new(sdk_config, config.push_applications.clone());
+        Self { store, config: Arc::new(config), tokens, oidc, realtime, classifier, statuses, push }
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

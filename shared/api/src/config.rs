@@ -87,7 +87,21 @@ pub struct Config {
     /// Management endpoint of the WebSocket API (`WEBSOCKET_ENDPOINT`), for server events.
     pub websocket_endpoint: Option<String>,
     pub pairing: tandem_pairing::EngineConfig,
+    /// SNS platform applications (`PUSH_IOS_APPLICATION_ARN`, `PUSH_ANDROID_APPLICATION_ARN`);
+    /// a platform without one is not pushed to (logged).
+    pub push_applications: PushApplications,
+    /// At most one "new message" push per conversation and recipient in this many minutes
+    /// (`PUSH_MESSAGE_COALESCE_MINUTES`).
+    pub message_push_coalesce_minutes: i64,
 }
+
+#[derive(Debug, Clone, Default)]
+pub struct PushApplications {
+    pub ios: Option<String>,
+    pub android: Option<String>,
+}
+
+pub const MESSAGE_PUSH_COALESCE_MINUTES: i64 = 10;
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -107,11 +121,13 @@ impl Config {
             status_cache_seconds: STATUS_CACHE_SECONDS,
             websocket_endpoint: None,
             pairing: tandem_pairing::EngineConfig::default(),
+            push_applications: PushApplications::default(),
+            message_push_coalesce_minutes: MESSAGE_PUSH_COALESCE_MINUTES,
         }
     }
 
     /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]), optional
-    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES` and, all three or none, `OIDC_ISSUER`,
+    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES`, the push settings above and, all three or none, `OIDC_ISSUER`,
     /// `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -125,6 +141,15 @@ impl Config {
                 .map_err(|e| ConfigError::Invalid { name: "MODERATION_RULES", reason: e.to_string() })?;
         }
         config.websocket_endpoint = var("WEBSOCKET_ENDPOINT");
+        config.push_applications =
+            PushApplications { ios: var("PUSH_IOS_APPLICATION_ARN"), android: var("PUSH_ANDROID_APPLICATION_ARN") };
+        if let Some(minutes) = var("PUSH_MESSAGE_COALESCE_MINUTES") {
+            config.message_push_coalesce_minutes =
+                minutes.parse().ok().filter(|m| (1..=1440).contains(m)).ok_or(ConfigError::Invalid {
+                    name: "PUSH_MESSAGE_COALESCE_MINUTES",
+                    reason: "must be a whole number of minutes from 1 to 1440".into(),
+                })?;
+        }
         config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
             (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),
             (None, None, None) => None,

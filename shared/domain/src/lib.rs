@@ -11,6 +11,7 @@ pub mod email;
 pub mod ids;
 pub mod moderation;
 pub mod names;
+pub mod notifications;
 pub mod profile;
 pub mod reports;
 pub mod user;

@@ -91,8 +91,10 @@ pub fn pairing_match(match_id: &MatchId) -> (String, String) {
 /// Conversation partitions' prefix (the conversation, its messages, guards, read positions).
 pub const CONVERSATIONS: &str = "CONV#";
 
+pub const CONVERSATION_SORT_KEY: &str = "CONV";
+
 pub fn conversation(conversation_id: &ConversationId) -> (String, String) {
-    (format!("{CONVERSATIONS}{conversation_id}"), "CONV".to_owned())
+    (format!("{CONVERSATIONS}{conversation_id}"), CONVERSATION_SORT_KEY.to_owned())
 }
 
 pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, String) {
@@ -182,4 +184,49 @@ pub fn notice(user: &UserId, notice_id: &ReportId) -> (String, String) {
 pub fn report_guard(reporter: &UserId, reported: &UserId, conversation: Option<&ConversationId>) -> (String, String) {
     let conversation = conversation.map_or("-", ConversationId::as_str);
     (format!("REPORTGUARD#{reporter}#{reported}#{conversation}"), "GUARD".to_owned())
+}
+
+/// A user's device tokens, in their partition.
+pub const PUSH_TOKENS: &str = "PUSHTOKEN#";
+
+pub fn push_token(user: &UserId, token_id: &str) -> (String, String) {
+    (user_partition(user), format!("{PUSH_TOKENS}{token_id}"))
+}
+
+/// Which account owns a device token (one at a time).
+pub fn push_token_owner(token_id: &str) -> (String, String) {
+    (format!("{PUSH_TOKENS}{token_id}"), "OWNER".to_owned())
+}
+
+pub fn notification_prefs(user: &UserId) -> (String, String) {
+    (user_partition(user), "NOTIFYPREFS".to_owned())
+}
+
+/// "This notification was pushed to this device" (redeliveries push nothing twice).
+pub fn push_guard(notification_id: &str, token_id: &str) -> (String, String) {
+    (format!("PUSHED#{notification_id}#{token_id}"), "PUSHED".to_owned())
+}
+
+/// The open message-push window of a recipient in a conversation (coalescing).
+pub fn message_push_gate(conversation_id: &ConversationId, recipient: &UserId) -> (String, String) {
+    (conversation_partition(conversation_id), format!("PUSHGATE#{recipient}"))
+}
+
+/// Pushes deferred by quiet hours, in the recipient's partition (the notification pipe's
+/// filter names the prefix too).
+pub const DEFERRED_PUSHES: &str = "PUSHDEFER#";
+
+pub fn deferred_push(user: &UserId, notification_id: &str) -> (String, String) {
+    (user_partition(user), format!("{DEFERRED_PUSHES}{notification_id}"))
+}
+
+/// Deferred pushes sit in one of these GSI1 partitions, sorted by when they are due.
+pub const PUSH_DUE_SHARDS: u32 = 4;
+
+pub fn push_due_gsi1(user: &UserId) -> String {
+    push_due_partition(shard_of(user.as_str(), PUSH_DUE_SHARDS))
+}
+
+pub fn push_due_partition(shard: u32) -> String {
+    format!("PUSHDUE#{shard}")
 }

@@ -27,6 +27,12 @@ pub enum Change {
     MatchCreated { match_id: MatchId },
     /// A notice to a user about their account was written (an admin's warning).
     NoticeIssued { user_id: UserId, notice_id: ReportId },
+    /// A message's scan found it clean (the pipe passes `visible → scanned` only).
+    MessageScanned { conversation_id: ConversationId, message_id: MessageId },
+    /// A conversation's one-hour notice was marked sent (the pipe passes that change only).
+    ConversationExpiring { conversation_id: ConversationId },
+    /// A push deferred by quiet hours was released (the pipe passes that change only).
+    PushReleased { user_id: UserId, notification_id: String },
     /// Anything else: the pipes' filters should not let it through, and workers ignore it.
     Other(TableChange),
 }
@@ -41,6 +47,24 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
     };
     let malformed =
         |e: tandem_domain::ids::InvalidId| StoreError::Malformed(format!("{}/{}: {e}", change.pk, change.sk));
+    // A MODIFY names the item; which change it was, the pipe's filter decided.
+    if change.event_name == "MODIFY" {
+        if change.sk.starts_with(keys::MESSAGES) {
+            let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+            let message_id = id(change.sk.strip_prefix(keys::MESSAGES))?.parse().map_err(malformed)?;
+            return Ok(Change::MessageScanned { conversation_id, message_id });
+        }
+        if change.pk.starts_with(keys::CONVERSATIONS) && change.sk == keys::CONVERSATION_SORT_KEY {
+            let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+            return Ok(Change::ConversationExpiring { conversation_id });
+        }
+        if change.sk.starts_with(keys::DEFERRED_PUSHES) {
+            let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
+            let notification_id = id(change.sk.strip_prefix(keys::DEFERRED_PUSHES))?;
+            return Ok(Change::PushReleased { user_id, notification_id });
+        }
+        return Ok(Change::Other(change));
+    }
     if change.event_name != "INSERT" {
         return Ok(Change::Other(change));
     }
@@ -87,8 +111,22 @@ mod tests {
     }
 
     #[test]
+    fn modifications_the_notification_pipe_passes() {
+        let scanned =
+            parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), &format!("MSG#{MESSAGE}"))).unwrap();
+        assert!(matches!(scanned, Change::MessageScanned { .. }));
+        let expiring = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), "CONV")).unwrap();
+        assert_eq!(expiring, Change::ConversationExpiring { conversation_id: CONVERSATION.parse().unwrap() });
+        let released = parse_change(&body("MODIFY", &format!("USER#{MESSAGE}"), "PUSHDEFER#match:m:u")).unwrap();
+        assert_eq!(
+            released,
+            Change::PushReleased { user_id: MESSAGE.parse().unwrap(), notification_id: "match:m:u".into() }
+        );
+    }
+
+    #[test]
     fn other_changes_are_named_not_acted_on() {
-        let modify = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), &format!("MSG#{MESSAGE}"))).unwrap();
+        let modify = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), "READ#x")).unwrap();
         assert!(matches!(modify, Change::Other(c) if c.event_name == "MODIFY"));
         assert!(matches!(parse_change(&body("INSERT", "USER#x", "USER")).unwrap(), Change::Other(_)));
     }

@@ -4,6 +4,7 @@
 mod clock;
 mod event;
 mod jobs;
+mod push;
 mod routes;
 mod websocket;
 
@@ -37,6 +38,7 @@ struct Gateway {
     sockets: Arc<websocket::Sockets>,
     clock: Clock,
     pipeline: Option<Arc<PipelineStatus>>,
+    push: push::LocalPush,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +63,8 @@ pub fn router(
     use axum::routing::{get, post};
     let routes = Arc::new(RouteTable::from_template()?);
     let sockets = Arc::new(websocket::Sockets::from_template(limits)?);
-    let gateway = Gateway { app, routes, sockets, clock, pipeline };
+    let push = push::LocalPush::new(&app);
+    let gateway = Gateway { app, routes, sockets, clock, pipeline, push };
     Ok(Router::new()
         .route("/ws", get(websocket::upgrade))
         .route(
@@ -71,6 +74,8 @@ pub fn router(
         .route("/_local/jobs/{function}", post(jobs::run_now))
         .route("/_local/clock", post(jobs::advance_clock))
         .route("/_local/pipeline", get(pipeline_status))
+        .route("/_local/push", get(push::list))
+        .route("/_local/push/disable", post(push::disable))
         .fallback(serve_http)
         .with_state(gateway))
 }

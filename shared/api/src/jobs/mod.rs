@@ -4,6 +4,7 @@
 
 pub mod conversation_expiry;
 pub mod pairing_sweep;
+pub mod push_release;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,6 +29,7 @@ pub struct ScheduledJob {
 pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
     ScheduledJob { name: "pairing-sweep", run: |app, now| Box::pin(pairing_sweep::handle(app, now)) },
     ScheduledJob { name: "conversation-expiry", run: |app, now| Box::pin(conversation_expiry::handle(app, now)) },
+    ScheduledJob { name: "push-release", run: |app, now| Box::pin(push_release::handle(app, now)) },
 ];
 
 impl ScheduledJob {

@@ -1,4 +1,5 @@
 //! Adapters that send things out of the backend: server events to WebSocket clients
-//! (API Gateway Management API).
+//! (API Gateway Management API) and mobile pushes (SNS platform endpoints).
 
+pub mod push;
 pub mod realtime;

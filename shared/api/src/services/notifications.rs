@@ -1,17 +1,21 @@
 //! Notifications derived from committed writes (the table's stream, through the
-//! notification queue): `match.created` to both users of a committed match and
-//! `account.warning` for a notice; pushes join here.
+//! notification queue): server events to open connections and pushes to devices, for a
+//! committed match, an admin's notice, a message scanned clean while its recipient is
+//! offline, a conversation's last hour, and a push released after quiet hours.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use tandem_domain::{MatchId, ReportId, UserId};
+use tandem_domain::conversation::{ConversationState, ModerationState, peer_of};
+use tandem_domain::notifications::Push;
+use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
 
 use crate::outbound::realtime::ServerEvent;
+use crate::services::push::push_to;
 use crate::{ApiError, App};
 
-/// `match.created` to both users at once. Fails (so the queue redelivers) only when the
-/// match or a user's connections could not be read; a device that misses it sees the match
-/// on `GET /v1/match/today`.
+/// `match.created` and a push to both users at once. Fails (so the queue redelivers) only
+/// when something worth retrying failed; a device that misses the event sees the match on
+/// `GET /v1/match/today`, and a redelivery pushes no device twice.
 pub async fn match_created(app: &App, match_id: &MatchId, now: DateTime<Utc>) -> Result<(), ApiError> {
     let Some(record) = app.store.pairing_match(match_id, now).await? else {
         tracing::warn!(%match_id, "a committed match is gone: nothing to tell");
@@ -22,13 +26,23 @@ pub async fn match_created(app: &App, match_id: &MatchId, now: DateTime<Utc>) ->
         json!({ "matchId": record.match_id, "conversationId": record.conversation_id }),
     );
     let [a, b] = &record.users;
-    let (to_a, to_b) = tokio::join!(app.realtime.to_user(a, &event), app.realtime.to_user(b, &event));
+    let push = |user: &UserId| Push::match_created(user.as_str(), match_id.as_str(), record.conversation_id.as_str());
+    let (push_a, push_b) = (push(a), push(b));
+    let (to_a, to_b, pushed_a, pushed_b) = tokio::join!(
+        app.realtime.to_user(a, &event),
+        app.realtime.to_user(b, &event),
+        push_to(app, a, &push_a, false, now),
+        push_to(app, b, &push_b, false, now),
+    );
     to_a?;
     to_b?;
+    pushed_a?;
+    pushed_b?;
     Ok(())
 }
 
-/// `account.warning` with the notice (an admin's warning) to the user's open connections.
+/// `account.warning` with the notice (an admin's warning) to the user's open connections,
+/// and a safety push (which ignores quiet hours).
 pub async fn notice_issued(
     app: &App,
     user_id: &UserId,
@@ -40,6 +54,80 @@ pub async fn notice_issued(
         return Ok(());
     };
     let event = ServerEvent::of("account.warning", "notice", &notice);
-    app.realtime.to_user(user_id, &event).await?;
+    let push = Push::warning(user_id.as_str(), notice_id.as_str());
+    let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
+    told?;
+    pushed?;
+    Ok(())
+}
+
+/// A message found clean: its recipient gets a "new message" push if no connection of
+/// theirs is open and no such push went out for this conversation in the last N minutes.
+/// A hidden message never pushes.
+pub async fn message_scanned(
+    app: &App,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (message, conversation) = tokio::try_join!(
+        app.store.message(conversation_id, message_id, now),
+        app.store.conversation(conversation_id, now),
+    )?;
+    let (Some(message), Some(conversation)) = (message, conversation) else {
+        return Ok(());
+    };
+    if message.moderation != ModerationState::Scanned || conversation.state != ConversationState::Active {
+        return Ok(());
+    }
+    let Some(recipient) = peer_of(&conversation.participants, &message.author) else {
+        return Ok(());
+    };
+    if !app.realtime.connections_of(recipient).await?.is_empty() {
+        return Ok(());
+    }
+    let window = Duration::minutes(app.config.message_push_coalesce_minutes);
+    let Some(opened) = app.store.open_message_push_window(conversation_id, recipient, window, now).await? else {
+        return Ok(());
+    };
+    push_to(app, recipient, &Push::new_message(recipient.as_str(), conversation_id.as_str(), opened), false, now)
+        .await?;
+    Ok(())
+}
+
+/// The conversation's one-hour notice was marked sent: a push to both participants (the
+/// `conversation.expiring` event went out from the expiry job).
+pub async fn conversation_expiring(
+    app: &App,
+    conversation_id: &ConversationId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(conversation) = app.store.conversation(conversation_id, now).await? else {
+        return Ok(());
+    };
+    if conversation.state != ConversationState::Active || !conversation.expiring_sent {
+        return Ok(());
+    }
+    let [a, b] = &conversation.participants;
+    let (push_a, push_b) =
+        (Push::expiring(a.as_str(), conversation_id.as_str()), Push::expiring(b.as_str(), conversation_id.as_str()));
+    let (pushed_a, pushed_b) = tokio::join!(push_to(app, a, &push_a, false, now), push_to(app, b, &push_b, false, now));
+    pushed_a?;
+    pushed_b?;
+    Ok(())
+}
+
+/// A push held by quiet hours was released by the release job: it goes out now.
+pub async fn push_released(
+    app: &App,
+    user_id: &UserId,
+    notification_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(deferred) = app.store.deferred_push(user_id, notification_id, now).await? else {
+        return Ok(());
+    };
+    push_to(app, user_id, &deferred.push, true, now).await?;
+    app.store.delete_deferred_push(user_id, notification_id).await?;
     Ok(())
 }

@@ -1,0 +1,7 @@
+use tandem_api::edge::lambda::{Error, serve_http};
+use tandem_api::routes::push_tokens::delete;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    serve_http("push-tokens-delete", delete::handle).await
+}

@@ -1,0 +1,135 @@
+//! Mobile push through SNS platform endpoints: one endpoint per device token (created on
+//! first use and enabled), one `Publish` per push with each platform's payload.
+
+use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
+use serde_json::json;
+use tandem_domain::notifications::{Platform, Push};
+
+use crate::config::PushApplications;
+
+/// Why a push did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum PushFailure {
+    /// The platform refused the device (disabled, unknown or invalid token): never again.
+    #[error("the device is gone: {0}")]
+    Gone(String),
+    /// Throttling, a 5xx, the network: worth retrying.
+    #[error("push failed, to be retried: {0}")]
+    Retry(String),
+    /// No platform application is configured for this platform.
+    #[error("no push application configured for {0:?}")]
+    NotConfigured(Platform),
+}
+
+#[derive(Clone, Debug)]
+pub struct PushGateway {
+    sns: aws_sdk_sns::Client,
+    applications: PushApplications,
+}
+
+impl PushGateway {
+    pub fn new(sdk_config: &aws_config::SdkConfig, applications: PushApplications) -> Self {
+        Self { sns: aws_sdk_sns::Client::new(sdk_config), applications }
+    }
+
+    /// The SNS client (the local stack's push view uses the same one).
+    pub fn sns_client(&self) -> aws_sdk_sns::Client {
+        self.sns.clone()
+    }
+
+    /// The endpoint of `token`, created if needed and (re-)enabled: a device that
+    /// registered afresh after being disabled gets its endpoint back.
+    pub async fn endpoint_for(&self, platform: Platform, token: &str) -> Result<String, PushFailure> {
+        let application = match platform {
+            Platform::Ios => self.applications.ios.as_deref(),
+            Platform::Android => self.applications.android.as_deref(),
+        }
+        .ok_or(PushFailure::NotConfigured(platform))?;
+        let created =
+            self.sns.create_platform_endpoint().platform_application_arn(application).token(token).send().await;
+        let arn = match created {
+            Ok(output) => {
+                output.endpoint_arn().map(str::to_owned).ok_or_else(|| PushFailure::Retry("no endpoint ARN".into()))?
+            }
+            // SNS's documented answer for a token whose endpoint exists with other attributes
+            // (a disabled one): the message names the endpoint.
+            Err(error) => match existing_endpoint(&error) {
+                Some(arn) => arn,
+                None => return Err(classify(error)),
+            },
+        };
+        self.sns
+            .set_endpoint_attributes()
+            .endpoint_arn(&arn)
+            .attributes("Enabled", "true")
+            .attributes("Token", token)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(arn)
+    }
+
+    /// Publishes `push` to one endpoint; the SNS message id.
+    pub async fn publish(&self, endpoint_arn: &str, push: &Push) -> Result<String, PushFailure> {
+        let published = self
+            .sns
+            .publish()
+            .target_arn(endpoint_arn)
+            .message_structure("json")
+            .message(payload(push))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(published.message_id().unwrap_or_default().to_owned())
+    }
+}
+
+/// The SNS message: a default text and each platform's own payload.
+pub fn payload(push: &Push) -> String {
+    let apns = json!({
+        "aps": { "alert": { "title": push.title, "body": push.body }, "sound": "default" },
+        "data": push.data,
+    })
+    .to_string();
+    let fcm = json!({
+        "notification": { "title": push.title, "body": push.body },
+        "data": push.data,
+    })
+    .to_string();
+    json!({ "default": push.body, "APNS": apns, "APNS_SANDBOX": apns, "GCM": fcm }).to_string()
+}
+
+fn existing_endpoint<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Option<String> {
+    let message = error.message()?;
+    if error.code() != Some("InvalidParameter") || !message.contains("already exists") {
+        return None;
+    }
+    message.split_whitespace().find(|word| word.starts_with("arn:") && word.contains(":endpoint/")).map(str::to_owned)
+}
+
+fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> PushFailure {
+    let detail = aws_sdk_sns::error::DisplayErrorContext(&error).to_string();
+    match error.code() {
+        Some("EndpointDisabled" | "NotFound" | "InvalidParameter") => PushFailure::Gone(detail),
+        _ => PushFailure::Retry(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_carries_each_platform_and_no_more_than_the_push() {
+        let push = Push::match_created("u1", "m1", "c1");
+        let message: serde_json::Value = serde_json::from_str(&payload(&push)).unwrap();
+        let apns: serde_json::Value = serde_json::from_str(message["APNS"].as_str().unwrap()).unwrap();
+        let fcm: serde_json::Value = serde_json::from_str(message["GCM"].as_str().unwrap()).unwrap();
+        assert_eq!(apns["aps"]["alert"]["title"], "You have a match");
+        assert_eq!(fcm["data"]["conversationId"], "c1");
+        assert_eq!(message["default"], push.body);
+        assert_eq!(message["APNS_SANDBOX"], message["APNS"]);
+    }
+}
