@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use serde_json::json;
 use tandem_api::jobs::SCHEDULED_JOBS;
 use tandem_api::routes::HTTP_FUNCTIONS;
 use tandem_api::routes::ws::WS_FUNCTIONS;
@@ -96,7 +97,52 @@ fn item_families() -> Vec<(&'static str, (String, String), Option<&'static str>)
         ("notice", keys::notice(&user, &ReportId::generate()), Some("NotificationPipe")),
         ("report filed pointer", keys::report_filed(&user, &ReportId::generate()), None),
         ("connection", keys::connection("abc"), None),
+        ("push token", keys::push_token(&user, "0123456789abcdef0123456789abcdef"), None),
+        ("push token owner", keys::push_token_owner("0123456789abcdef0123456789abcdef"), None),
+        ("notification preferences", keys::notification_prefs(&user), None),
+        ("push guard", keys::push_guard("match:m:u", "0123456789abcdef0123456789abcdef"), None),
+        ("message push gate", keys::message_push_gate(&conversation, &user), None),
+        ("deferred push", keys::deferred_push(&user, "match:m:u"), None),
     ]
+}
+
+/// The modifications the notification pipe passes: exactly these transitions of these items.
+#[test]
+fn the_notification_pipe_passes_exactly_its_transitions() {
+    use tandem_domain::{ConversationId, MessageId, UserId};
+    let template = Template::load().unwrap();
+    let pipes = template.pipes().unwrap();
+    let (conversation, user) = (ConversationId::generate(), UserId::generate());
+    let message = keys::message(&conversation, &MessageId::generate());
+    let deferred = keys::deferred_push(&user, "match:m:u");
+    let whole = keys::conversation(&conversation);
+    let cases = [
+        (&message, ("moderation", json!({"S": "visible"}), json!({"S": "scanned"})), true),
+        (&message, ("moderation", json!({"S": "visible"}), json!({"S": "hidden"})), false),
+        (&message, ("moderation", json!({"S": "scanned"}), json!({"S": "scanned"})), false),
+        (&whole, ("expiringSent", json!({"BOOL": false}), json!({"BOOL": true})), true),
+        (&whole, ("expiringSent", json!({"BOOL": true}), json!({"BOOL": true})), false),
+        (&whole, ("expiringSent", json!({"BOOL": true}), json!({"BOOL": false})), false),
+        (&deferred, ("status", json!({"S": "deferred"}), json!({"S": "released"})), true),
+        (&deferred, ("status", json!({"S": "released"}), json!({"S": "released"})), false),
+    ];
+    for ((pk, sk), (attribute, old, new), passes) in cases {
+        let record = json!({
+            "eventName": "MODIFY",
+            "dynamodb": {
+                "Keys": {"pk": {"S": pk}, "sk": {"S": sk}},
+                "OldImage": {"pk": {"S": pk}, "sk": {"S": sk}, attribute: old},
+                "NewImage": {"pk": {"S": pk}, "sk": {"S": sk}, attribute: new},
+            },
+        });
+        let carried: Vec<&str> = pipes
+            .iter()
+            .filter(|pipe| pipe.filters.iter().any(|f| Pattern::parse(f).unwrap().matches(&record)))
+            .map(|pipe| pipe.logical_id.as_str())
+            .collect();
+        let wanted: Vec<&str> = if passes { vec!["NotificationPipe"] } else { vec![] };
+        assert_eq!(carried, wanted, "{sk}: {attribute} {old} → {new}");
+    }
 }
 
 #[test]
@@ -121,6 +167,7 @@ fn each_pipe_carries_exactly_its_item_family_to_a_worker_with_a_dead_letter_queu
         }
     }
     assert!(pipes.len() <= 2, "a DynamoDB stream shard serves at most two readers: add filters, not pipes");
+    assert!(pipes.iter().all(|p| p.filters.len() <= 5), "a pipe takes at most five filters");
     for pipe in &pipes {
         let worker = workers.iter().find(|w| w.queue == pipe.target_queue);
         assert!(worker.is_some(), "{}: nothing consumes {}", pipe.logical_id, pipe.target_queue);
@@ -195,6 +242,9 @@ fn the_table_declaration_has_the_keys_the_store_uses() {
 #[test]
 fn functions_touching_the_table_have_only_table_actions() {
     // No `sqs:*`: no function sends to a queue; asynchronous work comes from the stream.
+    // SNS only for the notification worker: pushes leave from committed writes, never from
+    // a request path.
+    let push_actions = ["sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes", "sns:Publish"];
     let allowed = [
         "execute-api:ManageConnections",
         "dynamodb:BatchGetItem",
@@ -207,7 +257,8 @@ fn functions_touching_the_table_have_only_table_actions() {
     ];
     for function in Template::load().unwrap().functions().unwrap() {
         for action in &function.policy_actions {
-            assert!(allowed.contains(&action.as_str()), "{} grants {action}", function.logical_id);
+            let pushes = function.logical_id == "NotificationWorkerFunction" && push_actions.contains(&action.as_str());
+            assert!(allowed.contains(&action.as_str()) || pushes, "{} grants {action}", function.logical_id);
         }
         assert!(!function.policy_actions.iter().any(|a| a.ends_with('*')), "{} uses a wildcard", function.logical_id);
     }

@@ -1,7 +1,7 @@
 use tandem_api::edge::lambda::{Error, serve_http};
-use tandem_api::routes::push_tokens::create;
+use tandem_api::routes::push::tokens_create;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http("push-tokens-create", create::handle).await
+    serve_http("push-tokens-create", tokens_create::handle).await
 }

@@ -9,7 +9,7 @@ pub mod conversations;
 pub mod matches;
 pub mod me;
 pub mod presence;
-pub mod push_tokens;
+pub mod push;
 pub mod reports;
 pub mod system;
 pub mod ws;
@@ -42,9 +42,9 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "me-profile-put", handler: |a, r| Box::pin(me::profile_put::handle(a, r)) },
     HttpFunction { name: "me-notifications-get", handler: |a, r| Box::pin(me::notifications_get::handle(a, r)) },
     HttpFunction { name: "me-notifications-put", handler: |a, r| Box::pin(me::notifications_put::handle(a, r)) },
-    HttpFunction { name: "push-tokens-create", handler: |a, r| Box::pin(push_tokens::create::handle(a, r)) },
-    HttpFunction { name: "push-tokens-list", handler: |a, r| Box::pin(push_tokens::list::handle(a, r)) },
-    HttpFunction { name: "push-tokens-delete", handler: |a, r| Box::pin(push_tokens::delete::handle(a, r)) },
+    HttpFunction { name: "push-tokens-create", handler: |a, r| Box::pin(push::tokens_create::handle(a, r)) },
+    HttpFunction { name: "push-tokens-list", handler: |a, r| Box::pin(push::tokens_list::handle(a, r)) },
+    HttpFunction { name: "push-tokens-delete", handler: |a, r| Box::pin(push::tokens_delete::handle(a, r)) },
     HttpFunction { name: "availability-put", handler: |a, r| Box::pin(availability::put::handle(a, r)) },
     HttpFunction { name: "availability-delete", handler: |a, r| Box::pin(availability::delete::handle(a, r)) },
     HttpFunction { name: "availability-get", handler: |a, r| Box::pin(availability::get::handle(a, r)) },

@@ -1,5 +1,5 @@
 //! `/v1/push-tokens`: the caller's devices for push notifications.
 
-pub mod create;
-pub mod delete;
-pub mod list;
+pub mod tokens_create;
+pub mod tokens_delete;
+pub mod tokens_list;
