@@ -11,3 +11,4 @@ mod oidc;
 mod pairing;
 mod pipeline;
 mod profile;
+mod push;

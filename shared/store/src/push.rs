@@ -51,6 +51,12 @@ struct TokenOwner {
     user_id: UserId,
 }
 
+/// The preferences item: the document under one attribute (its shape refuses unknown keys).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PrefsItem {
+    prefs: NotificationPrefs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DeferredStatus {
@@ -247,14 +253,15 @@ impl Store {
     /// The user's notification preferences (the defaults until they set any).
     pub async fn notification_prefs(&self, user: &UserId, now: DateTime<Utc>) -> Result<NotificationPrefs, StoreError> {
         let item = self.get_live(keys::notification_prefs(user), now.timestamp()).await?;
-        Ok(item.map(serde_dynamo::from_item).transpose()?.unwrap_or_default())
+        let stored: Option<PrefsItem> = item.map(serde_dynamo::from_item).transpose()?;
+        Ok(stored.map(|s| s.prefs).unwrap_or_default())
     }
 
     pub async fn put_notification_prefs(&self, user: &UserId, prefs: &NotificationPrefs) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(with_key(keys::notification_prefs(user), prefs)?))
+            .set_item(Some(with_key(keys::notification_prefs(user), &PrefsItem { prefs: *prefs })?))
             .send()
             .await
             .map_err(|e| StoreError::backend("PutItem", e))?;
