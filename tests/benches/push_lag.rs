@@ -60,6 +60,7 @@ async fn round_lags(api: &TestApi, round: usize) -> Vec<f64> {
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
 
+    let ours: std::collections::HashSet<&str> = senders.iter().map(|(_, c)| c.as_str()).collect();
     let started = Instant::now();
     let poller = async {
         let mut first_seen: HashMap<String, Instant> = HashMap::new();
@@ -67,7 +68,7 @@ async fn round_lags(api: &TestApi, round: usize) -> Vec<f64> {
             let pushes = api.get("/_local/push", None).await.body["pushes"].as_array().cloned().unwrap_or_default();
             let now = Instant::now();
             for push in pushes.iter().filter(|p| p["kind"] == "message") {
-                if let Some(conversation) = push["data"]["conversationId"].as_str() {
+                if let Some(conversation) = push["data"]["conversationId"].as_str().filter(|c| ours.contains(c)) {
                     first_seen.entry(conversation.to_owned()).or_insert(now);
                 }
             }
