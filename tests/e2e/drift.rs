@@ -116,6 +116,16 @@ fn the_notification_pipe_passes_exactly_its_transitions() {
     let message = keys::message(&conversation, &MessageId::generate());
     let deferred = keys::deferred_push(&user, "match:m:u");
     let whole = keys::conversation(&conversation);
+    // A clean scan with the recipient online passes nowhere.
+    let online = json!({
+        "eventName": "MODIFY",
+        "dynamodb": {
+            "Keys": {"pk": {"S": message.0}, "sk": {"S": message.1}},
+            "OldImage": {"moderation": {"S": "visible"}},
+            "NewImage": {"moderation": {"S": "scanned"}, "recipientOffline": {"BOOL": false}},
+        },
+    });
+    assert!(pipes.iter().all(|p| p.filters.iter().all(|f| !Pattern::parse(f).unwrap().matches(&online))));
     let cases = [
         (&message, ("moderation", json!({"S": "visible"}), json!({"S": "scanned"})), true),
         (&message, ("moderation", json!({"S": "visible"}), json!({"S": "hidden"})), false),
@@ -127,7 +137,7 @@ fn the_notification_pipe_passes_exactly_its_transitions() {
         (&deferred, ("status", json!({"S": "released"}), json!({"S": "released"})), false),
     ];
     for ((pk, sk), (attribute, old, new), passes) in cases {
-        let record = json!({
+        let mut record = json!({
             "eventName": "MODIFY",
             "dynamodb": {
                 "Keys": {"pk": {"S": pk}, "sk": {"S": sk}},
@@ -135,6 +145,9 @@ fn the_notification_pipe_passes_exactly_its_transitions() {
                 "NewImage": {"pk": {"S": pk}, "sk": {"S": sk}, attribute: new},
             },
         });
+        if attribute == "moderation" {
+            record["dynamodb"]["NewImage"]["recipientOffline"] = json!({"BOOL": true});
+        }
         let carried: Vec<&str> = pipes
             .iter()
             .filter(|pipe| pipe.filters.iter().any(|f| Pattern::parse(f).unwrap().matches(&record)))

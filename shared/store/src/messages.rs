@@ -251,12 +251,14 @@ impl Store {
         Ok(count)
     }
 
-    /// Records a clean scan (`visible` → `scanned`); false when the message was already
-    /// judged (a redelivered scan) or is gone.
+    /// Records a clean scan (`visible` → `scanned`) and whether the recipient had no open
+    /// connection then (`recipientOffline`: the notification pipe passes only such scans,
+    /// for a push); false when the message was already judged (a redelivered scan) or is gone.
     pub async fn mark_scanned(
         &self,
         conversation_id: &ConversationId,
         message_id: &MessageId,
+        recipient_offline: bool,
     ) -> Result<bool, StoreError> {
         let result = self
             .client
@@ -264,7 +266,8 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(crate::item::key(keys::message(conversation_id, message_id))))
             .condition_expression(UNJUDGED)
-            .update_expression(SET_VERDICT)
+            .update_expression(format!("{SET_VERDICT}, recipientOffline = :offline"))
+            .expression_attribute_values(":offline", aws_sdk_dynamodb::types::AttributeValue::Bool(recipient_offline))
             .expression_attribute_names("#moderation", "moderation")
             .expression_attribute_values(":unjudged", s(ModerationState::Visible.as_str()))
             .expression_attribute_values(":verdict", s(ModerationState::Scanned.as_str()))

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tandem_domain::conversation::ModerationState;
+use tandem_domain::conversation::{ModerationState, peer_of};
 use tandem_domain::moderation::{MessageContext, Verdict, verdict};
 use tandem_domain::reports::{ReportSource, ReportStatus, automatic_report};
 use tandem_domain::{ConversationId, MessageId, ReportId};
@@ -59,7 +59,14 @@ pub async fn scan(
     let findings = app.classifier.classify(&context);
     match verdict(findings, app.config.moderation_rules.hide_at) {
         Verdict::Visible => {
-            let applied = app.store.mark_scanned(conversation_id, message_id).await?;
+            // Whether the recipient is offline is noted with the verdict: only then does the
+            // clean scan travel on to the notification worker (a push), so a message read live
+            // costs the pipeline nothing more.
+            let recipient_offline = match peer_of(&conversation.participants, &message.author) {
+                Some(peer) => app.realtime.connections_of(peer).await?.is_empty(),
+                None => false,
+            };
+            let applied = app.store.mark_scanned(conversation_id, message_id, recipient_offline).await?;
             Ok(if applied { ScanOutcome::Scanned } else { ScanOutcome::AlreadyJudged })
         }
         Verdict::Hide(findings) => {

@@ -61,9 +61,9 @@ pub async fn notice_issued(
     Ok(())
 }
 
-/// A message found clean: its recipient gets a "new message" push if no connection of
-/// theirs is open and no such push went out for this conversation in the last N minutes.
-/// A hidden message never pushes.
+/// A message found clean while its recipient was offline (the scan noted it): a "new
+/// message" push if they are still offline and no such push went out for this conversation
+/// in the last N minutes. A hidden message never gets here.
 pub async fn message_scanned(
     app: &App,
     conversation_id: &ConversationId,
