@@ -8,31 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::{FieldError, ValidationErrors};
 
-/// What a push is about; each can be turned off by the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum PushKind {
-    /// Today's match (both users).
-    Match,
-    /// A new message while the recipient has no open connection (coalesced).
-    Message,
-    /// The conversation has an hour left.
-    Expiring,
-    /// Reminders (ghosting, streaks: later issues).
-    Reminder,
-    /// A warning from moderation: ignores quiet hours.
-    Safety,
-}
-
-impl PushKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Match => "match",
-            Self::Message => "message",
-            Self::Expiring => "expiring",
-            Self::Reminder => "reminder",
-            Self::Safety => "safety",
-        }
+crate::named_enum! {
+    /// What a push is about; each can be turned off by the user.
+    pub enum PushKind {
+        /// Today's match (both users).
+        Match = "match",
+        /// A new message while the recipient has no open connection (coalesced).
+        Message = "message",
+        /// The conversation has an hour left.
+        Expiring = "expiring",
+        /// Reminders (ghosting, streaks: later issues).
+        Reminder = "reminder",
+        /// A warning from moderation: ignores quiet hours.
+        Safety = "safety",
     }
 }
 
@@ -151,12 +139,12 @@ mod hh_mm {
     }
 }
 
-/// The mobile platforms a device token can belong to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Ios,
-    Android,
+crate::named_enum! {
+    /// The mobile platforms a device token can belong to.
+    pub enum Platform {
+        Ios = "ios",
+        Android = "android",
+    }
 }
 
 /// Longest device token accepted (FCM tokens run to a few hundred characters).

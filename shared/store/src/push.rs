@@ -22,12 +22,12 @@ const DEFERRED_GRACE_DAYS: i64 = 2;
 /// Attempts at registering a token that another request is moving at the same time.
 const REGISTER_ATTEMPTS: usize = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum TokenStatus {
-    Active,
-    /// The platform said the endpoint is gone: never used again unless registered afresh.
-    Disabled,
+tandem_domain::named_enum! {
+    pub enum TokenStatus {
+        Active = "active",
+        /// The platform said the endpoint is gone: never used again unless registered afresh.
+        Disabled = "disabled",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,11 +57,11 @@ struct PrefsItem {
     prefs: NotificationPrefs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DeferredStatus {
-    Deferred,
-    Released,
+tandem_domain::named_enum! {
+    pub enum DeferredStatus {
+        Deferred = "deferred",
+        Released = "released",
+    }
 }
 
 /// A push waiting for the end of its recipient's quiet hours.
@@ -76,10 +76,6 @@ pub struct DeferredPush {
 
 /// The id of a device token: the same token on the same platform always gets the same id.
 pub fn token_id(platform: Platform, token: &str) -> String {
-    let platform = match platform {
-        Platform::Ios => "ios",
-        Platform::Android => "android",
-    };
     let digest = Sha256::digest(format!("{platform}:{token}").as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
@@ -217,7 +213,7 @@ impl Store {
             .condition_expression("#status = :active")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":arn", s(arn))
-            .expression_attribute_values(":active", s("active"))
+            .expression_attribute_values(":active", s(TokenStatus::Active.as_str()))
             .send()
             .await;
         Ok(conditional("UpdateItem", result)?.is_some())
@@ -239,7 +235,7 @@ impl Store {
             .set_key(Some(key(keys::push_token(user, token_id))))
             .update_expression("SET #status = :disabled, updatedAt = :now")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":disabled", s("disabled"))
+            .expression_attribute_values(":disabled", s(TokenStatus::Disabled.as_str()))
             .expression_attribute_values(":now", s(now.to_rfc3339()));
         let update = match arn {
             Some(arn) => update.condition_expression("endpointArn = :arn").expression_attribute_values(":arn", s(arn)),
@@ -370,8 +366,8 @@ impl Store {
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_values(":released", s("released"))
-            .expression_attribute_values(":deferred", s("deferred"))
+            .expression_attribute_values(":released", s(DeferredStatus::Released.as_str()))
+            .expression_attribute_values(":deferred", s(DeferredStatus::Deferred.as_str()))
             .send()
             .await;
         Ok(conditional("UpdateItem", result)?.is_some())
