@@ -120,6 +120,38 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_sns::config::http::HttpResponse;
+    use aws_sdk_sns::error::ErrorMetadata;
+    use aws_sdk_sns::operation::publish::PublishError;
+
+    fn sns_error(code: &str, message: &str) -> SdkError<PublishError, HttpResponse> {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        let raw = HttpResponse::new(400u16.try_into().unwrap(), "".into());
+        SdkError::service_error(PublishError::generic(meta), raw)
+    }
+
+    #[test]
+    fn refused_devices_are_gone_and_the_rest_is_retried() {
+        for code in ["EndpointDisabled", "NotFound", "InvalidParameter"] {
+            assert!(matches!(classify(sns_error(code, "no")), PushFailure::Gone(_)), "{code}");
+        }
+        for code in ["Throttling", "InternalError", "KMSThrottling"] {
+            assert!(matches!(classify(sns_error(code, "later")), PushFailure::Retry(_)), "{code}");
+        }
+    }
+
+    #[test]
+    fn an_existing_endpoint_is_read_from_the_error() {
+        let arn = "arn:aws:sns:eu-west-1:123456789012:endpoint/APNS/tandem-ios/5e3e9847-3183-3f18-a7e8-671c3a57d4b3";
+        let taken = sns_error(
+            "InvalidParameter",
+            &format!(
+                "Invalid parameter: Token Reason: Endpoint {arn} already exists with the same Token, but different attributes."
+            ),
+        );
+        assert_eq!(existing_endpoint(&taken).as_deref(), Some(arn));
+        assert_eq!(existing_endpoint(&sns_error("InvalidParameter", "Invalid parameter: Token")), None);
+    }
 
     #[test]
     fn the_payload_carries_each_platform_and_no_more_than_the_push() {
