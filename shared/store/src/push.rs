@@ -83,14 +83,15 @@ pub fn token_id(platform: Platform, token: &str) -> String {
 impl Store {
     /// Registers `token` for `user`: idempotent per token; a token another account held
     /// moves to `user` (a shared or resold phone); a disabled one becomes active again and
-    /// forgets its endpoint, so the worker enables the endpoint afresh on first use.
+    /// forgets its endpoint, so the worker enables the endpoint afresh on first use. The
+    /// record, and whether the token is new to `user`.
     pub async fn register_push_token(
         &self,
         user: &UserId,
         platform: Platform,
         token: &str,
         now: DateTime<Utc>,
-    ) -> Result<PushTokenRecord, StoreError> {
+    ) -> Result<(PushTokenRecord, bool), StoreError> {
         let id = token_id(platform, token);
         for _ in 0..REGISTER_ATTEMPTS {
             let owner: Option<TokenOwner> = self
@@ -122,7 +123,7 @@ impl Store {
                 actions.push(delete_action(&self.table, keys::push_token(&other.user_id, &id))?);
             }
             if self.transact_unless_taken(actions).await? {
-                return Ok(record);
+                return Ok((record, kept.is_none()));
             }
         }
         Err(StoreError::Malformed(format!("push token {id} kept changing owner")))

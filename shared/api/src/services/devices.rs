@@ -43,13 +43,11 @@ pub async fn register_token(
     now: DateTime<Utc>,
 ) -> Result<(PushTokenView, bool), ApiError> {
     check_token(token)?;
-    let id = tandem_store::push::token_id(platform, token);
-    let had = app.store.push_token(me, &id, now).await?.is_some();
-    let record = app.store.register_push_token(me, platform, token, now).await?;
-    if !had {
+    let (record, new) = app.store.register_push_token(me, platform, token, now).await?;
+    if new {
         tracing::info!(user_id = %me, token_id = %record.token_id, ?platform, "push token registered");
     }
-    Ok((PushTokenView::from(&record), !had))
+    Ok((PushTokenView::from(&record), new))
 }
 
 pub async fn tokens(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Vec<PushTokenView>, ApiError> {
