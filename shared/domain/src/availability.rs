@@ -26,6 +26,17 @@ pub fn local_day(timezone: &str, now: DateTime<Utc>) -> (NaiveDate, i32) {
     (local.date_naive(), local.offset().fix().local_minus_utc() / 60)
 }
 
+/// When local day `day` ends in `timezone`: the first instant of the next local day (at a
+/// DST gap over midnight, the first instant that exists). Unknown zones fall back to UTC.
+pub fn local_day_end(timezone: &str, day: NaiveDate) -> DateTime<Utc> {
+    let zone = chrono_tz::Tz::from_str(timezone).unwrap_or(chrono_tz::UTC);
+    let next = day.succ_opt().unwrap_or(day);
+    (0..=2)
+        .filter_map(|hour| next.and_hms_opt(hour, 0, 0))
+        .find_map(|midnight| zone.from_local_datetime(&midnight).earliest())
+        .map_or_else(|| next.and_time(chrono::NaiveTime::MIN).and_utc(), |end| end.with_timezone(&Utc))
+}
+
 /// The local date at `now` for anyone at `offset_minutes`.
 pub fn day_at_offset(offset_minutes: i32, now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::Duration::minutes(i64::from(offset_minutes))).date_naive()
@@ -78,6 +89,18 @@ pub fn age_in(year: i32, birth_year: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_days_end_at_the_zone_s_midnight() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(local_day_end("Pacific/Tongatapu", day), utc("2026-11-21T11:00:00Z"));
+        assert_eq!(local_day_end("Pacific/Honolulu", day), utc("2026-11-22T10:00:00Z"));
+        assert_eq!(local_day_end("Asia/Kolkata", day), utc("2026-11-21T18:30:00Z"));
+        // Chile moves its clocks at midnight: 2026-09-06 starts at 01:00 local.
+        let gap = NaiveDate::from_ymd_opt(2026, 9, 5).unwrap();
+        assert_eq!(local_day_end("America/Santiago", gap), utc("2026-09-06T04:00:00Z"));
+    }
     use chrono::Datelike;
 
     fn at(text: &str) -> DateTime<Utc> {

@@ -8,12 +8,14 @@ pub mod catalogue;
 pub mod conversation;
 pub mod credentials;
 pub mod email;
+pub mod engagement;
 pub mod ids;
 pub mod moderation;
 pub mod names;
 pub mod notifications;
 pub mod profile;
 pub mod reports;
+pub mod rewards;
 pub mod user;
 pub mod validation;
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::UserId;
 use crate::email::Email;
+use crate::engagement::{Engagement, Suspension};
 use crate::profile::Profile;
 
 crate::named_enum! {
@@ -53,6 +54,12 @@ pub struct User {
     /// Set by an admin's suspension: no matching before this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_suspended_until: Option<DateTime<Utc>>,
+    /// Why matching is suspended, while the status says so (ghosting: lifted by the user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspension: Option<Suspension>,
+    /// The conversation history pairing and anti-ghosting read.
+    #[serde(default)]
+    pub engagement: Engagement,
 }
 
 impl User {
@@ -70,6 +77,8 @@ impl User {
             last_seen_at: now,
             profile: None,
             matching_suspended_until: None,
+            suspension: None,
+            engagement: Engagement::default(),
         }
     }
 }
