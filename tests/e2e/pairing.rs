@@ -259,7 +259,12 @@ async fn records_from_a_day_that_has_ended_leave_the_pool() {
     let today: chrono::NaiveDate = body["day"].as_str().unwrap().parse().unwrap();
     let mut record = api.app.store.availability(&ua, today, now).await.unwrap().unwrap();
     record.day = today.pred_opt().unwrap();
-    api.app.store.queue(&record, now).await.unwrap();
+    let active_day = tandem_store::ActiveDay {
+        user_id: ua.clone(),
+        day: record.day,
+        ends_at: tandem_domain::availability::local_day_end(PARIS, record.day),
+    };
+    api.app.store.queue(&record, &active_day, now).await.unwrap();
     let report = api.run_job("pairing-sweep").await;
     assert_eq!(report.body["staleDropped"], 1);
     assert_eq!(report.body["pool"], 1, "today's record only");

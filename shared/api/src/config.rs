@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use tandem_domain::credentials::LoginThrottlePolicy;
 use tandem_domain::moderation::RulesConfig;
+use tandem_domain::rewards::RewardRules;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -93,6 +94,9 @@ pub struct Config {
     /// At most one "new message" push per conversation and recipient in this many minutes
     /// (`PUSH_MESSAGE_COALESCE_MINUTES`).
     pub message_push_coalesce_minutes: i64,
+    /// Points per reward kind and the rules' thresholds (`REWARD_RULES`, JSON; the
+    /// defaults otherwise).
+    pub reward_rules: RewardRules,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,11 +127,12 @@ impl Config {
             pairing: tandem_pairing::EngineConfig::default(),
             push_applications: PushApplications::default(),
             message_push_coalesce_minutes: MESSAGE_PUSH_COALESCE_MINUTES,
+            reward_rules: RewardRules::default(),
         }
     }
 
     /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]), optional
-    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES`, the push settings above and, all three or none, `OIDC_ISSUER`,
+    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES`, `REWARD_RULES`, the push settings above and, all three or none, `OIDC_ISSUER`,
     /// `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -139,6 +144,10 @@ impl Config {
         if let Some(rules) = var("MODERATION_RULES") {
             config.moderation_rules = RulesConfig::from_json(&rules)
                 .map_err(|e| ConfigError::Invalid { name: "MODERATION_RULES", reason: e.to_string() })?;
+        }
+        if let Some(rules) = var("REWARD_RULES") {
+            config.reward_rules =
+                RewardRules::from_json(&rules).map_err(|reason| ConfigError::Invalid { name: "REWARD_RULES", reason })?;
         }
         config.websocket_endpoint = var("WEBSOCKET_ENDPOINT");
         config.push_applications =

@@ -17,8 +17,10 @@ crate::named_enum! {
         Message = "message",
         /// The conversation has an hour left.
         Expiring = "expiring",
-        /// Reminders (ghosting, streaks: later issues).
+        /// A participant silent for hours while their partner wrote.
         Reminder = "reminder",
+        /// A badge earned.
+        Reward = "reward",
         /// A warning from moderation: ignores quiet hours.
         Safety = "safety",
     }
@@ -33,11 +35,18 @@ pub struct PushKinds {
     pub expiring: bool,
     pub reminder: bool,
     pub safety: bool,
+    /// Added after the others: preferences saved before it read as "wanted".
+    #[serde(default = "wanted")]
+    pub reward: bool,
+}
+
+fn wanted() -> bool {
+    true
 }
 
 impl Default for PushKinds {
     fn default() -> Self {
-        Self { r#match: true, message: true, expiring: true, reminder: true, safety: true }
+        Self { r#match: true, message: true, expiring: true, reminder: true, safety: true, reward: true }
     }
 }
 
@@ -49,6 +58,7 @@ impl PushKinds {
             PushKind::Expiring => self.expiring,
             PushKind::Reminder => self.reminder,
             PushKind::Safety => self.safety,
+            PushKind::Reward => self.reward,
         }
     }
 }
@@ -212,6 +222,26 @@ impl Push {
             "One hour left",
             "Today's conversation ends in an hour.",
             [("conversationId", conversation_id)],
+        )
+    }
+
+    pub fn reminder(recipient: &str, conversation_id: &str) -> Self {
+        Self::new(
+            format!("reminder:{conversation_id}:{recipient}"),
+            PushKind::Reminder,
+            "Your match is waiting",
+            "They wrote to you a while ago: a short answer keeps the conversation alive.",
+            [("conversationId", conversation_id)],
+        )
+    }
+
+    pub fn badge(recipient: &str, badge: crate::rewards::Badge) -> Self {
+        Self::new(
+            format!("badge:{badge}:{recipient}"),
+            PushKind::Reward,
+            "New badge",
+            badge.title(),
+            [("badge", badge.as_str())],
         )
     }
 

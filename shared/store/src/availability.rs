@@ -64,31 +64,49 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
-    /// Queues the user for `record.day` (idempotent: queueing twice keeps one record).
-    /// A user already matched that day stays matched.
-    pub async fn queue(&self, record: &AvailabilityRecord, now: DateTime<Utc>) -> Result<QueueOutcome, StoreError> {
+    /// The records of many (user, day) pairs at once (BatchGetItem), in the order given.
+    pub async fn availabilities(
+        &self,
+        pairs: &[(UserId, NaiveDate)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Option<AvailabilityRecord>>, StoreError> {
+        let keys: Vec<(String, String)> = pairs.iter().map(|(user, day)| keys::availability(user, *day)).collect();
+        let mut found = self.batch_get(keys.clone(), now.timestamp()).await?;
+        keys.iter().map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?)).collect()
+    }
+
+    /// Queues the user for `record.day` (idempotent: queueing twice keeps one record) and
+    /// files the day as active for the streaks job, in one transaction. A user already
+    /// matched that day stays matched.
+    pub async fn queue(
+        &self,
+        record: &AvailabilityRecord,
+        active_day: &crate::rewards::ActiveDay,
+        now: DateTime<Utc>,
+    ) -> Result<QueueOutcome, StoreError> {
         let mut item = with_key(keys::availability(&record.user_id, record.day), record)?;
         item.insert(TTL.to_owned(), n((now + Duration::days(AVAILABILITY_RETENTION_DAYS)).timestamp()));
         item.insert(GSI1_PK.to_owned(), s(keys::pool_gsi1(record.utc_offset_minutes, &record.user_id)));
         item.insert(GSI1_SK.to_owned(), s(format!("{}#{}", record.queued_at.to_rfc3339(), record.user_id)));
-        let result = self
-            .client
-            .put_item()
+        let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk) OR #state = :queued")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(QueueOutcome::Queued(record.clone())),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+            .build()
+            .map_err(StoreError::build)?;
+        let actions = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build(),
+            self.file_active_day(active_day)?,
+        ];
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(QueueOutcome::Queued(record.clone())),
+            Some(_) => {
                 let current = self.availability(&record.user_id, record.day, now).await?.ok_or(StoreError::NotFound)?;
                 Ok(QueueOutcome::AlreadyMatched(current))
             }
-            Err(error) => Err(StoreError::backend("PutItem", error)),
         }
     }
 

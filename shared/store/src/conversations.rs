@@ -6,11 +6,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Up
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
+use tandem_domain::engagement::ParticipantActivity;
 use tandem_domain::{ConversationId, MatchId, UserId};
 
 use crate::error::conditional;
 use crate::item::{Item, key, n, s, with_key};
-use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,9 @@ pub struct ConversationRecord {
     pub expiring_sent: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
+    /// Each participant's messages, in the order of `participants` (kept by every send).
+    #[serde(default)]
+    pub activity: [ParticipantActivity; 2],
 }
 
 impl ConversationRecord {
@@ -52,11 +56,17 @@ impl ConversationRecord {
             extension_requests: Vec::new(),
             expiring_sent: false,
             ended_at: None,
+            activity: Default::default(),
         }
     }
 
     pub fn is_participant(&self, user: &UserId) -> bool {
         self.participants.contains(user)
+    }
+
+    /// `user`'s place in `participants` (and `activity`).
+    pub fn position_of(&self, user: &UserId) -> Option<usize> {
+        self.participants.iter().position(|p| p == user)
     }
 
     /// When the expiry job next has work: the expiring notice, then the end.
@@ -94,6 +104,16 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
+    /// Many conversations at once (BatchGetItem); missing ones are left out.
+    pub async fn conversations(
+        &self,
+        ids: &[ConversationId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        let found = self.batch_get(ids.iter().map(keys::conversation).collect(), now.timestamp()).await?;
+        found.into_values().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
     /// An update of an active conversation `by` one of its participants; `Ok(None)` when
     /// the condition failed (not active, or not a participant).
     async fn update_active(
@@ -127,6 +147,9 @@ impl Store {
         if set.contains("#gpk") {
             request = request.expression_attribute_names("#gpk", GSI1_PK).expression_attribute_names("#gsk", GSI1_SK);
         }
+        if set.contains("#g2pk") {
+            request = request.expression_attribute_names("#g2pk", GSI2_PK).expression_attribute_names("#g2sk", GSI2_SK);
+        }
         for (name, value) in values {
             request = request.expression_attribute_values(name, value);
         }
@@ -149,7 +172,7 @@ impl Store {
         self.update_active(
             conversation_id,
             by,
-            "SET #state = :closed, endedAt = :now REMOVE #gpk, #gsk",
+            "SET #state = :closed, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk",
             vec![(":closed", s(ConversationState::Closed.as_str())), (":now", serde_dynamo::to_attribute_value(now)?)],
             None,
         )
@@ -237,11 +260,13 @@ impl Store {
         let end = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :panic, endedAt = :now REMOVE #gpk, #gsk")
+            .update_expression("SET #state = :panic, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk")
             .condition_expression("#state = :active AND contains(participants, :by)")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_names("#g2pk", GSI2_PK)
+            .expression_attribute_names("#g2sk", GSI2_SK)
             .expression_attribute_values(":panic", s(ConversationState::EndedByPanic.as_str()))
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":by", s(by.as_str()))
@@ -317,11 +342,13 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :expired, endedAt = :now REMOVE #gpk, #gsk")
+            .update_expression("SET #state = :expired, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk")
             .condition_expression("#state = :active AND expiresEpoch <= :epoch")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#gpk", GSI1_PK)
             .expression_attribute_names("#gsk", GSI1_SK)
+            .expression_attribute_names("#g2pk", GSI2_PK)
+            .expression_attribute_names("#g2sk", GSI2_SK)
             .expression_attribute_values(":expired", s(ConversationState::Expired.as_str()))
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":epoch", n(now.timestamp()))
@@ -342,23 +369,46 @@ impl Store {
         Ok(self.conversation(conversation_id, now).await?.filter(|c| c.is_participant(user)))
     }
 
-    pub(crate) fn condition_open(
+    /// The send transaction's write to the conversation: only while it is open to the
+    /// author, it records the author's activity and who now waits for an answer. The
+    /// author (at `author` in `participants`) answered; the partner waits since the
+    /// earliest message they have not answered, and the reminder index (GSI2) holds that
+    /// time. A participant already reminded keeps a far-future mark there, so writing to
+    /// them again never makes them due twice.
+    pub(crate) fn record_message(
         &self,
         conversation_id: &ConversationId,
         author: &UserId,
+        position: usize,
         now: DateTime<Utc>,
     ) -> Result<TransactWriteItem, StoreError> {
-        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+        let (mine, theirs) = (position.min(1), 1 - position.min(1));
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(conversation_id))))
-            .condition_expression("#state = :active AND expiresEpoch > :now AND contains(participants, :author) AND attribute_exists(#pk)")
+            .update_expression(format!(
+                "SET activity[{mine}].firstMessageAt = if_not_exists(activity[{mine}].firstMessageAt, :at), \
+                 activity[{mine}].lastMessageAt = :at, activity[{mine}].messages = activity[{mine}].messages + :one, \
+                 activity[{theirs}].waitingSince = if_not_exists(activity[{theirs}].waitingSince, :epoch), \
+                 #g2pk = :partition, #g2sk = if_not_exists(activity[{theirs}].waitingSince, :epoch) \
+                 REMOVE activity[{mine}].waitingSince"
+            ))
+            .condition_expression(
+                "#state = :active AND expiresEpoch > :epoch AND participants[{mine}] = :author AND attribute_exists(#pk)"
+                    .replace("{mine}", &mine.to_string()),
+            )
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#g2pk", GSI2_PK)
+            .expression_attribute_names("#g2sk", GSI2_SK)
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
-            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":epoch", n(now.timestamp()))
+            .expression_attribute_values(":at", serde_dynamo::to_attribute_value(now)?)
+            .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":author", s(author.as_str()))
+            .expression_attribute_values(":partition", s(keys::reminder_gsi2(conversation_id)))
             .build()
             .map_err(StoreError::build)?;
-        Ok(TransactWriteItem::builder().condition_check(check).build())
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }

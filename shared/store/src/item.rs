@@ -116,6 +116,77 @@ impl Store {
         }
     }
 
+    /// Runs `actions` as one transaction. `Ok(None)` when it committed; `Ok(Some(failed))`
+    /// when it was cancelled by conditions, `failed[i]` telling whether action `i`'s
+    /// condition failed (the caller decides what each means).
+    pub(crate) async fn transact_or_conditions(
+        &self,
+        actions: Vec<TransactWriteItem>,
+    ) -> Result<Option<Vec<bool>>, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
+            Ok(_) => return Ok(None),
+            Err(error) => error,
+        };
+        match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+            {
+                Ok(Some(
+                    cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code() == Some("ConditionalCheckFailed"))
+                        .collect(),
+                ))
+            }
+            _ => Err(StoreError::backend("TransactWriteItems", error)),
+        }
+    }
+
+    /// The items with these keys, by key (BatchGetItem in chunks of 100, unprocessed keys
+    /// retried); missing and expired items are absent.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: Vec<(String, String)>,
+        now_epoch: i64,
+    ) -> Result<std::collections::HashMap<(String, String), Item>, StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut found = std::collections::HashMap::new();
+        for chunk in keys.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().cloned().map(key).collect();
+            for _attempt in 0..5 {
+                if pending.is_empty() {
+                    break;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(StoreError::build)?;
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::backend("BatchGetItem", e))?;
+                for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                    if !is_expired(&item, now_epoch) {
+                        found.insert((text(PK), text(crate::keys::SK)), item);
+                    }
+                }
+                pending =
+                    output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Throttled("BatchGetItem left keys unprocessed".into()));
+            }
+        }
+        Ok(found)
+    }
+
     /// One page of `partition`'s items whose sort key lies strictly between `lower` and
     /// `upper` (BETWEEN is inclusive: the bounds themselves are dropped; callers choose
     /// bound keys that no item has, or want excluded), expired items left out.

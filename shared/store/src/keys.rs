@@ -9,6 +9,11 @@ pub const TTL: &str = "ttl";
 pub const GSI1: &str = "gsi1";
 pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
+/// The reminder index: conversations by since when a participant waits for an answer
+/// (a number, epoch seconds).
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
 
 /// User partitions' prefix (the account and what hangs off it).
 pub const USERS: &str = "USER#";
@@ -229,4 +234,58 @@ pub fn push_due_gsi1(user: &UserId) -> String {
 
 pub fn push_due_partition(shard: u32) -> String {
     format!("PUSHDUE#{shard}")
+}
+
+/// Active conversations with a participant waiting for an answer sit in one of these GSI2
+/// partitions, sorted by since when.
+pub const REMINDER_SHARDS: u32 = 4;
+
+pub fn reminder_gsi2(conversation_id: &ConversationId) -> String {
+    reminder_partition(shard_of(conversation_id.as_str(), REMINDER_SHARDS))
+}
+
+pub fn reminder_partition(shard: u32) -> String {
+    format!("REMINDDUE#{shard}")
+}
+
+/// "This participant was reminded" (once per conversation; the notification pipe passes
+/// its insert).
+pub const REMINDERS: &str = "REMINDER#";
+
+pub fn reminder(conversation_id: &ConversationId, user: &UserId) -> (String, String) {
+    (conversation_partition(conversation_id), format!("{REMINDERS}{user}"))
+}
+
+/// "This participant's history counts this conversation" (once).
+pub fn conversation_outcome(conversation_id: &ConversationId, user: &UserId) -> (String, String) {
+    (conversation_partition(conversation_id), format!("OUTCOME#{user}"))
+}
+
+/// A local day a user was active on (queued), until the streaks job applies it.
+pub fn active_day(user: &UserId, day: chrono::NaiveDate) -> (String, String) {
+    (user_partition(user), format!("DAY#{day}"))
+}
+
+/// Active days sit in the GSI1 partition of the UTC hour their local day has ended by.
+pub fn day_end_gsi1(hour: chrono::DateTime<chrono::Utc>) -> String {
+    format!("DAYEND#{}", hour.format("%Y-%m-%dT%H"))
+}
+
+/// The rewards summary: points, streak, badges earned.
+pub fn rewards(user: &UserId) -> (String, String) {
+    (user_partition(user), "REWARDS".to_owned())
+}
+
+/// Ledger entries in the user's partition, one per local day and slot.
+pub const LEDGER: &str = "LEDGER#";
+
+pub fn ledger_entry(user: &UserId, day: chrono::NaiveDate, slot: &str) -> (String, String) {
+    (user_partition(user), format!("{LEDGER}{day}#{slot}"))
+}
+
+/// Badges earned, one item each (the notification pipe passes their insert).
+pub const BADGES: &str = "BADGE#";
+
+pub fn badge(user: &UserId, badge: tandem_domain::rewards::Badge) -> (String, String) {
+    (user_partition(user), format!("{BADGES}{badge}"))
 }

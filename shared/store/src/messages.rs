@@ -61,10 +61,11 @@ const TTL_CONCURRENCY: usize = 16;
 
 impl Store {
     /// Stores `message` if the conversation is open to its author, exactly once per
-    /// client message id: one transaction (open check, message, guard).
+    /// client message id: one transaction (the conversation's activity, message, guard).
     pub async fn send_message(
         &self,
         message: &MessageRecord,
+        author_position: usize,
         delete_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<SendOutcome, StoreError> {
@@ -76,7 +77,7 @@ impl Store {
         )?;
         guard.insert(TTL.to_owned(), n(delete_at.timestamp()));
         let actions = vec![
-            self.condition_open(&message.conversation_id, &message.author, now)?,
+            self.record_message(&message.conversation_id, &message.author, author_position, now)?,
             self.put_if_absent(item)?,
             self.put_if_absent(guard)?,
         ];

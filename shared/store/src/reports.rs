@@ -3,10 +3,9 @@
 //! reported user's partition (earlier reports about them) and a guard that makes a second
 //! report of the same user for the same conversation return the first.
 
-use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -194,37 +193,14 @@ impl Store {
         self.reports_by_id(&ids).await
     }
 
-    /// The reports with these ids, in the given order (BatchGetItem, unprocessed keys retried).
+    /// The reports with these ids, in the given order.
     async fn reports_by_id(&self, ids: &[ReportId]) -> Result<Vec<ReportRecord>, StoreError> {
-        let mut found: HashMap<ReportId, ReportRecord> = HashMap::new();
-        // BatchGetItem takes at most 100 keys.
-        for chunk in ids.chunks(100) {
-            let mut pending: Vec<Item> = chunk.iter().map(|id| key(keys::report(id))).collect();
-            for _attempt in 0..5 {
-                if pending.is_empty() {
-                    break;
-                }
-                let request =
-                    KeysAndAttributes::builder().set_keys(Some(pending)).build().map_err(StoreError::build)?;
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::backend("BatchGetItem", e))?;
-                for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    let report: ReportRecord = serde_dynamo::from_item(item)?;
-                    found.insert(report.report_id.clone(), report);
-                }
-                pending =
-                    output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
-            }
-            if !pending.is_empty() {
-                return Err(StoreError::Throttled("BatchGetItem left keys unprocessed".into()));
-            }
-        }
-        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+        let keys: Vec<(String, String)> = ids.iter().map(keys::report).collect();
+        let mut found = self.batch_get(keys.clone(), i64::MIN).await?;
+        keys.into_iter()
+            .filter_map(|k| found.remove(&k))
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
+            .collect()
     }
 
     /// Reports in `status`, most severe then oldest first, optionally of one severity.

@@ -3,6 +3,7 @@
 //! queues carry ids only (never message text), and a worker reads the item's current state.
 
 use serde::{Deserialize, Serialize};
+use tandem_domain::rewards::Badge;
 use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
 
 use crate::StoreError;
@@ -29,8 +30,13 @@ pub enum Change {
     NoticeIssued { user_id: UserId, notice_id: ReportId },
     /// A message's scan found it clean (the pipe passes `visible → scanned` only).
     MessageScanned { conversation_id: ConversationId, message_id: MessageId },
-    /// A conversation's one-hour notice was marked sent (the pipe passes that change only).
-    ConversationExpiring { conversation_id: ConversationId },
+    /// A conversation changed in a way the pipe passes: its one-hour notice was marked
+    /// sent, or it ended. The worker reads which from its current state.
+    ConversationChanged { conversation_id: ConversationId },
+    /// A silent participant was reminded (the reminder item's insert).
+    ReminderSent { conversation_id: ConversationId, user_id: UserId },
+    /// A badge was earned (the badge item's insert).
+    BadgeEarned { user_id: UserId, badge: Badge },
     /// A push deferred by quiet hours was released (the pipe passes that change only).
     PushReleased { user_id: UserId, notification_id: String },
     /// Anything else: the pipes' filters should not let it through, and workers ignore it.
@@ -56,7 +62,7 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
         }
         if change.pk.starts_with(keys::CONVERSATIONS) && change.sk == keys::CONVERSATION_SORT_KEY {
             let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
-            return Ok(Change::ConversationExpiring { conversation_id });
+            return Ok(Change::ConversationChanged { conversation_id });
         }
         if change.sk.starts_with(keys::DEFERRED_PUSHES) {
             let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
@@ -77,6 +83,18 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
         let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
         let notice_id = id(change.sk.strip_prefix(keys::NOTICES))?.parse().map_err(malformed)?;
         return Ok(Change::NoticeIssued { user_id, notice_id });
+    }
+    if change.sk.starts_with(keys::REMINDERS) {
+        let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+        let user_id = id(change.sk.strip_prefix(keys::REMINDERS))?.parse().map_err(malformed)?;
+        return Ok(Change::ReminderSent { conversation_id, user_id });
+    }
+    if change.sk.starts_with(keys::BADGES) {
+        let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
+        let name = id(change.sk.strip_prefix(keys::BADGES))?;
+        let badge = Badge::from_name(&name)
+            .ok_or_else(|| StoreError::Malformed(format!("{}/{}: no such badge", change.pk, change.sk)))?;
+        return Ok(Change::BadgeEarned { user_id, badge });
     }
     if change.pk.starts_with(keys::MATCHES) {
         let match_id = id(change.pk.strip_prefix(keys::MATCHES))?.parse().map_err(malformed)?;
@@ -108,6 +126,15 @@ mod tests {
         );
         let matched = parse_change(&body("INSERT", &format!("MATCH#{MESSAGE}"), "MATCH")).unwrap();
         assert_eq!(matched, Change::MatchCreated { match_id: MESSAGE.parse().unwrap() });
+        let reminded =
+            parse_change(&body("INSERT", &format!("CONV#{CONVERSATION}"), &format!("REMINDER#{MESSAGE}"))).unwrap();
+        assert_eq!(
+            reminded,
+            Change::ReminderSent { conversation_id: CONVERSATION.parse().unwrap(), user_id: MESSAGE.parse().unwrap() }
+        );
+        let badge = parse_change(&body("INSERT", &format!("USER#{MESSAGE}"), "BADGE#streak_7")).unwrap();
+        assert_eq!(badge, Change::BadgeEarned { user_id: MESSAGE.parse().unwrap(), badge: Badge::Streak7 });
+        assert!(parse_change(&body("INSERT", &format!("USER#{MESSAGE}"), "BADGE#nope")).is_err());
     }
 
     #[test]
@@ -115,8 +142,8 @@ mod tests {
         let scanned =
             parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), &format!("MSG#{MESSAGE}"))).unwrap();
         assert!(matches!(scanned, Change::MessageScanned { .. }));
-        let expiring = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), "CONV")).unwrap();
-        assert_eq!(expiring, Change::ConversationExpiring { conversation_id: CONVERSATION.parse().unwrap() });
+        let changed = parse_change(&body("MODIFY", &format!("CONV#{CONVERSATION}"), "CONV")).unwrap();
+        assert_eq!(changed, Change::ConversationChanged { conversation_id: CONVERSATION.parse().unwrap() });
         let released = parse_change(&body("MODIFY", &format!("USER#{MESSAGE}"), "PUSHDEFER#match:m:u")).unwrap();
         assert_eq!(
             released,

@@ -98,3 +98,15 @@ pub fn collect_id<T: FromStr>(
 pub fn query_param<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.query_string_parameters_ref().and_then(|q| q.first(name))
 }
+
+/// The `limit` query parameter: `default` when absent, else an integer from 1 to `max`.
+pub fn limit_param(request: &Request, default: i32, max: i32) -> Result<i32, FieldError> {
+    match query_param(request, "limit") {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=max).contains(l))
+            .ok_or_else(|| FieldError::new("limit", format!("must be an integer from 1 to {max}"))),
+    }
+}

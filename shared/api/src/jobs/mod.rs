@@ -3,8 +3,10 @@
 //! so the local stack runs the same code on schedule and on demand.
 
 pub mod conversation_expiry;
+pub mod ghost_reminders;
 pub mod pairing_sweep;
 pub mod push_release;
+pub mod streaks_rewards;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +32,8 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
     ScheduledJob { name: "pairing-sweep", run: |app, now| Box::pin(pairing_sweep::handle(app, now)) },
     ScheduledJob { name: "conversation-expiry", run: |app, now| Box::pin(conversation_expiry::handle(app, now)) },
     ScheduledJob { name: "push-release", run: |app, now| Box::pin(push_release::handle(app, now)) },
+    ScheduledJob { name: "ghost-reminders", run: |app, now| Box::pin(ghost_reminders::handle(app, now)) },
+    ScheduledJob { name: "streaks-rewards", run: |app, now| Box::pin(streaks_rewards::handle(app, now)) },
 ];
 
 impl ScheduledJob {

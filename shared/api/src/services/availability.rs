@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
-use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day};
+use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day, local_day_end};
 use tandem_domain::{ConversationId, MatchId, User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
-use tandem_store::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
+use tandem_store::{ActiveDay, AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
@@ -48,7 +48,8 @@ pub struct PartnerView {
     pub online: bool,
 }
 
-/// Queues the user for their local today (idempotent; a matched user stays matched).
+/// Queues the user for their local today (idempotent; a matched user stays matched), with
+/// their history as the pairing engine weighs it, and files the day for the streaks job.
 pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<AvailabilityView, ApiError> {
     let user = account(app, id, now).await?;
     let profile = check_can_queue(&user, now)?;
@@ -56,6 +57,10 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
     let exclusions = app.store.exclusions(id, now).await?;
     let mut snapshot = PoolUser::from_profile(id, profile, offset);
     snapshot.excluded = exclusions.all().cloned().collect();
+    // The history pairing weighs, captured here so the sweep needs no call per user.
+    snapshot.response_rate = user.engagement.response_rate();
+    snapshot.abandoned_in_a_row = user.engagement.abandons_for_pairing();
+    let active_day = ActiveDay { user_id: id.clone(), day, ends_at: local_day_end(&user.timezone, day) };
     let record = AvailabilityRecord {
         user_id: id.clone(),
         day,
@@ -67,7 +72,7 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
         match_id: None,
         conversation_id: None,
     };
-    match app.store.queue(&record, now).await? {
+    match app.store.queue(&record, &active_day, now).await? {
         QueueOutcome::Queued(record) => view(app, &user, Some(record), day, now).await,
         QueueOutcome::AlreadyMatched(record) => view(app, &user, Some(record), day, now).await,
     }

@@ -136,10 +136,11 @@ pub async fn send_message(
         moderation: ModerationState::Visible,
     };
     let delete_at = message_deletion_time(conversation.expires_at);
+    let position = conversation.position_of(author).ok_or(ApiError::NotFound)?;
     let peer = peer_of(&conversation.participants, author).cloned();
     // The peer's connections are read while the message is written: one round trip less
     // between the send and `message.new`.
-    let (outcome, peer_connections) = tokio::join!(app.store.send_message(&message, delete_at, now), async {
+    let (outcome, peer_connections) = tokio::join!(app.store.send_message(&message, position, delete_at, now), async {
         match &peer {
             Some(peer) => app.realtime.connections_of(peer).await,
             None => Ok(Vec::new()),

@@ -1,13 +1,17 @@
 //! Notifications derived from committed writes (the table's stream, through the
 //! notification queue): server events to open connections and pushes to devices, for a
 //! committed match, an admin's notice, a message scanned clean while its recipient is
-//! offline, a conversation's last hour, and a push released after quiet hours.
+//! offline, a conversation's last hour, a reminder, a badge, and a push released after
+//! quiet hours. A conversation's end goes on to the participants' history (`ghosting`).
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use tandem_domain::conversation::{ConversationState, ModerationState, peer_of};
+use tandem_domain::conversation::{ConversationState, ModerationState, is_open, peer_of};
 use tandem_domain::notifications::Push;
+use tandem_domain::rewards::Badge;
 use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
+
+use tandem_store::ConversationRecord;
 
 use crate::outbound::realtime::ServerEvent;
 use crate::services::push::push_to;
@@ -95,9 +99,9 @@ pub async fn message_scanned(
     Ok(())
 }
 
-/// The conversation's one-hour notice was marked sent: a push to both participants (the
-/// `conversation.expiring` event went out from the expiry job).
-pub async fn conversation_expiring(
+/// A conversation's change the pipe passes: it ended (counted in both participants'
+/// history), or its one-hour notice was marked sent (a push to both).
+pub async fn conversation_changed(
     app: &App,
     conversation_id: &ConversationId,
     now: DateTime<Utc>,
@@ -105,15 +109,71 @@ pub async fn conversation_expiring(
     let Some(conversation) = app.store.conversation(conversation_id, now).await? else {
         return Ok(());
     };
-    if conversation.state != ConversationState::Active || !conversation.expiring_sent {
-        return Ok(());
+    if conversation.state != ConversationState::Active {
+        return crate::services::ghosting::conversation_ended(app, &conversation, now).await;
     }
+    if conversation.expiring_sent {
+        conversation_expiring(app, &conversation, now).await?;
+    }
+    Ok(())
+}
+
+/// The one-hour notice was marked sent: a push to both participants (the
+/// `conversation.expiring` event went out from the expiry job).
+async fn conversation_expiring(app: &App, conversation: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let conversation_id = &conversation.conversation_id;
     let [a, b] = &conversation.participants;
     let (push_a, push_b) =
         (Push::expiring(a.as_str(), conversation_id.as_str()), Push::expiring(b.as_str(), conversation_id.as_str()));
     let (pushed_a, pushed_b) = tokio::join!(push_to(app, a, &push_a, false, now), push_to(app, b, &push_b, false, now));
     pushed_a?;
     pushed_b?;
+    Ok(())
+}
+
+/// A silent participant was reminded by the reminders job: `conversation.reminder` to
+/// their connections and a reminder push, while the conversation is still open.
+pub async fn reminder_sent(
+    app: &App,
+    conversation_id: &ConversationId,
+    user_id: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (Some(reminder), Some(conversation)) = tokio::try_join!(
+        app.store.reminder(conversation_id, user_id, now),
+        app.store.conversation_for(conversation_id, user_id, now),
+    )?
+    else {
+        return Ok(());
+    };
+    if !is_open(conversation.state, conversation.expires_at, now) {
+        return Ok(());
+    }
+    let event = ServerEvent::new(
+        "conversation.reminder",
+        json!({
+            "conversationId": conversation_id,
+            "waitingSince": reminder.waiting_since,
+            "expiresAt": conversation.expires_at,
+        }),
+    );
+    let push = Push::reminder(user_id.as_str(), conversation_id.as_str());
+    let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
+    told?;
+    pushed?;
+    Ok(())
+}
+
+/// A badge was earned: `reward.badge` to the user's connections and a push.
+pub async fn badge_earned(app: &App, user_id: &UserId, badge: Badge, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let Some(record) = app.store.badge(user_id, badge, now).await? else {
+        return Ok(());
+    };
+    let event = ServerEvent::of("reward.badge", "badge", &crate::services::rewards::BadgeView::from(&record));
+    let push = Push::badge(user_id.as_str(), badge);
+    let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
+    told?;
+    pushed?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `notification-worker`: what committed writes tell users, as server events and pushes
-//! (SQS ← pipe ← match and notice inserts, messages scanned clean, conversations' last
-//! hour, pushes released after quiet hours).
+//! (SQS ← pipe ← match, notice, reminder and badge inserts, messages scanned clean,
+//! conversations' last hour and end, pushes released after quiet hours). A conversation's
+//! end also goes into both participants' history.
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
@@ -8,7 +9,7 @@ use tandem_store::stream::Change;
 
 use crate::App;
 use crate::services::notifications::{
-    conversation_expiring, match_created, message_scanned, notice_issued, push_released,
+    badge_earned, conversation_changed, match_created, message_scanned, notice_issued, push_released, reminder_sent,
 };
 
 pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
@@ -22,9 +23,13 @@ pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
                 Change::MessageScanned { conversation_id, message_id } => {
                     message_scanned(&app, &conversation_id, &message_id, now).await?
                 }
-                Change::ConversationExpiring { conversation_id } => {
-                    conversation_expiring(&app, &conversation_id, now).await?
+                Change::ConversationChanged { conversation_id } => {
+                    conversation_changed(&app, &conversation_id, now).await?
                 }
+                Change::ReminderSent { conversation_id, user_id } => {
+                    reminder_sent(&app, &conversation_id, &user_id, now).await?
+                }
+                Change::BadgeEarned { user_id, badge } => badge_earned(&app, &user_id, badge, now).await?,
                 Change::PushReleased { user_id, notification_id } => {
                     push_released(&app, &user_id, &notification_id, now).await?
                 }

@@ -10,7 +10,7 @@ use tandem_domain::{FieldError, MessageId};
 
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
-use crate::edge::http::{field_id, json_response, path_id, query_param};
+use crate::edge::http::{field_id, json_response, limit_param, path_id, query_param};
 use crate::services::conversations::{HistoryCursor, MessageView, history};
 use crate::{App, Request};
 
@@ -29,14 +29,7 @@ struct Page {
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
-    let limit = match query_param(&request, "limit") {
-        None => DEFAULT_LIMIT,
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| FieldError::new("limit", format!("must be an integer from 1 to {MAX_LIMIT}")))?,
-    };
+    let limit = limit_param(&request, DEFAULT_LIMIT, MAX_LIMIT)?;
     let message_id = |name: &str| query_param(&request, name).map(|raw| field_id::<MessageId>(raw, name)).transpose();
     let cursor = match (message_id("before")?, message_id("after")?) {
         (Some(_), Some(_)) => return Err(FieldError::new("after", "use either before or after, not both").into()),

@@ -1,6 +1,9 @@
-//! `/v1/me*`: the signed-in user's own account and profile.
+//! `/v1/me*`: the signed-in user's own account, profile, notification settings, rewards
+//! and ghosting acknowledgement.
 
 pub mod get;
+pub mod ghosting_acknowledge;
 pub mod notifications_get;
 pub mod notifications_put;
 pub mod profile_put;
+pub mod rewards_get;

@@ -1,0 +1,350 @@
+//! Anti-ghosting in the table: the reminder index (GSI2 over conversations with a participant
+//! waiting for an answer), the once-per-participant reminder, and recording an ended
+//! conversation in each participant's history (once), with the awards it earns and, after a
+//! run of abandons, the suspension.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::conversation::ConversationState;
+use tandem_domain::engagement::{Engagement, Suspension};
+use tandem_domain::rewards::Award;
+use tandem_domain::{ConversationId, UserId, UserStatus};
+
+use crate::conversations::ConversationRecord;
+use crate::item::{Item, key, n, s, with_key};
+use crate::keys::{self, GSI2, GSI2_PK, GSI2_SK, PK, TTL};
+use crate::{Store, StoreError};
+
+/// Written into the reminder index for a participant who was reminded: later than any
+/// real time, so they are never due again in this conversation.
+const REMINDED: i64 = i64::MAX / 2;
+
+/// A conversation in which `silent` waits for an answer since `waiting_since`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueReminder {
+    pub conversation: ConversationRecord,
+    pub silent: UserId,
+    pub waiting_since: DateTime<Utc>,
+    /// The index entry as read (the reminder is conditioned on it being unchanged).
+    index_value: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderOutcome {
+    Reminded,
+    /// Reminded before in this conversation: the index entry is parked, nothing sent.
+    AlreadyReminded,
+    /// Someone wrote, or the conversation ended, since it was read: nothing to do.
+    Stale,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderRecord {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub waiting_since: DateTime<Utc>,
+    pub reminded_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WaitingSince {
+    #[serde(default)]
+    waiting_since: Option<i64>,
+}
+
+/// The guard saying a conversation counted in a participant's history, with what it said.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeRecord {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub answered: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_seconds: Option<i64>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What recording an ended conversation for one participant did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordOutcome {
+    Recorded { suspended: bool },
+    /// Recorded before (a redelivery): nothing changed.
+    AlreadyRecorded,
+    /// The user changed meanwhile (another write to their history or status): read again.
+    Conflict,
+}
+
+/// One ledger entry as stored (`LEDGER#<day>#<slot>` in the user's partition).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    pub day: NaiveDate,
+    pub kind: tandem_domain::rewards::RewardKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<tandem_domain::rewards::Badge>,
+    pub points: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    pub awarded_at: DateTime<Utc>,
+}
+
+impl LedgerEntry {
+    pub fn of(award: &Award, day: NaiveDate, conversation_id: Option<&ConversationId>, now: DateTime<Utc>) -> Self {
+        Self {
+            day,
+            kind: award.kind,
+            badge: award.badge,
+            points: award.points,
+            conversation_id: conversation_id.cloned(),
+            awarded_at: now,
+        }
+    }
+
+    pub fn slot(&self) -> String {
+        Award { kind: self.kind, badge: self.badge, points: self.points }.slot()
+    }
+}
+
+impl Store {
+    /// Conversations of one reminder shard where a participant has waited since `cutoff`
+    /// or earlier.
+    pub async fn due_reminders(&self, shard: u32, cutoff: DateTime<Utc>) -> Result<Vec<DueReminder>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI2)
+            .key_condition_expression("#gpk = :partition AND #gsk <= :cutoff")
+            .expression_attribute_names("#gpk", GSI2_PK)
+            .expression_attribute_names("#gsk", GSI2_SK)
+            .expression_attribute_values(":partition", s(keys::reminder_partition(shard)))
+            .expression_attribute_values(":cutoff", n(cutoff.timestamp()));
+        let mut due = Vec::new();
+        for item in self.query_all(query).await? {
+            if let Some(reminder) = due_reminder(item)? {
+                due.push(reminder);
+            }
+        }
+        Ok(due)
+    }
+
+    /// Reminds the silent participant once per conversation: the reminder item (whose
+    /// insert the notification pipe passes) and the parked index entry in one transaction,
+    /// conditioned on the entry being as read and the conversation still active.
+    pub async fn remind(&self, due: &DueReminder, now: DateTime<Utc>) -> Result<ReminderOutcome, StoreError> {
+        let conversation = &due.conversation;
+        let position = conversation
+            .position_of(&due.silent)
+            .ok_or_else(|| StoreError::Malformed("the silent user takes no part".into()))?;
+        let park = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::conversation(&conversation.conversation_id))))
+            .update_expression(format!("SET activity[{position}].waitingSince = :parked, #gsk = :parked"))
+            .condition_expression("#gsk = :seen AND #state = :active")
+            .expression_attribute_names("#gsk", GSI2_SK)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":parked", n(REMINDED))
+            .expression_attribute_values(":seen", n(due.index_value))
+            .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
+            .build()
+            .map_err(StoreError::build)?;
+        let park = TransactWriteItem::builder().update(park).build();
+        let record = ReminderRecord {
+            conversation_id: conversation.conversation_id.clone(),
+            user_id: due.silent.clone(),
+            waiting_since: due.waiting_since,
+            reminded_at: now,
+        };
+        let mut item = with_key(keys::reminder(&conversation.conversation_id, &due.silent), &record)?;
+        item.insert(TTL.to_owned(), n((conversation.expires_at + Duration::days(7)).timestamp()));
+        let guard = self.put_if_absent(item)?;
+        match self.transact_or_conditions(vec![park.clone(), guard]).await? {
+            None => Ok(ReminderOutcome::Reminded),
+            Some(failed) if failed.first() == Some(&true) => Ok(ReminderOutcome::Stale),
+            Some(_) => match self.transact_or_conditions(vec![park]).await? {
+                None => Ok(ReminderOutcome::AlreadyReminded),
+                Some(_) => Ok(ReminderOutcome::Stale),
+            },
+        }
+    }
+
+    pub async fn reminder(
+        &self,
+        conversation_id: &ConversationId,
+        user: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ReminderRecord>, StoreError> {
+        let item = self.get_live(keys::reminder(conversation_id, user), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Counts an ended conversation in `user`'s history, once: the outcome guard, the new
+    /// history (conditioned on the one read, so concurrent changes are never lost), the
+    /// suspension when given, the ledger entries and badges, and the points, in one
+    /// transaction. Entries already in the ledger are left as they are.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_conversation(
+        &self,
+        outcome: &OutcomeRecord,
+        expires_at: DateTime<Utc>,
+        read: (&Engagement, UserStatus),
+        history: &Engagement,
+        suspension: Option<&Suspension>,
+        entries: &[LedgerEntry],
+    ) -> Result<RecordOutcome, StoreError> {
+        let user = &outcome.user_id;
+        let mut guard = with_key(keys::conversation_outcome(&outcome.conversation_id, user), outcome)?;
+        guard.insert(TTL.to_owned(), n(expires_at.timestamp()));
+        let mut set = "SET engagement = :history".to_owned();
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(user))))
+            .condition_expression("attribute_exists(#pk) AND engagement = :read AND #status = :status")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":history", serde_dynamo::to_attribute_value(history)?)
+            .expression_attribute_values(":read", serde_dynamo::to_attribute_value(read.0)?)
+            .expression_attribute_values(":status", s(read.1.as_str()));
+        if let Some(suspension) = suspension {
+            set.push_str(", #status = :suspended, suspension = :suspension");
+            update = update
+                .expression_attribute_values(":suspended", s(UserStatus::SuspendedFromMatching.as_str()))
+                .expression_attribute_values(":suspension", serde_dynamo::to_attribute_value(suspension)?);
+        }
+        let update = update.update_expression(set).build().map_err(StoreError::build)?;
+        let mut actions = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
+        let rewards = self.reward_actions(user, entries)?;
+        let first_reward = actions.len();
+        actions.extend(rewards);
+        match self.transact_with_rewards(actions, first_reward, user, entries).await? {
+            Committed::Yes => Ok(RecordOutcome::Recorded { suspended: suspension.is_some() }),
+            Committed::No(failed) if failed.first() == Some(&true) => Ok(RecordOutcome::AlreadyRecorded),
+            Committed::No(_) => Ok(RecordOutcome::Conflict),
+        }
+    }
+
+    /// Lifts a ghosting suspension (the user acknowledged it), audited in the same
+    /// transaction. `false` when the account was not suspended for ghosting.
+    pub async fn lift_ghosting_suspension(&self, user: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(user))))
+            .update_expression("SET #status = :active REMOVE suspension")
+            .condition_expression("#status = :suspended AND suspension.reason = :ghosting")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s(UserStatus::Active.as_str()))
+            .expression_attribute_values(":suspended", s(UserStatus::SuspendedFromMatching.as_str()))
+            .expression_attribute_values(
+                ":ghosting",
+                s(tandem_domain::engagement::SuspensionReason::Ghosting.as_str()),
+            )
+            .build()
+            .map_err(StoreError::build)?;
+        let audit = self.audit_action(user, "ghosting_acknowledge", &format!("user:{user}"), now)?;
+        self.transact_unless_taken(vec![TransactWriteItem::builder().update(update).build(), audit]).await
+    }
+}
+
+/// Whether a transaction with reward writes committed; on a cancellation, which conditions
+/// failed.
+pub(crate) enum Committed {
+    Yes,
+    No(Vec<bool>),
+}
+
+impl Store {
+    /// The ledger entries and badges (each created once) and the summary's points and badge
+    /// set, for `entries`.
+    pub(crate) fn reward_actions(
+        &self,
+        user: &UserId,
+        entries: &[LedgerEntry],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut actions = Vec::new();
+        for entry in entries {
+            actions.push(self.put_if_absent(with_key(keys::ledger_entry(user, entry.day, &entry.slot()), entry)?)?);
+            if let Some(badge) = entry.badge {
+                let record = crate::rewards::BadgeRecord {
+                    user_id: user.clone(),
+                    badge,
+                    day: entry.day,
+                    earned_at: entry.awarded_at,
+                };
+                actions.push(self.put_if_absent(with_key(keys::badge(user, badge), &record)?)?);
+            }
+        }
+        if !entries.is_empty() {
+            let points: u32 = entries.iter().map(|e| e.points).sum();
+            let badges: Vec<String> = entries.iter().filter_map(|e| e.badge).map(|b| b.to_string()).collect();
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::rewards(user))))
+                .expression_attribute_values(":points", n(i64::from(points)));
+            let expression = if badges.is_empty() {
+                "ADD points :points".to_owned()
+            } else {
+                update = update.expression_attribute_values(":badges", AttributeValue::Ss(badges));
+                "ADD points :points, badges :badges".to_owned()
+            };
+            let update = update.update_expression(expression).build().map_err(StoreError::build)?;
+            actions.push(TransactWriteItem::builder().update(update).build());
+        }
+        Ok(actions)
+    }
+
+    /// Runs a transaction whose actions from `first_reward` on are [`Store::reward_actions`]
+    /// for `entries`. If only reward entries already existed (awarded before), it runs again
+    /// without them, so what is new still lands and nothing is awarded twice.
+    pub(crate) async fn transact_with_rewards(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        first_reward: usize,
+        user: &UserId,
+        entries: &[LedgerEntry],
+    ) -> Result<Committed, StoreError> {
+        let Some(failed) = self.transact_or_conditions(actions.clone()).await? else {
+            return Ok(Committed::Yes);
+        };
+        if failed.iter().take(first_reward).any(|f| *f) || entries.is_empty() {
+            return Ok(Committed::No(failed));
+        }
+        // Which entries were already there: drop them (and their badge) and try once more.
+        let mut fresh = Vec::new();
+        let mut index = first_reward;
+        for entry in entries {
+            let taken = failed.get(index).copied().unwrap_or(false)
+                || (entry.badge.is_some() && failed.get(index + 1).copied().unwrap_or(false));
+            index += if entry.badge.is_some() { 2 } else { 1 };
+            if !taken {
+                fresh.push(entry.clone());
+            }
+        }
+        let mut retry: Vec<TransactWriteItem> = actions.into_iter().take(first_reward).collect();
+        retry.extend(self.reward_actions(user, &fresh)?);
+        Ok(match self.transact_or_conditions(retry).await? {
+            None => Committed::Yes,
+            Some(failed) => Committed::No(failed),
+        })
+    }
+}
+
+fn due_reminder(item: Item) -> Result<Option<DueReminder>, StoreError> {
+    let index_value = match item.get(GSI2_SK) {
+        Some(AttributeValue::N(value)) => value.parse::<i64>().map_err(|e| StoreError::Malformed(e.to_string()))?,
+        _ => return Ok(None),
+    };
+    let waiting: Vec<WaitingSince> = match item.get("activity") {
+        Some(activity) => serde_dynamo::from_attribute_value(activity.clone())?,
+        None => Vec::new(),
+    };
+    let conversation: ConversationRecord = serde_dynamo::from_item(item)?;
+    let Some(position) = waiting.iter().position(|w| w.waiting_since == Some(index_value)) else {
+        return Ok(None);
+    };
+    let Some(waiting_since) = DateTime::from_timestamp(index_value, 0) else { return Ok(None) };
+    let silent = conversation.participants[position.min(1)].clone();
+    Ok(Some(DueReminder { conversation, silent, waiting_since, index_value }))
+}

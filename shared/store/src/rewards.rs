@@ -1,0 +1,198 @@
+//! Rewards in the table: active days (the streaks job's index by the hour a local day ends),
+//! the summary (points, streak, badges earned), badges and the append-only ledger.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::UserId;
+use tandem_domain::rewards::{Badge, Streak};
+
+use crate::engagement::{Committed, LedgerEntry};
+use crate::item::{key, n, s, with_key};
+use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, TTL};
+use crate::{Store, StoreError};
+
+/// A local day a user was active on (they queued), waiting for the streaks job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveDay {
+    pub user_id: UserId,
+    pub day: NaiveDate,
+    /// When the day ends in the user's zone (the first instant of the next local day).
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The day is kept this long after it ends (the job has long applied it by then).
+const ACTIVE_DAY_RETENTION_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardsSummary {
+    #[serde(default)]
+    pub points: u64,
+    #[serde(default)]
+    pub streak: Streak,
+    #[serde(default)]
+    pub badges: BTreeSet<Badge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BadgeRecord {
+    pub user_id: UserId,
+    pub badge: Badge,
+    /// The user's local day it was earned on.
+    pub day: NaiveDate,
+    pub earned_at: DateTime<Utc>,
+}
+
+/// One page of the ledger, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    /// Where the next page starts (the last entry's `<day>#<slot>`), if there may be one.
+    pub next: Option<String>,
+}
+
+/// The hour an active day is filed under: the day's end rounded up to the hour, so the
+/// hourly job that runs at or after the end finds it (half-hour zones included).
+pub fn day_end_hour(ends_at: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = ends_at.timestamp();
+    let hour = seconds.div_euclid(3600) + i64::from(seconds.rem_euclid(3600) != 0);
+    DateTime::from_timestamp(hour * 3600, 0).unwrap_or(ends_at)
+}
+
+impl Store {
+    /// The transaction action filing `day` in the active-day index (written with the queue).
+    pub(crate) fn file_active_day(&self, day: &ActiveDay) -> Result<TransactWriteItem, StoreError> {
+        let mut item = with_key(keys::active_day(&day.user_id, day.day), day)?;
+        item.insert(GSI1_PK.to_owned(), s(keys::day_end_gsi1(day_end_hour(day.ends_at))));
+        item.insert(GSI1_SK.to_owned(), s(day.user_id.as_str()));
+        item.insert(TTL.to_owned(), n((day.ends_at + Duration::days(ACTIVE_DAY_RETENTION_DAYS)).timestamp()));
+        self.put(item)
+    }
+
+    /// Active days filed under `hour` and not applied yet.
+    pub async fn days_ending(&self, hour: DateTime<Utc>) -> Result<Vec<ActiveDay>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#gpk = :partition")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_values(":partition", s(keys::day_end_gsi1(day_end_hour(hour))));
+        self.query_all(query).await?.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
+    pub async fn rewards_summary(&self, user: &UserId, now: DateTime<Utc>) -> Result<RewardsSummary, StoreError> {
+        let item = self.get_live(keys::rewards(user), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?.unwrap_or_default())
+    }
+
+    /// The summaries of many users at once (BatchGetItem), in the order given.
+    pub async fn rewards_summaries(
+        &self,
+        users: &[UserId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RewardsSummary>, StoreError> {
+        let keys: Vec<(String, String)> = users.iter().map(keys::rewards).collect();
+        let mut found = self.batch_get(keys.clone(), now.timestamp()).await?;
+        keys.iter()
+            .map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?.unwrap_or_default()))
+            .collect()
+    }
+
+    /// Applies an active day, once: takes it out of the index, moves the streak from
+    /// `read` to `after` (conditioned on the summary's streak being `read`), and writes the
+    /// day's entries. `Ok(None)` when the day was applied before; `Ok(Some(false))` when
+    /// the summary changed meanwhile (read it again).
+    pub async fn apply_day(
+        &self,
+        day: &ActiveDay,
+        read: &Streak,
+        after: &Streak,
+        entries: &[LedgerEntry],
+    ) -> Result<Option<bool>, StoreError> {
+        let unfile = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::active_day(&day.user_id, day.day))))
+            .update_expression("REMOVE #gpk, #gsk")
+            .condition_expression("attribute_exists(#gpk)")
+            .expression_attribute_names("#gpk", GSI1_PK)
+            .expression_attribute_names("#gsk", GSI1_SK)
+            .build()
+            .map_err(StoreError::build)?;
+        let streak = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::rewards(&day.user_id))))
+            .update_expression("SET streak = :after")
+            .condition_expression(if *read == Streak::default() {
+                "attribute_not_exists(streak) OR streak = :read"
+            } else {
+                "streak = :read"
+            })
+            .expression_attribute_values(":after", serde_dynamo::to_attribute_value(after)?)
+            .expression_attribute_values(":read", serde_dynamo::to_attribute_value(read)?)
+            .build()
+            .map_err(StoreError::build)?;
+        let mut actions = vec![
+            TransactWriteItem::builder().update(unfile).build(),
+            TransactWriteItem::builder().update(streak).build(),
+        ];
+        actions.extend(self.reward_actions(&day.user_id, entries)?);
+        match self.transact_with_rewards(actions, 2, &day.user_id, entries).await? {
+            Committed::Yes => Ok(Some(true)),
+            Committed::No(failed) if failed.first() == Some(&true) => Ok(None),
+            Committed::No(_) => Ok(Some(false)),
+        }
+    }
+
+    pub async fn badges(&self, user: &UserId, now: DateTime<Utc>) -> Result<Vec<BadgeRecord>, StoreError> {
+        let items = self.query_prefix(&keys::user_partition(user), keys::BADGES, now).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
+    pub async fn badge(&self, user: &UserId, badge: Badge, now: DateTime<Utc>) -> Result<Option<BadgeRecord>, StoreError> {
+        let item = self.get_live(keys::badge(user, badge), now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// A page of the ledger, newest first, strictly before `before` (`<day>#<slot>`).
+    pub async fn ledger(
+        &self,
+        user: &UserId,
+        before: Option<&str>,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<LedgerPage, StoreError> {
+        let upper = match before {
+            Some(cursor) => format!("{}{cursor}", keys::LEDGER),
+            None => format!("{}\u{10FFFF}", keys::LEDGER),
+        };
+        let items = self
+            .query_between(&keys::user_partition(user), (keys::LEDGER, &upper), false, limit + 1, now.timestamp())
+            .await?;
+        let mut entries: Vec<LedgerEntry> =
+            items.into_iter().map(serde_dynamo::from_item).collect::<Result<_, _>>()?;
+        let more = entries.len() > limit as usize;
+        entries.truncate(limit as usize);
+        let next = more.then(|| entries.last().map(|e| format!("{}#{}", e.day, e.slot()))).flatten();
+        Ok(LedgerPage { entries, next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_filed_under_the_hour_they_have_ended_by() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(day_end_hour(at("2026-11-21T11:00:00Z")), at("2026-11-21T11:00:00Z"));
+        assert_eq!(day_end_hour(at("2026-11-21T18:30:00Z")), at("2026-11-21T19:00:00Z"));
+        assert_eq!(day_end_hour(at("2026-11-21T23:15:00Z")), at("2026-11-22T00:00:00Z"));
+    }
+}
