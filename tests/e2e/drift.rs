@@ -103,6 +103,12 @@ fn item_families() -> Vec<(&'static str, (String, String), Option<&'static str>)
         ("push guard", keys::push_guard("match:m:u", "0123456789abcdef0123456789abcdef"), None),
         ("message push gate", keys::message_push_gate(&conversation, &user), None),
         ("deferred push", keys::deferred_push(&user, "match:m:u"), None),
+        ("reminder", keys::reminder(&conversation, &user), Some("NotificationPipe")),
+        ("conversation outcome", keys::conversation_outcome(&conversation, &user), None),
+        ("active day", keys::active_day(&user, chrono::NaiveDate::MIN), None),
+        ("rewards summary", keys::rewards(&user), None),
+        ("ledger entry", keys::ledger_entry(&user, chrono::NaiveDate::MIN, "fast_reply"), None),
+        ("badge", keys::badge(&user, tandem_domain::rewards::Badge::Streak7), Some("NotificationPipe")),
     ]
 }
 
@@ -133,6 +139,11 @@ fn the_notification_pipe_passes_exactly_its_transitions() {
         (&whole, ("expiringSent", json!({"BOOL": false}), json!({"BOOL": true})), true),
         (&whole, ("expiringSent", json!({"BOOL": true}), json!({"BOOL": true})), false),
         (&whole, ("expiringSent", json!({"BOOL": true}), json!({"BOOL": false})), false),
+        (&whole, ("state", json!({"S": "active"}), json!({"S": "expired"})), true),
+        (&whole, ("state", json!({"S": "active"}), json!({"S": "closed"})), true),
+        (&whole, ("state", json!({"S": "active"}), json!({"S": "ended_by_panic"})), true),
+        (&whole, ("state", json!({"S": "active"}), json!({"S": "active"})), false),
+        (&whole, ("state", json!({"S": "closed"}), json!({"S": "closed"})), false),
         (&deferred, ("status", json!({"S": "deferred"}), json!({"S": "released"})), true),
         (&deferred, ("status", json!({"S": "released"}), json!({"S": "released"})), false),
     ];
@@ -248,6 +259,10 @@ fn the_table_declaration_has_the_keys_the_store_uses() {
     assert_eq!(key(&table.key_schema), [(keys::PK.into(), "HASH".into()), (keys::SK.into(), "RANGE".into())]);
     let gsi1 = table.global_indexes.iter().find(|i| i.name == keys::GSI1).expect("gsi1 declared");
     assert_eq!(key(&gsi1.key_schema), [(keys::GSI1_PK.into(), "HASH".into()), (keys::GSI1_SK.into(), "RANGE".into())]);
+    let gsi2 = table.global_indexes.iter().find(|i| i.name == keys::GSI2).expect("gsi2 declared");
+    assert_eq!(key(&gsi2.key_schema), [(keys::GSI2_PK.into(), "HASH".into()), (keys::GSI2_SK.into(), "RANGE".into())]);
+    // The reminder index sorts by epoch seconds: a number.
+    assert!(table.attributes.iter().any(|(name, kind)| name == keys::GSI2_SK && kind == "N"));
     assert_eq!(table.ttl_attribute.as_deref(), Some(keys::TTL));
     assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
 }

@@ -1,4 +1,4 @@
-//! `streaks-rewards` (hourly, on the hour): applies the local days that have just ended, in
+//! `streaks-rewards` (hourly): applies the local days that have just ended, in
 //! whatever time zone: each queued day is filed under the hour it ends by (UTC+13 and
 //! UTC−10 alike), so a run reads exactly those (plus two hours back, to catch up a failed
 //! run). Each day is applied once: streak, streak points and streak badges.

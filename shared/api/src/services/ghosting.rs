@@ -42,19 +42,23 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<ReminderRep
     for shard in 0..tandem_store::keys::REMINDER_SHARDS {
         due.extend(app.store.due_reminders(shard, cutoff).await?);
     }
-    let outcomes: Vec<ReminderOutcome> = stream::iter(due.iter())
-        .map(|reminder| async move {
-            let open = reminder.conversation.state == ConversationState::Active
-                && now < reminder.conversation.expires_at;
-            if !open {
-                return Ok(ReminderOutcome::Stale);
+    let mut report = ReminderReport { due: due.len(), ..ReminderReport::default() };
+    // Owned items and a cloned handle per task: the futures must be `Send` for any lifetime.
+    let outcomes: Vec<ReminderOutcome> = stream::iter(due)
+        .map(|reminder| {
+            let app = app.clone();
+            async move {
+                let open = reminder.conversation.state == ConversationState::Active
+                    && now < reminder.conversation.expires_at;
+                if !open {
+                    return Ok(ReminderOutcome::Stale);
+                }
+                app.store.remind(&reminder, now).await
             }
-            app.store.remind(reminder, now).await
         })
         .buffer_unordered(REMINDER_CONCURRENCY)
         .try_collect()
         .await?;
-    let mut report = ReminderReport { due: due.len(), ..ReminderReport::default() };
     for outcome in outcomes {
         match outcome {
             ReminderOutcome::Reminded => report.reminded += 1,

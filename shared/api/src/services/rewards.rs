@@ -52,8 +52,12 @@ pub async fn apply_ended_days(app: &App, now: DateTime<Utc>) -> Result<DayReport
     let mut report = DayReport { days: days.len(), ..DayReport::default() };
     for chunk in days.chunks(READ_CHUNK) {
         let outcomes = day_outcomes(app, chunk, now).await?;
-        let applied: Vec<Option<(DayOutcome, usize)>> = stream::iter(chunk.iter().zip(outcomes))
-            .map(|(day, outcome)| apply_day(app, day, outcome, now))
+        // Owned items and a cloned handle per task: the futures must be `Send` for any lifetime.
+        let applied: Vec<Option<(DayOutcome, usize)>> = stream::iter(chunk.iter().cloned().zip(outcomes))
+            .map(|(day, outcome)| {
+                let app = app.clone();
+                async move { apply_day(&app, &day, outcome, now).await }
+            })
             .buffer_unordered(DAY_CONCURRENCY)
             .try_collect()
             .await?;
