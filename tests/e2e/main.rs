@@ -4,6 +4,7 @@
 mod auth;
 mod chat;
 mod drift;
+mod engagement;
 mod errors;
 mod events;
 mod moderation;

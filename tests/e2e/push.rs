@@ -9,37 +9,6 @@ fn send(conversation: &str, client_id: &str, text: &str) -> Value {
     json!({"action": "sendMessage", "conversationId": conversation, "clientMessageId": client_id, "text": text})
 }
 
-/// Registers a device for `session`; its `tokenId`.
-async fn device(api: &TestApi, session: &Session, platform: &str, token: &str) -> String {
-    let reply = api.post_auth("/v1/push-tokens", &session.access, json!({"platform": platform, "token": token})).await;
-    assert!(reply.status == 201 || reply.status == 200, "{}", reply.body);
-    reply.body["tokenId"].as_str().unwrap().to_owned()
-}
-
-/// Every push published so far.
-async fn pushes(api: &TestApi) -> Vec<Value> {
-    let reply = api.get("/_local/push", None).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["pushes"].as_array().cloned().unwrap_or_default()
-}
-
-fn count(pushes: &[Value], token_id: &str, kind: &str) -> usize {
-    pushes.iter().filter(|p| p["tokenId"] == token_id && p["kind"] == kind).count()
-}
-
-/// Waits until `token_id` has received `n` pushes of `kind`; then the list.
-async fn until_pushed(api: &TestApi, token_id: &str, kind: &str, n: usize) -> Vec<Value> {
-    api.eventually(15, &format!("{n} {kind} push(es) to {token_id}"), || async {
-        let all = pushes(api).await;
-        (count(&all, token_id, kind) >= n).then_some(all)
-    })
-    .await
-}
-
-fn uuid_hex() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
 /// Queues both and runs the sweep; the conversation id.
 async fn match_them(api: &TestApi, a: &Session, b: &Session) -> String {
     for s in [a, b] {
@@ -181,7 +150,7 @@ async fn a_match_pushes_both_and_a_redelivery_pushes_nobody_twice() {
     let response = tandem_api::workers::notifications::handle(api.app.clone(), event).await;
     assert!(response.batch_item_failures.is_empty());
     let all = pushes(&api).await;
-    assert_eq!((count(&all, &token_a, "match"), count(&all, &token_b, "match")), (1, 1));
+    assert_eq!((push_count(&all, &token_a, "match"), push_count(&all, &token_b, "match")), (1, 1));
 }
 
 #[tokio::test]
@@ -201,7 +170,7 @@ async fn a_burst_to_an_offline_user_is_one_push_and_an_online_user_gets_none() {
     // The match and the five scanned messages.
     notifications_caught_up(&api, start + 6).await;
     let all = pushes(&api).await;
-    assert_eq!(count(&all, &token_b, "message"), 1, "coalesced: {all:?}");
+    assert_eq!(push_count(&all, &token_b, "message"), 1, "coalesced: {all:?}");
     let push = all.iter().find(|p| p["tokenId"] == token_b && p["kind"] == "message").unwrap();
     assert_eq!(push["data"]["conversationId"], conversation);
     assert!(!push.to_string().contains("are you there"), "no message text in a push: {push}");
@@ -222,7 +191,7 @@ async fn a_burst_to_an_offline_user_is_one_push_and_an_online_user_gets_none() {
     let item = items.iter().find(|i| i["sk"].as_s().is_ok_and(|sk| sk.ends_with(id.as_str().unwrap()))).unwrap();
     assert_eq!(item["recipientOffline"].as_bool().ok(), Some(&false));
     assert_eq!(forwarded(&api), before, "nothing passed the notification pipe");
-    assert_eq!(count(&pushes(&api).await, &token_d, "message"), 0);
+    assert_eq!(push_count(&pushes(&api).await, &token_d, "message"), 0);
 }
 
 #[tokio::test]
@@ -252,7 +221,7 @@ async fn a_disabled_endpoint_disables_the_token_until_the_device_registers_again
         })
         .await;
     assert_eq!(status(&tokens, &second), Some(json!("active")));
-    assert_eq!(count(&pushes(&api).await, &token_b, "expiring"), 0);
+    assert_eq!(push_count(&pushes(&api).await, &token_b, "expiring"), 0);
 
     // The next push skips it.
     let ben: tandem_domain::UserId = b.user_id.parse().unwrap();
@@ -273,7 +242,7 @@ async fn a_disabled_endpoint_disables_the_token_until_the_device_registers_again
     let outcome = push_to(&api.app, &ben, &Push::warning(&b.user_id, "notice-2"), false, now).await.unwrap();
     assert_eq!(outcome, PushOutcome::Sent(2));
     let all = pushes(&api).await;
-    assert_eq!((count(&all, &token_b, "safety"), count(&all, &second, "safety")), (1, 2));
+    assert_eq!((push_count(&all, &token_b, "safety"), push_count(&all, &second, "safety")), (1, 2));
 }
 
 #[tokio::test]
@@ -293,7 +262,7 @@ async fn quiet_hours_defer_a_push_to_their_end_and_a_kind_turned_off_is_not_push
 
     until_pushed(&api, &token_a, "match", 1).await;
     notifications_caught_up(&api, before + 1).await;
-    assert_eq!(count(&pushes(&api).await, &token_b, "match"), 0, "nothing during quiet hours");
+    assert_eq!(push_count(&pushes(&api).await, &token_b, "match"), 0, "nothing during quiet hours");
     let early = api.run_job("push-release").await;
     assert_eq!(early.body["released"], 0, "{}", early.body);
 
@@ -312,5 +281,5 @@ async fn quiet_hours_defer_a_push_to_their_end_and_a_kind_turned_off_is_not_push
     let expiry = api.run_job("conversation-expiry").await;
     assert_eq!(expiry.body["expiringSent"], 1, "{}", expiry.body);
     notifications_caught_up(&api, before + 1).await;
-    assert_eq!(count(&pushes(&api).await, &token_a, "expiring"), 0);
+    assert_eq!(push_count(&pushes(&api).await, &token_a, "expiring"), 0);
 }

@@ -412,3 +412,37 @@ impl TestApi {
         (a, b, conversation)
     }
 }
+
+// Push helpers: devices registered over HTTP, pushes read back from the local stack.
+
+/// Registers a device for `session`; its `tokenId`.
+pub async fn device(api: &TestApi, session: &Session, platform: &str, token: &str) -> String {
+    let reply = api.post_auth("/v1/push-tokens", &session.access, json!({"platform": platform, "token": token})).await;
+    assert!(reply.status == 201 || reply.status == 200, "{}", reply.body);
+    reply.body["tokenId"].as_str().unwrap().to_owned()
+}
+
+/// Every push published so far.
+pub async fn pushes(api: &TestApi) -> Vec<Value> {
+    let reply = api.get("/_local/push", None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["pushes"].as_array().cloned().unwrap_or_default()
+}
+
+pub fn push_count(pushes: &[Value], token_id: &str, kind: &str) -> usize {
+    pushes.iter().filter(|p| p["tokenId"] == token_id && p["kind"] == kind).count()
+}
+
+/// Waits until `token_id` has received `n` pushes of `kind`; then the list.
+pub async fn until_pushed(api: &TestApi, token_id: &str, kind: &str, n: usize) -> Vec<Value> {
+    api.eventually(15, &format!("{n} {kind} push(es) to {token_id}"), || async {
+        let all = pushes(api).await;
+        (push_count(&all, token_id, kind) >= n).then_some(all)
+    })
+    .await
+}
+
+pub fn uuid_hex() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+

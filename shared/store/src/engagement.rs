@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::conversation::ConversationState;
 use tandem_domain::engagement::{Engagement, Suspension};
-use tandem_domain::rewards::Award;
+use tandem_domain::rewards::{Award, Streak};
 use tandem_domain::{ConversationId, UserId, UserStatus};
 
 use crate::conversations::ConversationRecord;
@@ -215,11 +215,8 @@ impl Store {
                 .expression_attribute_values(":suspension", serde_dynamo::to_attribute_value(suspension)?);
         }
         let update = update.update_expression(set).build().map_err(StoreError::build)?;
-        let mut actions = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
-        let rewards = self.reward_actions(user, entries)?;
-        let first_reward = actions.len();
-        actions.extend(rewards);
-        match self.transact_with_rewards(actions, first_reward, user, entries).await? {
+        let head = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
+        match self.transact_with_rewards(head, user, entries, None).await? {
             Committed::Yes => Ok(RecordOutcome::Recorded { suspended: suspension.is_some() }),
             Committed::No(failed) if failed.first() == Some(&true) => Ok(RecordOutcome::AlreadyRecorded),
             Committed::No(_) => Ok(RecordOutcome::Conflict),
@@ -243,7 +240,14 @@ impl Store {
             )
             .build()
             .map_err(StoreError::build)?;
-        let audit = self.audit_action(user, "ghosting_acknowledge", &format!("user:{user}"), now)?;
+        let audit = self.audit_entry(&crate::AuditEntry {
+            actor: user.clone(),
+            action: "ghosting_acknowledge".to_owned(),
+            resource: format!("user:{user}"),
+            subject: Some(user.clone()),
+            metadata: serde_json::Value::Null,
+            at: now,
+        })?;
         self.transact_unless_taken(vec![TransactWriteItem::builder().update(update).build(), audit]).await
     }
 }
@@ -256,14 +260,42 @@ pub(crate) enum Committed {
 }
 
 impl Store {
-    /// The ledger entries and badges (each created once) and the summary's points and badge
-    /// set, for `entries`.
-    pub(crate) fn reward_actions(
+    /// The writes of `entries`: the summary's update first (points and badge set, plus the
+    /// streak moving from `read` to `after` when given, conditioned on `read`), then each
+    /// ledger entry and badge, created once.
+    fn reward_actions(
         &self,
         user: &UserId,
         entries: &[LedgerEntry],
+        streak: Option<(&Streak, &Streak)>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut actions = Vec::new();
+        if !entries.is_empty() || streak.is_some() {
+            let points: u32 = entries.iter().map(|e| e.points).sum();
+            let badges: Vec<String> = entries.iter().filter_map(|e| e.badge).map(|b| b.to_string()).collect();
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::rewards(user))))
+                .expression_attribute_values(":points", n(i64::from(points)));
+            let mut expression = "ADD points :points".to_owned();
+            if !badges.is_empty() {
+                expression.push_str(", badges :badges");
+                update = update.expression_attribute_values(":badges", AttributeValue::Ss(badges));
+            }
+            if let Some((read, after)) = streak {
+                expression.push_str(" SET streak = :after");
+                update = update
+                    .condition_expression(if *read == Streak::default() {
+                        "attribute_not_exists(streak) OR streak = :read"
+                    } else {
+                        "streak = :read"
+                    })
+                    .expression_attribute_values(":after", serde_dynamo::to_attribute_value(after)?)
+                    .expression_attribute_values(":read", serde_dynamo::to_attribute_value(read)?);
+            }
+            let update = update.update_expression(expression).build().map_err(StoreError::build)?;
+            actions.push(TransactWriteItem::builder().update(update).build());
+        }
         for entry in entries {
             actions.push(self.put_if_absent(with_key(keys::ledger_entry(user, entry.day, &entry.slot()), entry)?)?);
             if let Some(badge) = entry.badge {
@@ -276,54 +308,43 @@ impl Store {
                 actions.push(self.put_if_absent(with_key(keys::badge(user, badge), &record)?)?);
             }
         }
-        if !entries.is_empty() {
-            let points: u32 = entries.iter().map(|e| e.points).sum();
-            let badges: Vec<String> = entries.iter().filter_map(|e| e.badge).map(|b| b.to_string()).collect();
-            let mut update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::rewards(user))))
-                .expression_attribute_values(":points", n(i64::from(points)));
-            let expression = if badges.is_empty() {
-                "ADD points :points".to_owned()
-            } else {
-                update = update.expression_attribute_values(":badges", AttributeValue::Ss(badges));
-                "ADD points :points, badges :badges".to_owned()
-            };
-            let update = update.update_expression(expression).build().map_err(StoreError::build)?;
-            actions.push(TransactWriteItem::builder().update(update).build());
-        }
         Ok(actions)
     }
 
-    /// Runs a transaction whose actions from `first_reward` on are [`Store::reward_actions`]
-    /// for `entries`. If only reward entries already existed (awarded before), it runs again
-    /// without them, so what is new still lands and nothing is awarded twice.
+    /// Runs `head` (the caller's writes) with the writes of `entries` in one transaction. If
+    /// only ledger entries or badges already existed (awarded before), it runs again
+    /// without those, so what is new still lands and nothing is awarded twice. On a
+    /// cancellation, which of `head`'s conditions failed.
     pub(crate) async fn transact_with_rewards(
         &self,
-        actions: Vec<TransactWriteItem>,
-        first_reward: usize,
+        head: Vec<TransactWriteItem>,
         user: &UserId,
         entries: &[LedgerEntry],
+        streak: Option<(&Streak, &Streak)>,
     ) -> Result<Committed, StoreError> {
-        let Some(failed) = self.transact_or_conditions(actions.clone()).await? else {
+        let rewards = self.reward_actions(user, entries, streak)?;
+        let summary = usize::from(!entries.is_empty() || streak.is_some());
+        let first_entry = head.len() + summary;
+        let mut actions = head.clone();
+        actions.extend(rewards);
+        let Some(failed) = self.transact_or_conditions(actions).await? else {
             return Ok(Committed::Yes);
         };
-        if failed.iter().take(first_reward).any(|f| *f) || entries.is_empty() {
+        if failed.iter().take(first_entry).any(|f| *f) {
             return Ok(Committed::No(failed));
         }
         // Which entries were already there: drop them (and their badge) and try once more.
         let mut fresh = Vec::new();
-        let mut index = first_reward;
+        let mut index = first_entry;
         for entry in entries {
-            let taken = failed.get(index).copied().unwrap_or(false)
-                || (entry.badge.is_some() && failed.get(index + 1).copied().unwrap_or(false));
-            index += if entry.badge.is_some() { 2 } else { 1 };
-            if !taken {
+            let width = if entry.badge.is_some() { 2 } else { 1 };
+            if !failed.iter().skip(index).take(width).any(|f| *f) {
                 fresh.push(entry.clone());
             }
+            index += width;
         }
-        let mut retry: Vec<TransactWriteItem> = actions.into_iter().take(first_reward).collect();
-        retry.extend(self.reward_actions(user, &fresh)?);
+        let mut retry = head;
+        retry.extend(self.reward_actions(user, &fresh, streak)?);
         Ok(match self.transact_or_conditions(retry).await? {
             None => Committed::Yes,
             Some(failed) => Committed::No(failed),

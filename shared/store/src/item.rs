@@ -152,6 +152,9 @@ impl Store {
         now_epoch: i64,
     ) -> Result<std::collections::HashMap<(String, String), Item>, StoreError> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
+        // BatchGetItem refuses a request naming a key twice.
+        let keys: Vec<(String, String)> =
+            keys.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let mut found = std::collections::HashMap::new();
         for chunk in keys.chunks(100) {
             let mut pending: Vec<Item> = chunk.iter().cloned().map(key).collect();

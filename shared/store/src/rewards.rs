@@ -125,27 +125,11 @@ impl Store {
             .expression_attribute_names("#gsk", GSI1_SK)
             .build()
             .map_err(StoreError::build)?;
-        let streak = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::rewards(&day.user_id))))
-            .update_expression("SET streak = :after")
-            .condition_expression(if *read == Streak::default() {
-                "attribute_not_exists(streak) OR streak = :read"
-            } else {
-                "streak = :read"
-            })
-            .expression_attribute_values(":after", serde_dynamo::to_attribute_value(after)?)
-            .expression_attribute_values(":read", serde_dynamo::to_attribute_value(read)?)
-            .build()
-            .map_err(StoreError::build)?;
-        let mut actions = vec![
-            TransactWriteItem::builder().update(unfile).build(),
-            TransactWriteItem::builder().update(streak).build(),
-        ];
-        actions.extend(self.reward_actions(&day.user_id, entries)?);
-        match self.transact_with_rewards(actions, 2, &day.user_id, entries).await? {
+        let head = vec![TransactWriteItem::builder().update(unfile).build()];
+        match self.transact_with_rewards(head, &day.user_id, entries, Some((read, after))).await? {
             Committed::Yes => Ok(Some(true)),
             Committed::No(failed) if failed.first() == Some(&true) => Ok(None),
+            // The streak was not as read: another run moved it.
             Committed::No(_) => Ok(Some(false)),
         }
     }
