@@ -279,3 +279,51 @@ async fn users_in_utc_plus_13_and_utc_minus_10_are_each_processed_once_for_their
     assert_eq!(summary(&api, &hawaii).await.streak.last_day, day("2030-03-04"));
     assert_eq!(summary(&api, &tonga).await.streak.last_day, day("2030-03-05"));
 }
+
+#[tokio::test]
+async fn a_history_of_abandons_scores_below_an_otherwise_identical_reliable_user() {
+    let api = TestApi::start().await;
+    let zone = "Europe/Paris";
+    let (reliable, ghost, chooser) =
+        (api.member("Rae", zone).await, api.member("Gil", zone).await, api.member("Cy", zone).await);
+    // Same profiles; Gil left his last two conversations without a word (not yet suspended).
+    let ghost_id = UserId::parse(&ghost.user_id).unwrap();
+    for day in 0..2 {
+        ghosting::conversation_ended(&api.app, &abandoned_by(&ghost_id, day), Utc::now()).await.unwrap();
+    }
+    assert_eq!(me(&api, &ghost).await["status"], "active");
+    for session in [&reliable, &ghost, &chooser] {
+        let reply = api.put("/v1/availability/today", &session.access, json!({})).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    // The queue snapshot carries the history: the sweep needs no call per user.
+    let now = Utc::now();
+    let (day, _) = tandem_domain::availability::local_day(zone, now);
+    let snapshot = api.app.store.availability(&ghost_id, day, now).await.unwrap().unwrap().snapshot;
+    assert_eq!(snapshot.abandoned_in_a_row, 2);
+    assert_eq!(snapshot.response_rate, 0.0);
+
+    let report = api.run_job("pairing-sweep").await;
+    assert_eq!(report.body["created"], 1, "{}", report.body);
+    let matched = api.get("/v1/match/today", Some(&chooser.access)).await;
+    assert_eq!(matched.body["partner"]["userId"], reliable.user_id.as_str(), "{}", matched.body);
+    assert_eq!(matched.body["breakdown"]["ghostingPenalty"], 0.0);
+    let left_out = api.get("/v1/availability/today", Some(&ghost.access)).await;
+    assert_eq!(left_out.body["state"], "queued");
+
+    // The same three through the engine alone: the reliable pair outscores the other.
+    let features = |session: &Session| {
+        let id = UserId::parse(&session.user_id).unwrap();
+        let mut user = snapshot.clone();
+        user.id = id;
+        if session.user_id != ghost.user_id {
+            user.abandoned_in_a_row = 0;
+            user.response_rate = 1.0;
+        }
+        tandem_pairing::Features::from(&user)
+    };
+    let weights = tandem_pairing::ScoreWeights::default();
+    let with_reliable = tandem_pairing::score::total(&features(&chooser), &features(&reliable), &weights);
+    let with_ghost = tandem_pairing::score::total(&features(&chooser), &features(&ghost), &weights);
+    assert!(with_ghost < with_reliable, "{with_ghost} < {with_reliable}");
+}

@@ -445,4 +445,3 @@ pub async fn until_pushed(api: &TestApi, token_id: &str, kind: &str, n: usize) -
 pub fn uuid_hex() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
-

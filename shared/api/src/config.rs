@@ -146,8 +146,8 @@ impl Config {
                 .map_err(|e| ConfigError::Invalid { name: "MODERATION_RULES", reason: e.to_string() })?;
         }
         if let Some(rules) = var("REWARD_RULES") {
-            config.reward_rules =
-                RewardRules::from_json(&rules).map_err(|reason| ConfigError::Invalid { name: "REWARD_RULES", reason })?;
+            config.reward_rules = RewardRules::from_json(&rules)
+                .map_err(|reason| ConfigError::Invalid { name: "REWARD_RULES", reason })?;
         }
         config.websocket_endpoint = var("WEBSOCKET_ENDPOINT");
         config.push_applications =

@@ -102,7 +102,8 @@ impl Engagement {
             return 1.0;
         }
         let answered = self.answered.min(self.conversations) as f32 / self.conversations as f32;
-        let quick = if self.answered == 0 { 0.0 } else { self.quick_replies.min(self.answered) as f32 / self.answered as f32 };
+        let quick =
+            if self.answered == 0 { 0.0 } else { self.quick_replies.min(self.answered) as f32 / self.answered as f32 };
         answered * (0.75 + 0.25 * quick)
     }
 

@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use tandem_domain::engagement::{ConversationOutcome, Engagement};
-use tandem_domain::rewards::{
-    Award, Badge, DayOutcome, RewardRules, Streak, conversation_awards, day_awards,
-};
+use tandem_domain::rewards::{Award, Badge, DayOutcome, RewardRules, Streak, conversation_awards, day_awards};
 
 fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()

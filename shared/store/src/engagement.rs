@@ -70,7 +70,9 @@ pub struct OutcomeRecord {
 /// What recording an ended conversation for one participant did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordOutcome {
-    Recorded { suspended: bool },
+    Recorded {
+        suspended: bool,
+    },
     /// Recorded before (a redelivery): nothing changed.
     AlreadyRecorded,
     /// The user changed meanwhile (another write to their history or status): read again.
@@ -234,10 +236,7 @@ impl Store {
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":active", s(UserStatus::Active.as_str()))
             .expression_attribute_values(":suspended", s(UserStatus::SuspendedFromMatching.as_str()))
-            .expression_attribute_values(
-                ":ghosting",
-                s(tandem_domain::engagement::SuspensionReason::Ghosting.as_str()),
-            )
+            .expression_attribute_values(":ghosting", s(tandem_domain::engagement::SuspensionReason::Ghosting.as_str()))
             .build()
             .map_err(StoreError::build)?;
         let audit = self.audit_entry(&crate::AuditEntry {

@@ -3,7 +3,6 @@
 //! reported user's partition (earlier reports about them) and a guard that makes a second
 //! report of the same user for the same conversation return the first.
 
-
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use base64::Engine;
@@ -197,10 +196,7 @@ impl Store {
     async fn reports_by_id(&self, ids: &[ReportId]) -> Result<Vec<ReportRecord>, StoreError> {
         let keys: Vec<(String, String)> = ids.iter().map(keys::report).collect();
         let mut found = self.batch_get(keys.clone(), i64::MIN).await?;
-        keys.into_iter()
-            .filter_map(|k| found.remove(&k))
-            .map(|item| Ok(serde_dynamo::from_item(item)?))
-            .collect()
+        keys.into_iter().filter_map(|k| found.remove(&k)).map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     /// Reports in `status`, most severe then oldest first, optionally of one severity.

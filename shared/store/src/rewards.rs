@@ -100,9 +100,7 @@ impl Store {
     ) -> Result<Vec<RewardsSummary>, StoreError> {
         let keys: Vec<(String, String)> = users.iter().map(keys::rewards).collect();
         let mut found = self.batch_get(keys.clone(), now.timestamp()).await?;
-        keys.iter()
-            .map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?.unwrap_or_default()))
-            .collect()
+        keys.iter().map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?.unwrap_or_default())).collect()
     }
 
     /// Applies an active day, once: takes it out of the index, moves the streak from
@@ -139,7 +137,12 @@ impl Store {
         items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
-    pub async fn badge(&self, user: &UserId, badge: Badge, now: DateTime<Utc>) -> Result<Option<BadgeRecord>, StoreError> {
+    pub async fn badge(
+        &self,
+        user: &UserId,
+        badge: Badge,
+        now: DateTime<Utc>,
+    ) -> Result<Option<BadgeRecord>, StoreError> {
         let item = self.get_live(keys::badge(user, badge), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
@@ -159,8 +162,7 @@ impl Store {
         let items = self
             .query_between(&keys::user_partition(user), (keys::LEDGER, &upper), false, limit + 1, now.timestamp())
             .await?;
-        let mut entries: Vec<LedgerEntry> =
-            items.into_iter().map(serde_dynamo::from_item).collect::<Result<_, _>>()?;
+        let mut entries: Vec<LedgerEntry> = items.into_iter().map(serde_dynamo::from_item).collect::<Result<_, _>>()?;
         let more = entries.len() > limit as usize;
         entries.truncate(limit as usize);
         let next = more.then(|| entries.last().map(|e| format!("{}#{}", e.day, e.slot()))).flatten();

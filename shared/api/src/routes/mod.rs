@@ -43,10 +43,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "me-notifications-get", handler: |a, r| Box::pin(me::notifications_get::handle(a, r)) },
     HttpFunction { name: "me-notifications-put", handler: |a, r| Box::pin(me::notifications_put::handle(a, r)) },
     HttpFunction { name: "me-rewards-get", handler: |a, r| Box::pin(me::rewards_get::handle(a, r)) },
-    HttpFunction {
-        name: "me-ghosting-acknowledge",
-        handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)),
-    },
+    HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "push-tokens-create", handler: |a, r| Box::pin(push::tokens_create::handle(a, r)) },
     HttpFunction { name: "push-tokens-list", handler: |a, r| Box::pin(push::tokens_list::handle(a, r)) },
     HttpFunction { name: "push-tokens-delete", handler: |a, r| Box::pin(push::tokens_delete::handle(a, r)) },

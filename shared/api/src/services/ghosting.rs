@@ -48,8 +48,8 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<ReminderRep
         .map(|reminder| {
             let app = app.clone();
             async move {
-                let open = reminder.conversation.state == ConversationState::Active
-                    && now < reminder.conversation.expires_at;
+                let open =
+                    reminder.conversation.state == ConversationState::Active && now < reminder.conversation.expires_at;
                 if !open {
                     return Ok(ReminderOutcome::Stale);
                 }
@@ -72,7 +72,11 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<ReminderRep
 /// An ended conversation (expired, closed, panic, block) counts once in each participant's
 /// history: answered or abandoned, how fast, the awards it earns, and a suspension when it
 /// completes a run of abandons. Safe to repeat (a redelivered change records nothing twice).
-pub async fn conversation_ended(app: &App, conversation: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn conversation_ended(
+    app: &App,
+    conversation: &ConversationRecord,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     if conversation.state == ConversationState::Active {
         return Ok(());
     }
@@ -117,11 +121,7 @@ async fn record_for(
             .map(|award| LedgerEntry::of(award, day, Some(&conversation.conversation_id), now))
             .collect();
         let read = (&user.engagement, user.status);
-        match app
-            .store
-            .record_conversation(&record, keep_until, read, &history, suspension.as_ref(), &entries)
-            .await?
-        {
+        match app.store.record_conversation(&record, keep_until, read, &history, suspension.as_ref(), &entries).await? {
             RecordOutcome::Recorded { suspended } => {
                 if suspended {
                     tracing::warn!(%user_id, abandons = history.abandoned_in_a_row, "suspended from matching for ghosting");
@@ -132,7 +132,10 @@ async fn record_for(
             RecordOutcome::Conflict => continue,
         }
     }
-    Err(ApiError::Internal(format!("the history of {user_id} kept changing while recording {}", record.conversation_id)))
+    Err(ApiError::Internal(format!(
+        "the history of {user_id} kept changing while recording {}",
+        record.conversation_id
+    )))
 }
 
 /// The caller acknowledges their ghosting suspension: matching resumes (audited). Saying

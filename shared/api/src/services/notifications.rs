@@ -120,7 +120,11 @@ pub async fn conversation_changed(
 
 /// The one-hour notice was marked sent: a push to both participants (the
 /// `conversation.expiring` event went out from the expiry job).
-async fn conversation_expiring(app: &App, conversation: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+async fn conversation_expiring(
+    app: &App,
+    conversation: &ConversationRecord,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let conversation_id = &conversation.conversation_id;
     let [a, b] = &conversation.participants;
     let (push_a, push_b) =
