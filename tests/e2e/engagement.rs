@@ -78,7 +78,7 @@ async fn the_one_who_answered_is_not_reminded_but_their_partner_later_is() {
         .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()).and_then(|s| s.strip_prefix("REMINDER#")))
         .map(str::to_owned)
         .collect();
-    assert_eq!(reminded, [a.user_id.clone()]);
+    assert_eq!(reminded, std::slice::from_ref(&a.user_id));
 }
 
 async fn me(api: &TestApi, session: &Session) -> Value {

@@ -91,7 +91,7 @@ proptest! {
         prop_assert_eq!(unique.contains(&Badge::Streak7), streak.best >= 7);
         prop_assert_eq!(unique.contains(&Badge::Streak30), streak.best >= 30);
         // Streak points only on answered days that continue a streak.
-        for ((day, slot), _) in &ledger {
+        for (day, slot) in ledger.keys() {
             if slot == "daily_streak" {
                 let outcome = days.iter().find(|(d, _)| d == day).map(|(_, o)| *o);
                 prop_assert_eq!(outcome, Some(DayOutcome::Answered));
