@@ -24,7 +24,11 @@ async fn availability_moves_idle_queued_idle_and_is_idempotent() {
     assert_eq!(api.get("/v1/availability/today", Some(&ada.access)).await.body["state"], "idle");
     assert_eq!(queue(&api, &ada).await["state"], "queued");
     assert_eq!(queue(&api, &ada).await["state"], "queued");
-    assert_eq!(api.count_items(&format!("USER#{}", ada.user_id)).await, 2, "user + one availability record");
+    assert_eq!(
+        api.count_items(&format!("USER#{}", ada.user_id)).await,
+        3,
+        "user + one availability record + the day filed for streaks"
+    );
     assert_eq!(api.get("/v1/availability/today", Some(&ada.access)).await.body["state"], "queued");
     assert_eq!(api.delete("/v1/availability/today", &ada.access).await.status, 204);
     assert_eq!(api.get("/v1/availability/today", Some(&ada.access)).await.body["state"], "idle");

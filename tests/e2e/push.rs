@@ -114,7 +114,10 @@ async fn preferences_default_round_trip_and_refuse_nonsense() {
                         "quietHours": {"start": "22:00", "end": "07:30"}});
     let put = api.put("/v1/me/notifications", &a.access, wanted.clone()).await;
     assert_eq!(put.status, 200, "{}", put.body);
-    assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, wanted);
+    // A kind left out (badges: `reward`) keeps its default, on.
+    let mut stored = wanted.clone();
+    stored["kinds"]["reward"] = json!(true);
+    assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, stored);
     for bad in [
         json!({"quietHours": {"start": "25:00", "end": "07:00"}}),
         json!({"quietHours": {"start": "07:00", "end": "07:00"}}),
