@@ -9,14 +9,15 @@ use serde::Serialize;
 use tandem_domain::availability::{AvailabilityState, local_day};
 use tandem_domain::rewards::{Badge, DayOutcome, day_awards};
 use tandem_domain::{ConversationId, UserId};
-use tandem_store::{ActiveDay, AvailabilityRecord, BadgeRecord, ConversationRecord, LedgerEntry};
+use tandem_store::{ActiveDay, AvailabilityRecord, BadgeRecord, ConversationRecord, LedgerEntry, RewardsSummary};
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
 
 /// Days applied in parallel per run.
 const DAY_CONCURRENCY: usize = 16;
-/// Users whose records are read together (one BatchGetItem per kind of record).
+/// Days whose records are read together (one BatchGetItem per kind of record: availability,
+/// conversations, rewards summaries).
 const READ_CHUNK: usize = 100;
 /// A run also looks this many hours back, so a failed or missed run is caught up by the
 /// next ones (applying is idempotent, and applied days leave the index).
@@ -51,12 +52,16 @@ pub async fn apply_ended_days(app: &App, now: DateTime<Utc>) -> Result<DayReport
     }
     let mut report = DayReport { days: days.len(), ..DayReport::default() };
     for chunk in days.chunks(READ_CHUNK) {
-        let outcomes = day_outcomes(app, chunk, now).await?;
+        let users: Vec<UserId> = chunk.iter().map(|d| d.user_id.clone()).collect();
+        let (outcomes, summaries) = tokio::try_join!(day_outcomes(app, chunk, now), async {
+            Ok(app.store.rewards_summaries(&users, now).await?)
+        })?;
         // Owned items and a cloned handle per task: the futures must be `Send` for any lifetime.
-        let applied: Vec<Option<(DayOutcome, usize)>> = stream::iter(chunk.iter().cloned().zip(outcomes))
-            .map(|(day, outcome)| {
+        let work = chunk.iter().cloned().zip(outcomes).zip(summaries);
+        let applied: Vec<Option<(DayOutcome, usize)>> = stream::iter(work)
+            .map(|((day, outcome), summary)| {
                 let app = app.clone();
-                async move { apply_day(&app, &day, outcome, now).await }
+                async move { apply_day(&app, &day, outcome, summary, now).await }
             })
             .buffer_unordered(DAY_CONCURRENCY)
             .try_collect()
@@ -117,15 +122,16 @@ async fn day_outcomes(app: &App, days: &[ActiveDay], now: DateTime<Utc>) -> Resu
         .collect())
 }
 
-/// Applies one day; `None` when it was applied before.
+/// Applies one day from the `summary` read with its chunk (read again if it changed
+/// meanwhile); `None` when the day was applied before.
 async fn apply_day(
     app: &App,
     day: &ActiveDay,
     outcome: DayOutcome,
+    mut summary: RewardsSummary,
     now: DateTime<Utc>,
 ) -> Result<Option<(DayOutcome, usize)>, ApiError> {
     for _ in 0..APPLY_ATTEMPTS {
-        let summary = app.store.rewards_summary(&day.user_id, now).await?;
         // A day older than the last one applied (a time-zone change) only leaves the index.
         let after = summary.streak.after(day.day, outcome).unwrap_or(summary.streak);
         let entries: Vec<LedgerEntry> = if after == summary.streak {
@@ -139,7 +145,7 @@ async fn apply_day(
         match app.store.apply_day(day, &summary.streak, &after, &entries).await? {
             None => return Ok(None),
             Some(true) => return Ok(Some((outcome, entries.len()))),
-            Some(false) => continue,
+            Some(false) => summary = app.store.rewards_summary(&day.user_id, now).await?,
         }
     }
     Err(ApiError::Internal(format!("the streak of {} kept changing while applying {}", day.user_id, day.day)))
