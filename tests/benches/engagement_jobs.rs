@@ -33,7 +33,7 @@ use tandem_tests::*;
 
 const USERS: usize = 10_000;
 const CONVERSATIONS: usize = 5_000;
-const SEED_CONCURRENCY: usize = 48;
+const SEED_CONCURRENCY: usize = 24;
 
 /// DynamoDB operations by name, counted once per call (retries of one call count once).
 #[derive(Debug, Default, Clone)]
@@ -111,7 +111,7 @@ async fn queue(store: &Store, user: &UserId, zone: &str, at: DateTime<Utc>) -> A
         conversation_id: None,
     };
     let active = ActiveDay { user_id: user.clone(), day, ends_at: local_day_end(zone, day) };
-    store.queue(&record, &active, at).await.expect("queue");
+    seeded(|| store.queue(&record, &active, at)).await;
     record
 }
 
@@ -137,7 +137,7 @@ async fn matched(store: &Store, pair: [&AvailabilityRecord; 2], at: DateTime<Utc
         at,
         at + Duration::hours(24),
     );
-    store.create_match(&record, &conversation).await.expect("match");
+    seeded(|| store.create_match(&record, &conversation)).await;
     for (position, author) in conversation.participants.iter().enumerate().take(writers) {
         let message = MessageRecord {
             message_id: MessageId::generate(),
@@ -148,7 +148,27 @@ async fn matched(store: &Store, pair: [&AvailabilityRecord; 2], at: DateTime<Utc
             sent_at: at + Duration::minutes(1),
             moderation: ModerationState::Visible,
         };
-        store.send_message(&message, position, at + Duration::days(3), at + Duration::minutes(1)).await.expect("send");
+        seeded(|| store.send_message(&message, position, at + Duration::days(3), at + Duration::minutes(1))).await;
+    }
+}
+
+/// A seeding write, retried: DynamoDB Local times out on its own locks under concurrent
+/// transactions ("this request will succeed in actual DynamoDB").
+async fn seeded<T, F, Fut>(write: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, tandem_store::StoreError>>,
+{
+    let mut attempts = 0;
+    loop {
+        match write().await {
+            Ok(value) => return value,
+            Err(error) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("seeding retried: {error}");
+            }
+            Err(error) => panic!("seeding failed: {error}"),
+        }
     }
 }
 

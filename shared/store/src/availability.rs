@@ -70,9 +70,7 @@ impl Store {
         pairs: &[(UserId, NaiveDate)],
         now: DateTime<Utc>,
     ) -> Result<Vec<Option<AvailabilityRecord>>, StoreError> {
-        let keys: Vec<(String, String)> = pairs.iter().map(|(user, day)| keys::availability(user, *day)).collect();
-        let mut found = self.batch_get(keys.clone(), now.timestamp()).await?;
-        keys.iter().map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?)).collect()
+        self.batch_get_as(pairs.iter().map(|(user, day)| keys::availability(user, *day)).collect(), now).await
     }
 
     /// Queues the user for `record.day` (idempotent: queueing twice keeps one record) and

@@ -110,8 +110,8 @@ impl Store {
         ids: &[ConversationId],
         now: DateTime<Utc>,
     ) -> Result<Vec<ConversationRecord>, StoreError> {
-        let found = self.batch_get(ids.iter().map(keys::conversation).collect(), now.timestamp()).await?;
-        found.into_values().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        let found = self.batch_get_as(ids.iter().map(keys::conversation).collect(), now).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// An update of an active conversation `by` one of its participants; `Ok(None)` when

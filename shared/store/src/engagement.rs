@@ -179,8 +179,7 @@ impl Store {
         user: &UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<ReminderRecord>, StoreError> {
-        let item = self.get_live(keys::reminder(conversation_id, user), now.timestamp()).await?;
-        Ok(item.map(serde_dynamo::from_item).transpose()?)
+        self.get_as(keys::reminder(conversation_id, user), now).await
     }
 
     /// Counts an ended conversation in `user`'s history, once: the outcome guard, the new

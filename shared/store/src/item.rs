@@ -56,6 +56,26 @@ impl Store {
         Ok(output.item.filter(|item| !is_expired(item, now_epoch)))
     }
 
+    /// The live item at `key_pair`, read as `T`.
+    pub(crate) async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        key_pair: (String, String),
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<T>, StoreError> {
+        let item = self.get_live(key_pair, now.timestamp()).await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// The live items at `keys`, read as `T`, in the order given (BatchGetItem).
+    pub(crate) async fn batch_get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        keys: Vec<(String, String)>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<T>>, StoreError> {
+        let mut found = self.batch_get(keys.clone(), now.timestamp()).await?;
+        keys.iter().map(|k| Ok(found.remove(k).map(serde_dynamo::from_item).transpose()?)).collect()
+    }
+
     /// A transaction action that creates `item` only if no item has its key yet.
     pub(crate) fn put_if_absent(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()

@@ -88,8 +88,7 @@ impl Store {
     }
 
     pub async fn rewards_summary(&self, user: &UserId, now: DateTime<Utc>) -> Result<RewardsSummary, StoreError> {
-        let item = self.get_live(keys::rewards(user), now.timestamp()).await?;
-        Ok(item.map(serde_dynamo::from_item).transpose()?.unwrap_or_default())
+        Ok(self.get_as(keys::rewards(user), now).await?.unwrap_or_default())
     }
 
     /// The summaries of many users at once (BatchGetItem), in the order given.
@@ -143,8 +142,7 @@ impl Store {
         badge: Badge,
         now: DateTime<Utc>,
     ) -> Result<Option<BadgeRecord>, StoreError> {
-        let item = self.get_live(keys::badge(user, badge), now.timestamp()).await?;
-        Ok(item.map(serde_dynamo::from_item).transpose()?)
+        self.get_as(keys::badge(user, badge), now).await
     }
 
     /// A page of the ledger, newest first, strictly before `before` (`<day>#<slot>`).
