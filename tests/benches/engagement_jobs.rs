@@ -11,9 +11,8 @@
 //!   before anyone is due, one when all 5,000 are due, and one after (all reminded).
 //!
 //! One table, reminders measured first. Seeding goes through the store (no HTTP), and the
-//! pipeline is stopped first, so the
-//! notification worker does not compete with the measured runs. Calls are counted by an
-//! SDK interceptor on the jobs' own DynamoDB client.
+//! pipeline is stopped first, so the notification worker does not compete with the measured
+//! runs. Calls are counted by an SDK interceptor on the jobs' own DynamoDB client.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
