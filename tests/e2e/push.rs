@@ -126,7 +126,7 @@ async fn preferences_default_round_trip_and_refuse_nonsense() {
         let reply = api.put("/v1/me/notifications", &a.access, bad).await;
         assert_eq!(reply.status, 400, "{}", reply.body);
     }
-    assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, wanted, "unchanged");
+    assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, stored, "unchanged");
 }
 
 #[tokio::test]

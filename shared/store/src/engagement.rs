@@ -203,7 +203,12 @@ impl Store {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::user(user))))
-            .condition_expression("attribute_exists(#pk) AND engagement = :read AND #status = :status")
+            .condition_expression(if *read.0 == Engagement::default() {
+                // An account from before histories were kept has none yet.
+                "attribute_exists(#pk) AND (attribute_not_exists(engagement) OR engagement = :read) AND #status = :status"
+            } else {
+                "attribute_exists(#pk) AND engagement = :read AND #status = :status"
+            })
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":history", serde_dynamo::to_attribute_value(history)?)
