@@ -12,7 +12,7 @@ use tandem_pairing::PoolUser;
 
 use crate::error::conditional;
 use crate::item::{key, n, s, with_key};
-use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, TTL};
+use crate::keys::{self, GSI1_PK, GSI1_SK, PK, TTL};
 use crate::{Store, StoreError};
 
 /// A user's availability for one local day.
@@ -163,16 +163,8 @@ impl Store {
     }
 
     async fn read_pool_partition(&self, partition: String) -> Result<Vec<AvailabilityRecord>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#gpk = :partition")
-            .expression_attribute_names("#gpk", GSI1_PK)
-            .expression_attribute_values(":partition", s(partition));
         let mut records = Vec::new();
-        for item in self.query_all(query).await? {
+        for item in self.gsi1_partition(partition).await? {
             let record: AvailabilityRecord = serde_dynamo::from_item(item)?;
             if record.state == AvailabilityState::Queued {
                 records.push(record);

@@ -286,6 +286,19 @@ impl Store {
         }
     }
 
+    /// Every item of one GSI1 partition, all pages.
+    pub(crate) async fn gsi1_partition(&self, partition: String) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(crate::keys::GSI1)
+            .key_condition_expression("#gpk = :partition")
+            .expression_attribute_names("#gpk", crate::keys::GSI1_PK)
+            .expression_attribute_values(":partition", s(partition));
+        self.query_all(query).await
+    }
+
     pub(crate) async fn delete(&self, key_pair: (String, String)) -> Result<(), StoreError> {
         self.client
             .delete_item()

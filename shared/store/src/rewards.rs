@@ -11,7 +11,7 @@ use tandem_domain::rewards::{Badge, Streak};
 
 use crate::engagement::{Committed, LedgerEntry};
 use crate::item::{key, n, s, with_key};
-use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, TTL};
+use crate::keys::{self, GSI1_PK, GSI1_SK, TTL};
 use crate::{Store, StoreError};
 
 /// A local day a user was active on (they queued), waiting for the streaks job.
@@ -76,15 +76,8 @@ impl Store {
 
     /// Active days filed under `hour` and not applied yet.
     pub async fn days_ending(&self, hour: DateTime<Utc>) -> Result<Vec<ActiveDay>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#gpk = :partition")
-            .expression_attribute_names("#gpk", GSI1_PK)
-            .expression_attribute_values(":partition", s(keys::day_end_gsi1(day_end_hour(hour))));
-        self.query_all(query).await?.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        let items = self.gsi1_partition(keys::day_end_gsi1(day_end_hour(hour))).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     pub async fn rewards_summary(&self, user: &UserId, now: DateTime<Utc>) -> Result<RewardsSummary, StoreError> {
