@@ -119,20 +119,13 @@ impl Store {
     /// Runs `actions` as one transaction; `Ok(false)` when it was cancelled because the
     /// first action's condition failed (someone got there first: a normal outcome).
     pub(crate) async fn transact_unless_taken(&self, actions: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
-        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                    if cancelled
-                        .cancellation_reasons()
-                        .first()
-                        .is_some_and(|r| r.code() == Some("ConditionalCheckFailed")) =>
-                {
-                    Ok(false)
-                }
-                _ => Err(StoreError::backend("TransactWriteItems", error)),
-            },
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(true),
+            Some(failed) if failed.first() == Some(&true) => Ok(false),
+            Some(failed) => Err(StoreError::Backend {
+                operation: "TransactWriteItems",
+                message: format!("a condition other than the first failed: {failed:?}"),
+            }),
         }
     }
 

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -81,15 +80,8 @@ impl Store {
             self.put_if_absent(item)?,
             self.put_if_absent(guard)?,
         ];
-        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => return Ok(SendOutcome::Stored(message.clone())),
-            Err(error) => error,
-        };
-        let failed: Vec<bool> = match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                cancelled.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect()
-            }
-            _ => return Err(StoreError::backend("TransactWriteItems", error)),
+        let Some(failed) = self.transact_or_conditions(actions).await? else {
+            return Ok(SendOutcome::Stored(message.clone()));
         };
         match failed.as_slice() {
             [true, ..] => Ok(SendOutcome::Refused),
@@ -105,7 +97,10 @@ impl Store {
                 let first = first.ok_or_else(|| StoreError::Malformed("guarded message missing".into()))?;
                 Ok(SendOutcome::Duplicate(serde_dynamo::from_item(first)?))
             }
-            _ => Err(StoreError::backend("TransactWriteItems", error)),
+            _ => Err(StoreError::Backend {
+                operation: "TransactWriteItems",
+                message: format!("send cancelled by an unexpected condition: {failed:?}"),
+            }),
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 use tandem_domain::availability::local_day;
-use tandem_domain::conversation::{ConversationState, message_deletion_time};
+use tandem_domain::conversation::{ConversationState, is_open, message_deletion_time};
 use tandem_domain::engagement::{ConversationOutcome, REMINDER_AFTER, Suspension};
 use tandem_domain::rewards::conversation_awards;
 use tandem_domain::{User, UserId, UserStatus};
@@ -48,9 +48,7 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<ReminderRep
         .map(|reminder| {
             let app = app.clone();
             async move {
-                let open =
-                    reminder.conversation.state == ConversationState::Active && now < reminder.conversation.expires_at;
-                if !open {
+                if !is_open(reminder.conversation.state, reminder.conversation.expires_at, now) {
                     return Ok(ReminderOutcome::Stale);
                 }
                 app.store.remind(&reminder, now).await
@@ -107,14 +105,14 @@ async fn record_for(
     };
     let keep_until = message_deletion_time(conversation.ended_at.unwrap_or(now));
     for _ in 0..RECORD_ATTEMPTS {
-        let Some(user) = app.store.user(user_id, now).await? else {
+        let (user, summary) = tokio::try_join!(app.store.user(user_id, now), app.store.rewards_summary(user_id, now))?;
+        let Some(user) = user else {
             tracing::info!(%user_id, "the account is gone: no history to keep");
             return Ok(());
         };
         let history = user.engagement.after(&outcome, outcome.replied_within(rules.fast_reply()));
         let suspension = (history.calls_for_suspension() && user.status == UserStatus::Active)
             .then(|| Suspension::ghosting(history.abandoned_in_a_row, now));
-        let summary = app.store.rewards_summary(user_id, now).await?;
         let (day, _) = local_day(&user.timezone, conversation.started_at);
         let entries: Vec<LedgerEntry> = conversation_awards(rules, &outcome, &history, &summary.badges)
             .iter()
