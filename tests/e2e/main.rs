@@ -11,5 +11,6 @@ mod moderation;
 mod oidc;
 mod pairing;
 mod pipeline;
+mod privacy;
 mod profile;
 mod push;

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod moderation;
 pub mod names;
 pub mod notifications;
+pub mod privacy;
 pub mod profile;
 pub mod reports;
 pub mod rewards;

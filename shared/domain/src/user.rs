@@ -23,6 +23,12 @@ impl UserStatus {
     pub fn may_sign_in(self) -> bool {
         !matches!(self, UserStatus::Banned)
     }
+
+    /// Whether the account may ask for its deletion (a banned one cannot sign in; one
+    /// already pending keeps its first request).
+    pub fn may_request_deletion(self) -> bool {
+        matches!(self, UserStatus::Active | UserStatus::SuspendedFromMatching)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +66,19 @@ pub struct User {
     /// The conversation history pairing and anti-ghosting read.
     #[serde(default)]
     pub engagement: Engagement,
+    /// While the status is `pending_deletion`: when it was asked for and when it happens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<DeletionRequest>,
+}
+
+/// A scheduled account deletion (cancellable until `due_at`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionRequest {
+    pub requested_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    /// The status a cancellation restores.
+    pub previous_status: UserStatus,
 }
 
 impl User {
@@ -79,6 +98,7 @@ impl User {
             matching_suspended_until: None,
             suspension: None,
             engagement: Engagement::default(),
+            deletion: None,
         }
     }
 }

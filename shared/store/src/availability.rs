@@ -11,8 +11,8 @@ use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::PoolUser;
 
 use crate::error::conditional;
-use crate::item::{key, n, s, with_key};
-use crate::keys::{self, GSI1_PK, GSI1_SK, PK, TTL};
+use crate::item::{key, s, with_key};
+use crate::keys::{self, GSI1_PK, GSI1_SK, PK};
 use crate::{Store, StoreError};
 
 /// A user's availability for one local day.
@@ -83,7 +83,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<QueueOutcome, StoreError> {
         let mut item = with_key(keys::availability(&record.user_id, record.day), record)?;
-        item.insert(TTL.to_owned(), n((now + Duration::days(AVAILABILITY_RETENTION_DAYS)).timestamp()));
+        crate::retention::purge_at(&mut item, now + Duration::days(AVAILABILITY_RETENTION_DAYS));
         item.insert(GSI1_PK.to_owned(), s(keys::pool_gsi1(record.utc_offset_minutes, &record.user_id)));
         item.insert(GSI1_SK.to_owned(), s(format!("{}#{}", record.queued_at.to_rfc3339(), record.user_id)));
         let put = aws_sdk_dynamodb::types::Put::builder()

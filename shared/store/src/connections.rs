@@ -25,7 +25,15 @@ impl Store {
         let mut item = with_key(keys::connection(&record.connection_id), record)?;
         item.insert(GSI1_PK.to_owned(), s(keys::user_connections_gsi1(&record.user_id)));
         item.insert(GSI1_SK.to_owned(), s(&record.connection_id));
-        self.put_expiring(item, record.connected_at + CONNECTION_TTL).await
+        crate::retention::purge_at(&mut item, record.connected_at + CONNECTION_TTL);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("PutItem", e))?;
+        Ok(())
     }
 
     pub async fn remove_connection(&self, connection_id: &str) -> Result<(), StoreError> {

@@ -87,6 +87,29 @@ pub(crate) fn conversation_item(record: &ConversationRecord) -> Result<Item, Sto
     Ok(item)
 }
 
+/// Every end (close, panic, expiry): the conversation leaves the due and reminder indexes
+/// and is filed in the purge index at its deadline (its messages' deadline), its TTL too.
+const END: &str = "endedAt = :now, #ttl = :deadline, #g2pk = :purgePartition, #g2sk = :deadline REMOVE #gpk, #gsk";
+
+fn end_names() -> std::collections::HashMap<String, String> {
+    [("#gpk", GSI1_PK), ("#gsk", GSI1_SK), ("#g2pk", GSI2_PK), ("#g2sk", GSI2_SK), ("#ttl", keys::TTL)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn end_values(
+    conversation_id: &ConversationId,
+    now: DateTime<Utc>,
+) -> Result<Vec<(&'static str, AttributeValue)>, StoreError> {
+    let deadline = tandem_domain::conversation::message_deletion_time(now);
+    Ok(vec![
+        (":now", serde_dynamo::to_attribute_value(now)?),
+        (":deadline", n(deadline.timestamp())),
+        (":purgePartition", s(keys::purge_gsi2(&keys::conversation_partition(conversation_id)))),
+    ])
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExtensionOutcome {
     /// Recorded; waiting for the other participant.
@@ -150,6 +173,9 @@ impl Store {
         if set.contains("#g2pk") {
             request = request.expression_attribute_names("#g2pk", GSI2_PK).expression_attribute_names("#g2sk", GSI2_SK);
         }
+        if set.contains("#ttl") {
+            request = request.expression_attribute_names("#ttl", keys::TTL);
+        }
         for (name, value) in values {
             request = request.expression_attribute_values(name, value);
         }
@@ -172,8 +198,8 @@ impl Store {
         self.update_active(
             conversation_id,
             by,
-            "SET #state = :closed, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk",
-            vec![(":closed", s(ConversationState::Closed.as_str())), (":now", serde_dynamo::to_attribute_value(now)?)],
+            &format!("SET #state = :closed, {END}"),
+            [vec![(":closed", s(ConversationState::Closed.as_str()))], end_values(conversation_id, now)?].concat(),
             None,
         )
         .await
@@ -260,17 +286,16 @@ impl Store {
         let end = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :panic, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk")
+            .update_expression(format!("SET #state = :panic, {END}"))
             .condition_expression("#state = :active AND contains(participants, :by)")
+            .set_expression_attribute_names(Some(end_names()))
             .expression_attribute_names("#state", "state")
-            .expression_attribute_names("#gpk", GSI1_PK)
-            .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_names("#g2pk", GSI2_PK)
-            .expression_attribute_names("#g2sk", GSI2_SK)
+            .set_expression_attribute_values(Some(
+                end_values(&record.conversation_id, now)?.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            ))
             .expression_attribute_values(":panic", s(ConversationState::EndedByPanic.as_str()))
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":by", s(by.as_str()))
-            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .build()
             .map_err(StoreError::build)?;
         let mut actions = vec![TransactWriteItem::builder().update(end).build()];
@@ -342,17 +367,16 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&record.conversation_id))))
-            .update_expression("SET #state = :expired, endedAt = :now REMOVE #gpk, #gsk, #g2pk, #g2sk")
+            .update_expression(format!("SET #state = :expired, {END}"))
             .condition_expression("#state = :active AND expiresEpoch <= :epoch")
+            .set_expression_attribute_names(Some(end_names()))
             .expression_attribute_names("#state", "state")
-            .expression_attribute_names("#gpk", GSI1_PK)
-            .expression_attribute_names("#gsk", GSI1_SK)
-            .expression_attribute_names("#g2pk", GSI2_PK)
-            .expression_attribute_names("#g2sk", GSI2_SK)
+            .set_expression_attribute_values(Some(
+                end_values(&record.conversation_id, now)?.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            ))
             .expression_attribute_values(":expired", s(ConversationState::Expired.as_str()))
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .expression_attribute_values(":epoch", n(now.timestamp()))
-            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
             .send()
             .await;
         Ok(conditional("UpdateItem", result)?.is_some())

@@ -289,3 +289,45 @@ pub const BADGES: &str = "BADGE#";
 pub fn badge(user: &UserId, badge: tandem_domain::rewards::Badge) -> (String, String) {
     (user_partition(user), format!("{BADGES}{badge}"))
 }
+
+/// The purge index (GSI2): items with a hard deadline, by deadline (epoch seconds), so the
+/// purge job finds them without a scan when DynamoDB TTL lags. Ended conversations (with
+/// their partition and match), accounts due for erasure, and the families listed in
+/// `docs/data-model.md`'s retention table.
+pub const PURGE_SHARDS: u32 = 4;
+
+pub fn purge_gsi2(partition_key: &str) -> String {
+    purge_partition(shard_of(partition_key, PURGE_SHARDS))
+}
+
+pub fn purge_partition(shard: u32) -> String {
+    format!("PURGEDUE#{shard}")
+}
+
+/// What remains of an erased account: when, and nothing personal.
+pub fn deletion_tombstone(user: &UserId) -> (String, String) {
+    (format!("DELETED#{user}"), "TOMBSTONE".to_owned())
+}
+
+/// The OIDC identities linked to an account, in its partition (so erasure finds them).
+pub fn oidc_link(user: &UserId, issuer: &str, subject: &str) -> (String, String) {
+    (user_partition(user), format!("OIDCLINK#{issuer}#{subject}"))
+}
+
+pub const OIDC_LINKS: &str = "OIDCLINK#";
+
+/// A user's refresh tokens, through GSI1 (so erasure finds them).
+pub fn user_tokens_gsi1(id: &UserId) -> String {
+    format!("{USERS}{id}#TOKENS")
+}
+
+/// Analytics events: spread over shards per UTC day; no user id anywhere in them.
+pub const ANALYTICS_SHARDS: u32 = 4;
+
+pub fn analytics_event(at: chrono::DateTime<chrono::Utc>, event_id: &str) -> (String, String) {
+    let shard = shard_of(event_id, ANALYTICS_SHARDS);
+    (
+        format!("ANALYTICS#{}#{shard}", at.format("%Y-%m-%d")),
+        format!("{}#{event_id}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+    )
+}

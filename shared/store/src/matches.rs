@@ -76,10 +76,13 @@ impl Store {
             Ok(TransactWriteItem::builder().update(update).build())
         };
         let [a, b] = &record.users;
+        let mut match_item = with_key(keys::pairing_match(&record.match_id), record)?;
+        let match_deadline = record.created_at + tandem_domain::privacy::MATCH_RETENTION;
+        match_item.insert(keys::TTL.to_owned(), crate::item::n(match_deadline.timestamp()));
         let actions = vec![
             mark_matched(a, record.days[0])?,
             mark_matched(b, record.days[1])?,
-            self.put_if_absent(with_key(keys::pairing_match(&record.match_id), record)?)?,
+            self.put_if_absent(match_item)?,
             self.put_if_absent(conversation_item(conversation)?)?,
             self.put(self.paired_item(a, b, record.created_at)?)?,
             self.put(self.paired_item(b, a, record.created_at)?)?,

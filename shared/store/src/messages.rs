@@ -160,20 +160,23 @@ impl Store {
         items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
-    /// Moves `user`'s read position forward (never back).
+    /// Moves `user`'s read position forward (never back); it is deleted with the messages.
     pub async fn mark_read(
         &self,
         conversation_id: &ConversationId,
         user: &UserId,
         message_id: &MessageId,
+        delete_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let position = ReadPosition { user_id: user.clone(), message_id: message_id.clone(), read_at: now };
+        let mut item = with_key(keys::read_position(conversation_id, user), &position)?;
+        item.insert(TTL.to_owned(), n(delete_at.timestamp()));
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(with_key(keys::read_position(conversation_id, user), &position)?))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk) OR messageId < :id")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_values(":id", s(message_id.as_str()))
@@ -202,7 +205,9 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
-    /// Sets the deletion time of every message (and client-id guard) of a conversation.
+    /// Sets the deletion time of everything in a conversation's partition (messages,
+    /// client-id guards, read positions, reminders, push gates) but the conversation itself,
+    /// which its end already filed for the purge.
     pub async fn set_message_deletion(
         &self,
         conversation_id: &ConversationId,
@@ -221,11 +226,7 @@ impl Store {
             .query_all(query)
             .await?
             .into_iter()
-            .filter(|item| {
-                item.get(SK)
-                    .and_then(|v| v.as_s().ok())
-                    .is_some_and(|sk| sk.starts_with(keys::MESSAGES) || sk.starts_with(keys::CLIENT_MESSAGES))
-            })
+            .filter(|item| item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk != keys::CONVERSATION_SORT_KEY))
             .collect();
         let count = keys_to_update.len();
         stream::iter(keys_to_update)

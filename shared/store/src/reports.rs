@@ -193,7 +193,7 @@ impl Store {
     }
 
     /// The reports with these ids, in the given order.
-    async fn reports_by_id(&self, ids: &[ReportId]) -> Result<Vec<ReportRecord>, StoreError> {
+    pub(crate) async fn reports_by_id(&self, ids: &[ReportId]) -> Result<Vec<ReportRecord>, StoreError> {
         let keys: Vec<(String, String)> = ids.iter().map(keys::report).collect();
         let mut found = self.batch_get(keys.clone(), i64::MIN).await?;
         keys.into_iter().filter_map(|k| found.remove(&k)).map(|item| Ok(serde_dynamo::from_item(item)?)).collect()

@@ -41,6 +41,9 @@ struct RefreshTokenItem {
     user_id: UserId,
     family_id: String,
     ttl: i64,
+    /// The user's tokens, listed through GSI1 (erasure deletes them all).
+    gsi1pk: String,
+    gsi1sk: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     used_at: Option<i64>,
 }
@@ -107,8 +110,9 @@ impl Store {
         let extend_session = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session(&presented.family_id))))
-            .update_expression("SET #ttl = :ttl")
+            .update_expression("SET #ttl = :ttl, lastUsedAt = :usedAt")
             .condition_expression("attribute_exists(#pk) AND revoked = :false")
+            .expression_attribute_values(":usedAt", serde_dynamo::to_attribute_value(now)?)
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#ttl", keys::TTL)
             .expression_attribute_values(":ttl", n(next_expires_at.timestamp()))
@@ -204,6 +208,8 @@ fn token_item(start: &SessionStart) -> RefreshTokenItem {
         user_id: start.user_id.clone(),
         family_id: start.family_id.clone(),
         ttl: start.expires_at.timestamp(),
+        gsi1pk: keys::user_tokens_gsi1(&start.user_id),
+        gsi1sk: start.token_hash.clone(),
         used_at: None,
     }
 }

@@ -36,6 +36,14 @@ struct OidcIdentity {
     user_id: UserId,
 }
 
+/// The same identity from the account's side (its export and erasure read it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcLink {
+    pub issuer: String,
+    pub subject: String,
+}
+
 impl Store {
     /// Writes the user and its uniqueness claims in one transaction; a second account
     /// for the same email (however concurrent) fails with `EmailTaken`.
@@ -45,6 +53,8 @@ impl Store {
         let mut puts = vec![with_key(keys::user(&user.id), user)?, with_key(keys::email(&user.email), &claim)?];
         if let Some((issuer, subject)) = &account.oidc_identity {
             puts.push(with_key(keys::oidc_identity(issuer, subject), &OidcIdentity { user_id: user.id.clone() })?);
+            let link = OidcLink { issuer: issuer.clone(), subject: subject.clone() };
+            puts.push(with_key(keys::oidc_link(&user.id, issuer, subject), &link)?);
         }
         let actions = puts.into_iter().map(|item| self.put_if_absent(item)).collect::<Result<Vec<_>, _>>()?;
         let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;

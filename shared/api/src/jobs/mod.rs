@@ -6,6 +6,7 @@ pub mod conversation_expiry;
 pub mod ghost_reminders;
 pub mod pairing_sweep;
 pub mod push_release;
+pub mod retention_purge;
 pub mod streaks_rewards;
 
 use std::future::Future;
@@ -34,6 +35,7 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
     ScheduledJob { name: "push-release", run: |app, now| Box::pin(push_release::handle(app, now)) },
     ScheduledJob { name: "ghost-reminders", run: |app, now| Box::pin(ghost_reminders::handle(app, now)) },
     ScheduledJob { name: "streaks-rewards", run: |app, now| Box::pin(streaks_rewards::handle(app, now)) },
+    ScheduledJob { name: "retention-purge", run: |app, now| Box::pin(retention_purge::handle(app, now)) },
 ];
 
 impl ScheduledJob {

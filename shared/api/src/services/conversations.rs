@@ -172,7 +172,8 @@ pub async fn mark_read(
     if app.store.message(conversation_id, message_id, now).await?.is_none() {
         return Err(tandem_domain::FieldError::new("messageId", "no such message in this conversation").into());
     }
-    let moved = app.store.mark_read(conversation_id, reader, message_id, now).await?;
+    let delete_at = message_deletion_time(conversation.expires_at);
+    let moved = app.store.mark_read(conversation_id, reader, message_id, delete_at, now).await?;
     if let Some(peer) = peer_of(&conversation.participants, reader).filter(|_| moved) {
         let event = ServerEvent::new(
             "read",

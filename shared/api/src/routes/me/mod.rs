@@ -1,6 +1,9 @@
-//! `/v1/me*`: the signed-in user's own account, profile, notification settings, rewards
-//! and ghosting acknowledgement.
+//! `/v1/me*`: the signed-in user's own account, profile, notification settings, rewards,
+//! ghosting acknowledgement, export and deletion.
 
+pub mod deletion_cancel;
+pub mod deletion_request;
+pub mod export;
 pub mod get;
 pub mod ghosting_acknowledge;
 pub mod notifications_get;

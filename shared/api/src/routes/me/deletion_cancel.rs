@@ -1,0 +1,15 @@
+//! `DELETE /v1/me/deletion`: cancels a scheduled deletion; the account is as before.
+
+use chrono::Utc;
+use http::StatusCode;
+
+use crate::auth::authenticate;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
+use crate::services::privacy::cancel_deletion;
+use crate::{App, Request};
+
+pub async fn handle(app: App, request: Request) -> HandlerResult {
+    let caller = authenticate(&app, &request).await?;
+    json_response(StatusCode::OK, &cancel_deletion(&app, &caller.user_id, Utc::now()).await?)
+}

@@ -1,0 +1,16 @@
+//! `POST /v1/me/export`: everything stored about the caller, as one JSON document
+//! (GDPR Art. 15/20). The sections are listed in `docs/data-model.md` (export table).
+
+use chrono::Utc;
+use http::StatusCode;
+
+use crate::auth::authenticate;
+use crate::edge::dispatch::HandlerResult;
+use crate::edge::http::json_response;
+use crate::services::privacy::export;
+use crate::{App, Request};
+
+pub async fn handle(app: App, request: Request) -> HandlerResult {
+    let caller = authenticate(&app, &request).await?;
+    json_response(StatusCode::OK, &export(&app, &caller.user_id, Utc::now()).await?)
+}

@@ -1,0 +1,274 @@
+//! The user's rights over their data (GDPR Art. 15, 17, 20): the export of everything
+//! stored about them, and deletion with a grace period (the erasure itself runs in the
+//! retention purge once the grace period is over).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tandem_domain::availability::local_day;
+use tandem_domain::privacy::{deletion_due, mask};
+use tandem_domain::user::DeletionRequest;
+use tandem_domain::{UserId, UserStatus};
+use tandem_store::ErasureOutcome;
+
+use crate::services::accounts::account;
+use crate::{ApiError, App};
+
+/// `POST/DELETE /v1/me/deletion`: where the account stands.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionView {
+    pub status: UserStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<DateTime<Utc>>,
+    /// When the account and everything about it is erased, unless cancelled before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Schedules the caller's deletion a grace period ahead: out of the pool at once, no new
+/// matches, sessions kept so the user can cancel. Asking again changes nothing.
+pub async fn request_deletion(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<DeletionView, ApiError> {
+    let user = account(app, id, now).await?;
+    if let Some(pending) = user.deletion.as_ref().filter(|_| user.status == UserStatus::PendingDeletion) {
+        return Ok(pending_view(pending));
+    }
+    if !user.status.may_request_deletion() {
+        return Err(ApiError::Conflict {
+            code: "deletion_not_allowed",
+            message: format!("an account that is {} cannot schedule its deletion", user.status),
+        });
+    }
+    let request = DeletionRequest { requested_at: now, due_at: deletion_due(now), previous_status: user.status };
+    if !app.store.request_deletion(&user, &request).await? {
+        return Err(ApiError::Conflict {
+            code: "account_changed",
+            message: "the account changed while scheduling its deletion; try again".into(),
+        });
+    }
+    // Out of the pool: today's and yesterday's local day (a day still open elsewhere).
+    let (today, _) = local_day(&user.timezone, now);
+    for day in [today, today.pred_opt().unwrap_or(today)] {
+        app.store.leave_queue(id, day).await?;
+    }
+    tracing::info!(user_id = %id, due_at = %request.due_at, "deletion scheduled");
+    Ok(pending_view(&request))
+}
+
+/// Cancels a scheduled deletion (before it is due); the earlier status comes back.
+pub async fn cancel_deletion(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<DeletionView, ApiError> {
+    let user = account(app, id, now).await?;
+    let previous = user.deletion.as_ref().map(|d| d.previous_status);
+    match previous {
+        Some(previous)
+            if user.status == UserStatus::PendingDeletion && app.store.cancel_deletion(&user, now).await? =>
+        {
+            tracing::info!(user_id = %id, "deletion cancelled");
+            Ok(DeletionView { status: previous, requested_at: None, due_at: None })
+        }
+        _ => Err(ApiError::Conflict { code: "no_deletion_pending", message: "no deletion is scheduled".into() }),
+    }
+}
+
+fn pending_view(request: &DeletionRequest) -> DeletionView {
+    DeletionView {
+        status: UserStatus::PendingDeletion,
+        requested_at: Some(request.requested_at),
+        due_at: Some(request.due_at),
+    }
+}
+
+/// Erases an account whose grace period is over (the retention purge calls it): open
+/// sockets are closed, then every item about the user goes but the documented tombstones.
+/// `false` when it was not due (cancelled, or not yet).
+pub async fn erase(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let due = app.store.user(id, now).await?.is_some_and(|u| {
+        u.status == UserStatus::PendingDeletion && u.deletion.as_ref().is_some_and(|d| d.due_at <= now)
+    });
+    if !due {
+        return Ok(false);
+    }
+    app.realtime.disconnect_user(id).await?;
+    match app.store.erase_account(id, now).await? {
+        ErasureOutcome::Erased { items } => {
+            tracing::info!(user_id = %id, items, "account erased");
+            Ok(true)
+        }
+        ErasureOutcome::NotDue => Ok(false),
+    }
+}
+
+/// `POST /v1/me/export`: every datum stored about the caller, as one JSON document.
+/// Sections follow `docs/data-model.md`'s export table: nothing personal about another
+/// user (a partner is reduced to what the caller saw), no secret (password hash, refresh
+/// tokens; device tokens masked), no table mechanics.
+pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value, ApiError> {
+    let user = account(app, id, now).await?;
+    let stored = app.store.stored_about(&user, now).await?;
+    let mut own: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
+    let mut profile = Value::Null;
+    let mut account_view = Value::Null;
+    let mut oidc = Vec::new();
+    for (sort_key, mut value) in stored.own {
+        let section = match own_section(&sort_key) {
+            Some(section) => section,
+            None if sort_key == "USER" => {
+                profile = value.get("profile").cloned().unwrap_or(Value::Null);
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("profile");
+                }
+                account_view = value;
+                continue;
+            }
+            None if sort_key.starts_with(tandem_store::keys::OIDC_LINKS) => {
+                oidc.push(value);
+                continue;
+            }
+            None => continue,
+        };
+        match section {
+            "availability" => {
+                // Who blocked the caller is the other user's act: not theirs to see.
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("lateExclusions");
+                    if let Some(snapshot) = object.get_mut("snapshot").and_then(Value::as_object_mut) {
+                        snapshot.remove("excluded");
+                    }
+                }
+            }
+            "pushTokens" => {
+                if let Some(object) = value.as_object_mut() {
+                    let token = object.get("token").and_then(Value::as_str).map(mask);
+                    object.insert("token".into(), json!(token));
+                    object.remove("endpointArn");
+                }
+            }
+            _ => {}
+        }
+        own.entry(section).or_default().push(value);
+    }
+    if let Some(object) = account_view.as_object_mut() {
+        object.insert("hasPassword".into(), json!(stored.has_password));
+        object.insert("oidcIdentities".into(), json!(oidc));
+    }
+    let mut in_conversations: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
+    for (sort_key, value) in stored.in_conversations {
+        if let Some(section) = conversation_section(&sort_key) {
+            in_conversations.entry(section).or_default().push(value);
+        }
+    }
+    let matches = partner_reduced(app, &user.id, stored.matches, now).await?;
+    let mut single = |section: &str| own.remove(section).and_then(|mut v| v.pop()).unwrap_or(Value::Null);
+    let preferences = single("notificationPreferences");
+    let rewards_summary = single("rewards");
+    let mut take = |section: &str| json!(own.remove(section).unwrap_or_default());
+    let document = json!({
+        "exportedAt": now,
+        "userId": user.id,
+        "account": account_view,
+        "profile": profile,
+        "notificationPreferences": preferences,
+        "availability": take("availability"),
+        "activeDays": take("activeDays"),
+        "presence": take("presence"),
+        "matches": matches,
+        "conversations": stored.conversations.into_iter().map(|c| conversation_reduced(c, &user.id)).collect::<Vec<_>>(),
+        "messages": in_conversations.remove("messages").unwrap_or_default(),
+        "readPositions": in_conversations.remove("readPositions").unwrap_or_default(),
+        "reminders": in_conversations.remove("reminders").unwrap_or_default(),
+        "conversationOutcomes": in_conversations.remove("conversationOutcomes").unwrap_or_default(),
+        "recentPartners": take("recentPartners"),
+        "blocks": take("blocks"),
+        "reportsFiled": stored.reports_filed,
+        "notices": take("notices"),
+        "rewards": {
+            "summary": rewards_summary,
+            "ledger": take("ledger"),
+            "badges": take("badges"),
+        },
+        "pushTokens": take("pushTokens"),
+        "deferredPushes": take("deferredPushes"),
+        "sessions": stored.sessions,
+        "connections": stored.connections,
+        "audit": { "asActor": stored.audit_as_actor, "asSubject": stored.audit_as_subject },
+    });
+    Ok(document)
+}
+
+/// The export section of an item in the user's partition, by its sort key; `None` for
+/// the account itself, its OIDC links, and what the caller may not see (who reported or
+/// blocked them: the other user's act).
+fn own_section(sort_key: &str) -> Option<&'static str> {
+    const SECTIONS: &[(&str, &str)] = &[
+        ("AVAIL#", "availability"),
+        ("DAY#", "activeDays"),
+        ("PRESENCE", "presence"),
+        ("REL#BLOCKS#", "blocks"),
+        ("REL#PAIRED#", "recentPartners"),
+        ("NOTICE#", "notices"),
+        ("PUSHTOKEN#", "pushTokens"),
+        ("NOTIFYPREFS", "notificationPreferences"),
+        ("PUSHDEFER#", "deferredPushes"),
+        ("REWARDS", "rewards"),
+        ("LEDGER#", "ledger"),
+        ("BADGE#", "badges"),
+    ];
+    SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
+}
+
+fn conversation_section(sort_key: &str) -> Option<&'static str> {
+    const SECTIONS: &[(&str, &str)] = &[
+        ("MSG#", "messages"),
+        ("READ#", "readPositions"),
+        ("REMINDER#", "reminders"),
+        ("OUTCOME#", "conversationOutcomes"),
+    ];
+    SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
+}
+
+/// A conversation as its participant saw it: their own activity, not the partner's.
+fn conversation_reduced(mut conversation: Value, me: &UserId) -> Value {
+    let mine = conversation["participants"]
+        .as_array()
+        .and_then(|p| p.iter().position(|u| u.as_str() == Some(me.as_str())))
+        .unwrap_or(0);
+    if let Some(object) = conversation.as_object_mut() {
+        let activity = object.get("activity").and_then(|a| a.get(mine)).cloned().unwrap_or(Value::Null);
+        object.remove("activity");
+        object.insert("myActivity".into(), activity);
+    }
+    conversation
+}
+
+/// Matches with the partner reduced to who they were for the caller (their id and first
+/// name, as the match view showed them).
+async fn partner_reduced(
+    app: &App,
+    me: &UserId,
+    matches: Vec<Value>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, ApiError> {
+    let mut reduced = Vec::with_capacity(matches.len());
+    for mut record in matches {
+        let partner = record["users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find(|u| *u != me.as_str())
+            .and_then(|u| u.parse::<UserId>().ok());
+        let first_name = match &partner {
+            Some(partner) => app.store.user(partner, now).await?.and_then(|u| u.profile).map(|p| p.first_name),
+            None => None,
+        };
+        if let Some(object) = record.as_object_mut() {
+            object.remove("users");
+            object.remove("days");
+            object.insert("partner".into(), json!({ "userId": partner, "firstName": first_name }));
+        }
+        reduced.push(record);
+    }
+    Ok(reduced)
+}
