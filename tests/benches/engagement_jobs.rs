@@ -137,7 +137,7 @@ async fn matched(store: &Store, pair: [&AvailabilityRecord; 2], at: DateTime<Utc
         at,
         at + Duration::hours(24),
     );
-    seeded(|| store.create_match(&record, &conversation)).await;
+    seeded(|| store.create_match(&record, &conversation, [at, at])).await;
     for (position, author) in conversation.participants.iter().enumerate().take(writers) {
         let message = MessageRecord {
             message_id: MessageId::generate(),

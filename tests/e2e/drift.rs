@@ -280,6 +280,8 @@ fn functions_touching_the_table_have_only_table_actions() {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        // The retention purge deletes in batches of 25.
+        "dynamodb:BatchWriteItem",
         "dynamodb:Query",
         "dynamodb:ConditionCheckItem",
     ];

@@ -123,5 +123,5 @@ async fn an_email_registered_with_a_password_is_not_silently_linked() {
 #[tokio::test]
 async fn oidc_is_refused_cleanly_when_not_configured() {
     let api = TestApi::start().await;
-    api.post("/v1/auth/oidc", json!({ "idToken": "x" })).await.expect_error(503, "not_configured");
+    api.post("/v1/auth/oidc", json!({ "idToken": "x" })).await.expect_error(501, "not_configured");
 }

@@ -247,7 +247,10 @@ async fn a_pair_is_written_only_while_both_are_still_queued() {
         now,
         now + chrono::Duration::hours(24),
     );
-    assert_eq!(api.app.store.create_match(&record, &conversation).await.unwrap(), MatchOutcome::Skipped);
+    assert_eq!(
+        api.app.store.create_match(&record, &conversation, [record.created_at; 2]).await.unwrap(),
+        MatchOutcome::Skipped
+    );
     assert_eq!(api.count_items("MATCH#").await + api.count_items("CONV#").await, 0, "all or nothing");
     let a_state = api.app.store.availability(&ua, day, now).await.unwrap().unwrap();
     assert_eq!(a_state.state, AvailabilityState::Queued, "the other side stays queued");

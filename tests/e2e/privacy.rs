@@ -109,3 +109,241 @@ async fn a_connection_past_its_deadline_is_purged_and_a_live_one_is_kept() {
     assert_eq!(api.count_items("CONN#").await, 0);
     chat.close().await;
 }
+
+/// An item family of the data model: its name and key patterns.
+struct Family {
+    name: String,
+    pk: regex_lite::Regex,
+    sk: regex_lite::Regex,
+}
+
+/// A key pattern of the data model (`USER#<userId>`) as an anchored regex.
+fn key_pattern(cell: &str) -> regex_lite::Regex {
+    let spelled = cell.split('`').nth(1).unwrap_or(cell);
+    let mut pattern = spelled.to_owned();
+    // Placeholders nest (`<kind, or badge:<name>>`): replace the innermost until none.
+    let placeholder = regex_lite::Regex::new(r"<[^<>]*>").unwrap();
+    while placeholder.is_match(&pattern) {
+        pattern = placeholder.replace_all(&pattern, "\u{1}").into_owned();
+    }
+    let escaped = regex_lite::escape(&pattern).replace('\u{1}', ".+");
+    regex_lite::Regex::new(&format!("^{escaped}$")).unwrap()
+}
+
+/// Rows of the markdown table that follows `heading` in `docs/data-model.md`.
+fn table_rows(heading: &str) -> Vec<Vec<String>> {
+    let doc = std::fs::read_to_string(workspace_root().join("docs/data-model.md")).expect("data model");
+    let section = doc.split(heading).nth(1).expect("section");
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_owned()).collect())
+        .collect()
+}
+
+fn families() -> Vec<Family> {
+    table_rows("## Item types")
+        .into_iter()
+        .map(|row| Family { name: row[0].clone(), pk: key_pattern(&row[1]), sk: key_pattern(&row[2]) })
+        .collect()
+}
+
+/// Each family's export sections (document paths), or none when documented as not exported.
+fn export_sections() -> BTreeMap<String, Vec<String>> {
+    table_rows("## Export")
+        .into_iter()
+        .map(|row| {
+            let paths = if row[1].starts_with('—') {
+                Vec::new()
+            } else {
+                row[1].split('`').skip(1).step_by(2).map(str::to_owned).collect()
+            };
+            (row[0].clone(), paths)
+        })
+        .collect()
+}
+
+fn at_path<'a>(document: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(document, |value, key| &value[key])
+}
+
+fn non_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Array(list) => !list.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+        _ => true,
+    }
+}
+
+/// A user who has done what the product allows: profile, preferences, a device, a
+/// socket, a heartbeat, queued and matched, messages both ways after a reminder, a read
+/// position, a report and a block, a closed conversation counted in their history, a
+/// refreshed session. Returns them and their partner.
+async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
+    let (a, b, conversation) = api.matched_pair().await;
+    let prefs = json!({"kinds": {"match": true, "message": true, "expiring": false, "reminder": true, "safety": true, "reward": true},
+                       "quietHours": null});
+    assert_eq!(api.put("/v1/me/notifications", &a.access, prefs).await.status, 200);
+    device(api, &a, "ios", &format!("apns:{}", uuid_hex())).await;
+    assert!(api.post_auth("/v1/presence/heartbeat", &a.access, json!({})).await.status.is_success());
+    let chat = Chat::connect(api, &a.access).await.expect("a connects");
+    // B writes, A stays silent long enough to be reminded, then answers.
+    let first = send(api, &b, &conversation, "b-1").await;
+    api.advance_clock(6 * 3600 + 60).await;
+    assert_eq!(api.run_job("ghost-reminders").await.body["reminded"], 1);
+    send(api, &a, &conversation, "a-1").await;
+    let read = api
+        .post_auth(&format!("/v1/conversations/{conversation}/read"), &a.access, json!({ "messageId": first }))
+        .await;
+    assert!(read.status.is_success(), "{}", read.body);
+    let report = json!({"reportedUserId": b.user_id, "conversationId": conversation, "reason": "spam_or_scam", "details": "links"});
+    assert_eq!(api.post_auth("/v1/reports", &a.access, report).await.status, 201);
+    let stranger = api.member("Sam", "Europe/Paris").await;
+    let block = api.post_auth("/v1/blocks", &a.access, json!({"userId": stranger.user_id})).await;
+    assert!(block.status.is_success(), "{}", block.body);
+    // B blocks A too: a block against A, which A's export must not show.
+    let against = api.post_auth("/v1/blocks", &b.access, json!({"userId": a.user_id})).await;
+    assert!(against.status.is_success(), "{}", against.body);
+    api.eventually(15, "both outcomes recorded", || async {
+        let items = api.items().await;
+        (items.iter().filter(|i| text(i, "sk").starts_with("OUTCOME#")).count() == 2).then_some(())
+    })
+    .await;
+    let refreshed = api.post("/v1/auth/refresh", json!({ "refreshToken": a.refresh })).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    chat.close().await;
+    let a = Session { access: refreshed.body["accessToken"].as_str().unwrap().to_owned(), ..a };
+    (a, b, conversation)
+}
+
+#[tokio::test]
+async fn the_export_holds_every_item_family_that_names_the_user() {
+    let api = TestApi::start().await;
+    let (a, b, _conversation) = a_full_life(&api).await;
+    // B reports A: a report about A, which A's export must not show.
+    let about_a = json!({"reportedUserId": a.user_id, "reason": "spam_or_scam", "details": "theirs"});
+    let filed = api.post_auth("/v1/reports", &b.access, about_a).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+
+    let export = api.post_auth("/v1/me/export", &a.access, json!({})).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let document = &export.body;
+
+    // Every row of the item table has an export row, and the other way round.
+    let (families, sections) = (families(), export_sections());
+    let names: BTreeSet<&String> = families.iter().map(|f| &f.name).collect();
+    assert_eq!(names, sections.keys().collect(), "the item and export tables list the same families");
+
+    // Every item that names A belongs to a family, and that family's section has data.
+    let mut seen = BTreeSet::new();
+    for item in api.items().await {
+        if !mentions(&item, &a.user_id) {
+            continue;
+        }
+        let (pk, sk) = (text(&item, "pk"), text(&item, "sk"));
+        let family = families
+            .iter()
+            .find(|f| f.pk.is_match(&pk) && f.sk.is_match(&sk))
+            .unwrap_or_else(|| panic!("{pk} / {sk} names the user but matches no family of the data model"));
+        seen.insert(family.name.clone());
+        // An item lands in one of its family's sections (an audit entry as actor or subject).
+        let paths = &sections[&family.name];
+        assert!(
+            paths.is_empty() || paths.iter().any(|path| non_empty(at_path(document, path))),
+            "{} ({pk} / {sk}) is not in the export at {paths:?}",
+            family.name
+        );
+    }
+    for expected in [
+        "User",
+        "Availability",
+        "Match",
+        "Conversation",
+        "Message",
+        "Read position",
+        "Reminder",
+        "Block",
+        "Report",
+        "Push token",
+        "Session (refresh-token family)",
+        "Audit entry",
+        "Conversation outcome",
+    ] {
+        assert!(seen.contains(expected), "the scenario covers {expected}: {seen:?}");
+    }
+
+    // What it must not hold: secrets, others' acts, the partner's messages.
+    let text_of_export = document.to_string();
+    assert!(!text_of_export.contains("$argon2"), "no password hash");
+    assert!(!text_of_export.contains("apns:"), "device tokens are masked");
+    assert!(document["reportsFiled"].as_array().unwrap().iter().all(|r| r["reporter"] == a.user_id.as_str()));
+    assert!(!text_of_export.contains(filed.body["reportId"].as_str().unwrap()), "no report about the user");
+    assert!(document["blocks"].as_array().unwrap().iter().all(|b| b["other"] != a.user_id.as_str()));
+    assert!(document["messages"].as_array().unwrap().iter().all(|m| m["author"] == a.user_id.as_str()));
+    assert_eq!(document["account"]["email"], a.email.as_str());
+    assert_eq!(document["account"]["hasPassword"], true);
+    assert!(document["sessions"][0]["lastUsedAt"].is_string(), "{}", document["sessions"]);
+    assert_eq!(document["matches"][0]["partner"]["userId"], b.user_id.as_str());
+    assert!(document["matches"][0]["partner"].get("email").is_none());
+}
+
+#[tokio::test]
+async fn deletion_waits_a_week_can_be_cancelled_then_leaves_only_the_tombstones() {
+    let api = TestApi::start().await;
+    let (a, b, _conversation) = a_full_life(&api).await;
+    let about_a = json!({"reportedUserId": a.user_id, "reason": "spam_or_scam", "details": "theirs"});
+    assert_eq!(api.post_auth("/v1/reports", &b.access, about_a).await.status, 201);
+
+    // Scheduled: pending, out of the pool, still signed in; asking again changes nothing.
+    let scheduled = api.post_auth("/v1/me/deletion", &a.access, json!({})).await;
+    assert_eq!(scheduled.status, 202, "{}", scheduled.body);
+    assert_eq!(scheduled.body["status"], "pending_deletion");
+    let again = api.post_auth("/v1/me/deletion", &a.access, json!({})).await;
+    assert_eq!(again.body["dueAt"], scheduled.body["dueAt"]);
+    let me = api.get("/v1/me", Some(&a.access)).await;
+    assert_eq!(me.body["status"], "pending_deletion");
+    assert_eq!(me.body["deletion"]["dueAt"], scheduled.body["dueAt"]);
+    api.put("/v1/availability/today", &a.access, json!({})).await.expect_error(403, "account_pending_deletion");
+
+    // Cancelled: active again; scheduled once more for real.
+    let cancelled = api.delete("/v1/me/deletion", &a.access).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "active");
+    api.delete("/v1/me/deletion", &a.access).await.expect_error(409, "no_deletion_pending");
+    assert_eq!(api.post_auth("/v1/me/deletion", &a.access, json!({})).await.status, 202);
+
+    // Not before the grace period is over.
+    api.advance_clock(6 * DAY).await;
+    assert_eq!(api.run_job("retention-purge").await.body["accountsErased"], 0);
+    api.advance_clock(DAY + 3600).await;
+    let purge = api.run_job("retention-purge").await;
+    assert_eq!(purge.body["accountsErased"], 1, "{}", purge.body);
+
+    // Only the documented tombstones name the user; nothing names the email.
+    for item in api.items().await {
+        let (pk, sk) = (text(&item, "pk"), text(&item, "sk"));
+        assert!(!mentions(&item, &a.email), "{pk} / {sk} still names the email");
+        if !mentions(&item, &a.user_id) {
+            continue;
+        }
+        let tombstone = pk == format!("DELETED#{}", a.user_id)
+            || pk.starts_with("AUDIT#")
+            || pk.starts_with("REPORT#")
+            || (pk.starts_with("REPORTGUARD#") && !pk.starts_with(&format!("REPORTGUARD#{}", a.user_id)))
+            || (pk == format!("USER#{}", b.user_id) && sk == format!("REL#BLOCKS#{}", a.user_id));
+        assert!(tombstone, "{pk} / {sk} names the erased user and is no documented tombstone");
+    }
+    // The partner's block still lists the erased id; the email is free again.
+    let blocks = api.get("/v1/blocks", Some(&b.access)).await;
+    assert!(
+        blocks.body["blocks"].as_array().unwrap().iter().any(|x| x["userId"] == a.user_id.as_str()),
+        "{}",
+        blocks.body
+    );
+    assert_eq!(api.login(&a.email, PASSWORD).await.status, 401);
+    api.register(&a.email).await;
+    assert_eq!(api.run_job("retention-purge").await.body["accountsErased"], 0, "a rerun erases nothing more");
+}

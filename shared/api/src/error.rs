@@ -49,6 +49,12 @@ pub enum ApiError {
     NotConfigured(&'static str),
     #[error("the service is busy; retry shortly")]
     Busy,
+    /// A dependency (the table) cannot be reached: retry later.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable,
+    /// A per-user or per-client limit was reached.
+    #[error("too many requests; retry after {retry_after} seconds")]
+    RateLimited { retry_after: i64 },
     /// Details go to the log, never to the client.
     #[error("internal error")]
     Internal(String),
@@ -72,8 +78,10 @@ impl ApiError {
             Self::Forbidden(_) | Self::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
             Self::NotFound | Self::NotFoundBecause { .. } | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Self::EmailTaken | Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotConfigured(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyAttempts { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            // Switched off by configuration: retrying will not help (unlike 503).
+            Self::NotConfigured(_) => StatusCode::NOT_IMPLEMENTED,
+            Self::Busy | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,14 +107,28 @@ impl ApiError {
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::NotConfigured(_) => "not_configured",
             Self::Busy => "service_busy",
+            Self::Unavailable => "service_unavailable",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// Seconds a client should wait before trying again, when waiting helps.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::TooManyAttempts { retry_after } | Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Busy => Some(1),
+            Self::Unavailable => Some(5),
+            _ => None,
         }
     }
 
     fn details(&self) -> Value {
         match self {
             Self::Validation(errors) => json!(errors.0),
-            Self::TooManyAttempts { retry_after } => json!({ "retryAfterSeconds": retry_after }),
+            Self::TooManyAttempts { retry_after } | Self::RateLimited { retry_after } => {
+                json!({ "retryAfterSeconds": retry_after })
+            }
             Self::PayloadTooLarge { limit } => json!({ "limitBytes": limit }),
             _ => Value::Null,
         }
@@ -131,7 +153,7 @@ impl ApiError {
             .status(self.status())
             .header(http::header::CONTENT_TYPE, "application/json")
             .header("x-request-id", request_id);
-        if let Self::TooManyAttempts { retry_after } = self {
+        if let Some(retry_after) = self.retry_after() {
             builder = builder.header(http::header::RETRY_AFTER, retry_after.to_string());
         }
         if matches!(self, Self::Unauthenticated) {
@@ -147,6 +169,10 @@ impl From<StoreError> for ApiError {
             StoreError::EmailTaken => Self::EmailTaken,
             StoreError::NotFound => Self::NotFound,
             StoreError::Throttled(_) => Self::Busy,
+            StoreError::Unavailable(message) => {
+                tracing::error!(%message, "the table is unreachable");
+                Self::Unavailable
+            }
             StoreError::BadCursor => {
                 Self::Validation(tandem_domain::FieldError::new("cursor", "not a cursor this API issued").into())
             }
@@ -164,6 +190,7 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
                 Self::ForbiddenBecause { code: "matching_suspended", message }
             }
             QueueRefusal::NotActive => Self::ForbiddenBecause { code: "account_inactive", message },
+            QueueRefusal::PendingDeletion => Self::ForbiddenBecause { code: "account_pending_deletion", message },
             QueueRefusal::NoProfile => Self::Conflict { code: "profile_incomplete", message },
             QueueRefusal::Hidden => Self::Conflict { code: "profile_hidden", message },
         }

@@ -56,6 +56,8 @@ pub enum QueueRefusal {
     Suspended,
     #[error("this account cannot be matched")]
     NotActive,
+    #[error("this account is scheduled for deletion: cancel the deletion to be matched again")]
+    PendingDeletion,
     #[error("matching is suspended for this account until {0}")]
     SuspendedUntil(DateTime<Utc>),
     #[error("complete your profile before asking for a match")]
@@ -69,7 +71,8 @@ pub fn check_can_queue(user: &crate::User, now: DateTime<Utc>) -> Result<&crate:
     match user.status {
         crate::UserStatus::Active => {}
         crate::UserStatus::SuspendedFromMatching => return Err(QueueRefusal::Suspended),
-        crate::UserStatus::Banned | crate::UserStatus::PendingDeletion => return Err(QueueRefusal::NotActive),
+        crate::UserStatus::Banned => return Err(QueueRefusal::NotActive),
+        crate::UserStatus::PendingDeletion => return Err(QueueRefusal::PendingDeletion),
     }
     if let Some(until) = user.matching_suspended_until.filter(|until| *until > now) {
         return Err(QueueRefusal::SuspendedUntil(until));

@@ -3,6 +3,7 @@
 //! Pure Rust: no I/O, no AWS or Lambda types. Adapters (DynamoDB, HTTP) live in other crates
 //! and translate to and from these types.
 
+pub mod analytics;
 pub mod availability;
 pub mod catalogue;
 pub mod conversation;

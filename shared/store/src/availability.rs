@@ -174,13 +174,11 @@ impl Store {
     }
 
     /// Takes a record whose local day has ended out of the pool (it stays readable
-    /// until its TTL). No-op if it changed meanwhile.
-    pub async fn drop_from_pool(&self, id: &UserId, day: NaiveDate) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
+    /// until its TTL), with its "unmatched" analytics event. No-op if it changed meanwhile.
+    pub async fn drop_from_pool(&self, record: &AvailabilityRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let update = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(keys::availability(id, day))))
+            .set_key(Some(key(keys::availability(&record.user_id, record.day))))
             .update_expression("SET #state = :expired REMOVE #gpk, #gsk")
             .condition_expression("#state = :queued")
             .expression_attribute_names("#state", "state")
@@ -188,8 +186,14 @@ impl Store {
             .expression_attribute_names("#gsk", GSI1_SK)
             .expression_attribute_values(":queued", s(AvailabilityState::Queued.as_str()))
             .expression_attribute_values(":expired", s(AvailabilityState::Idle.as_str()))
-            .send()
-            .await;
-        conditional("UpdateItem", result).map(|_| ())
+            .build()
+            .map_err(StoreError::build)?;
+        let event = tandem_domain::analytics::AnalyticsEvent::unmatched(record.queued_at, now);
+        let source = format!("{}#{}", record.user_id, record.day);
+        let actions = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build(),
+            self.analytics_put(&event, &source)?,
+        ];
+        self.transact_unless_taken(actions).await.map(|_| ())
     }
 }

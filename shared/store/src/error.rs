@@ -10,6 +10,9 @@ pub enum StoreError {
     /// DynamoDB refused for capacity reasons; the caller may retry later.
     #[error("the store is throttling requests: {0}")]
     Throttled(String),
+    /// DynamoDB could not be reached (connection refused, timed out): retry later.
+    #[error("the store is unreachable: {0}")]
+    Unavailable(String),
     #[error("DynamoDB {operation} failed: {message}")]
     Backend { operation: &'static str, message: String },
     /// A pagination cursor this store did not issue.
@@ -29,8 +32,17 @@ impl StoreError {
             error.code(),
             Some("ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded")
         );
+        // A missing table is, from a function's side, the same outage as a dead endpoint.
+        let unreachable = matches!(error, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))
+            || error.code() == Some("ResourceNotFoundException");
         let message = DisplayErrorContext(&error).to_string();
-        if throttled { Self::Throttled(message) } else { Self::Backend { operation, message } }
+        if throttled {
+            Self::Throttled(message)
+        } else if unreachable {
+            Self::Unavailable(message)
+        } else {
+            Self::Backend { operation, message }
+        }
     }
 
     pub(crate) fn build(error: impl std::fmt::Display) -> Self {

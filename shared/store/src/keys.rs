@@ -208,8 +208,13 @@ pub fn notification_prefs(user: &UserId) -> (String, String) {
 }
 
 /// "This notification was pushed to this device" (redeliveries push nothing twice).
+/// Hashed: a notification id may name its user (`badge:<name>:<userId>`), and the guard
+/// must outlive an account's erasure without naming it.
 pub fn push_guard(notification_id: &str, token_id: &str) -> (String, String) {
-    (format!("PUSHED#{notification_id}#{token_id}"), "PUSHED".to_owned())
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{notification_id}#{token_id}").as_bytes());
+    let hash: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    (format!("PUSHED#{hash}"), "PUSHED".to_owned())
 }
 
 /// The open message-push window of a recipient in a conversation (coalescing).

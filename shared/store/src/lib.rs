@@ -3,6 +3,7 @@
 //! `docs/data-model.md` is the map of every item type and access pattern here; keep both
 //! in step. Domain types come in and go out; `AttributeValue`s never leave this crate.
 
+pub mod analytics;
 pub mod audit;
 pub mod availability;
 pub mod connections;

@@ -46,15 +46,19 @@ impl MatchRecord {
     }
 }
 
+use tandem_domain::analytics::AnalyticsEvent;
+
 impl Store {
     /// Creates match + conversation, marks both availabilities matched and records the
-    /// pair in both users' 30-day history, in one transaction conditioned on both users
+    /// pair in both users' 30-day history (and the analytics events: match made, each
+    /// user's queue wait), in one transaction conditioned on both users
     /// still being queued for their day. Safe under concurrent and retried sweeps: a user
     /// can only leave `queued` once per day.
     pub async fn create_match(
         &self,
         record: &MatchRecord,
         conversation: &ConversationRecord,
+        queued_at: [DateTime<Utc>; 2],
     ) -> Result<MatchOutcome, StoreError> {
         let mark_matched = |user: &UserId, day: NaiveDate| -> Result<TransactWriteItem, StoreError> {
             let update = Update::builder()
@@ -86,6 +90,15 @@ impl Store {
             self.put_if_absent(conversation_item(conversation)?)?,
             self.put(self.paired_item(a, b, record.created_at)?)?,
             self.put(self.paired_item(b, a, record.created_at)?)?,
+            self.analytics_put(&AnalyticsEvent::match_made(record.score, record.created_at), record.match_id.as_str())?,
+            self.analytics_put(
+                &AnalyticsEvent::queue_wait(queued_at[0], record.created_at),
+                &format!("{}#{a}", record.match_id),
+            )?,
+            self.analytics_put(
+                &AnalyticsEvent::queue_wait(queued_at[1], record.created_at),
+                &format!("{}#{b}", record.match_id),
+            )?,
         ];
         match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
             Ok(_) => Ok(MatchOutcome::Created),

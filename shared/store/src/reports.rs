@@ -118,6 +118,16 @@ impl Store {
         if let Some(reporter) = &report.reporter {
             writes.push(self.put(with_key(keys::report_filed(reporter, &report.report_id), &pointer)?)?);
         }
+        let event = tandem_domain::analytics::AnalyticsEvent {
+            source: Some(report.source.to_string()),
+            reason: Some(report.reason.to_string()),
+            severity: Some(report.severity.to_string()),
+            ..tandem_domain::analytics::AnalyticsEvent::new(
+                tandem_domain::analytics::AnalyticsKind::ReportFiled,
+                report.created_at,
+            )
+        };
+        writes.push(self.analytics_put(&event, report.report_id.as_str())?);
         Ok(writes)
     }
 

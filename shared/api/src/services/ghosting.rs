@@ -14,6 +14,7 @@ use tandem_store::{ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, 
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
+use tandem_domain::analytics::{AnalyticsEvent, AnalyticsKind};
 
 /// Reminders written in parallel per run.
 const REMINDER_CONCURRENCY: usize = 16;
@@ -80,7 +81,22 @@ pub async fn conversation_ended(
     }
     let (first, second) = tokio::join!(record_for(app, conversation, 0, now), record_for(app, conversation, 1, now));
     first?;
-    second
+    second?;
+    app.store.record_analytics(&outcome_event(conversation, now), conversation.conversation_id.as_str()).await?;
+    Ok(())
+}
+
+/// The anonymous analytics event of an ended conversation.
+fn outcome_event(conversation: &ConversationRecord, now: DateTime<Utc>) -> AnalyticsEvent {
+    let ended_at = conversation.ended_at.unwrap_or(now);
+    let [first, second] = &conversation.activity;
+    AnalyticsEvent {
+        state: Some(conversation.state.to_string()),
+        duration_seconds: Some((ended_at - conversation.started_at).num_seconds().max(0)),
+        messages: Some(first.messages + second.messages),
+        answered: Some(first.messages > 0 && second.messages > 0),
+        ..AnalyticsEvent::new(AnalyticsKind::ConversationOutcome, ended_at)
+    }
 }
 
 async fn record_for(

@@ -45,7 +45,8 @@ pub struct SweepReport {
 /// Today's pool: each live user's engine input and the local day their match counts for.
 struct Pool {
     users: Vec<PoolUser>,
-    days: HashMap<UserId, NaiveDate>,
+    /// Each queued user's local day and when they queued.
+    days: HashMap<UserId, (NaiveDate, DateTime<Utc>)>,
 }
 
 pub async fn sweep(app: &App, now: DateTime<Utc>) -> Result<SweepReport, ApiError> {
@@ -63,10 +64,10 @@ async fn read_pool(app: &App, now: DateTime<Utc>, report: &mut SweepReport) -> R
     let (live, stale): (Vec<AvailabilityRecord>, Vec<AvailabilityRecord>) =
         records.into_iter().partition(|r| r.day == day_at_offset(r.utc_offset_minutes, now));
     for record in &stale {
-        app.store.drop_from_pool(&record.user_id, record.day).await?;
+        app.store.drop_from_pool(record, now).await?;
     }
     report.stale_dropped = stale.len();
-    let days = live.iter().map(|r| (r.user_id.clone(), r.day)).collect();
+    let days = live.iter().map(|r| (r.user_id.clone(), (r.day, r.queued_at))).collect();
     let users = live
         .into_iter()
         .map(|record| {
@@ -101,7 +102,7 @@ async fn run_engine(app: &App, users: Vec<PoolUser>, report: &mut SweepReport) -
 async fn write_pairs(
     app: &App,
     outcome: &Outcome,
-    days: &HashMap<UserId, NaiveDate>,
+    days: &HashMap<UserId, (NaiveDate, DateTime<Utc>)>,
     now: DateTime<Utc>,
     report: &mut SweepReport,
 ) {
@@ -109,7 +110,7 @@ async fn write_pairs(
     let mut writes = Vec::new();
     for pair in &outcome.pairs {
         let (a, b) = (&outcome.pool[pair.a].id, &outcome.pool[pair.b].id);
-        let (Some(&day_a), Some(&day_b)) = (days.get(a), days.get(b)) else {
+        let (Some(&(day_a, queued_a)), Some(&(day_b, queued_b))) = (days.get(a), days.get(b)) else {
             tracing::error!(user_a = %a, user_b = %b, "a pair names a user outside the pool: skipped");
             continue;
         };
@@ -130,11 +131,11 @@ async fn write_pairs(
             now,
             now + Duration::hours(CONVERSATION_HOURS),
         );
-        writes.push((record, conversation));
+        writes.push((record, conversation, [queued_a, queued_b]));
     }
     let results: Vec<(MatchRecord, Result<MatchOutcome, StoreError>)> = stream::iter(writes)
-        .map(|(record, conversation)| async move {
-            let result = app.store.create_match(&record, &conversation).await;
+        .map(|(record, conversation, queued_at)| async move {
+            let result = app.store.create_match(&record, &conversation, queued_at).await;
             (record, result)
         })
         .buffer_unordered(WRITE_CONCURRENCY)
