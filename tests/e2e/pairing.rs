@@ -278,3 +278,32 @@ async fn records_from_a_day_that_has_ended_leave_the_pool() {
     let ids: HashSet<String> = api.app.store.read_pool().await.unwrap().iter().map(|r| r.day.to_string()).collect();
     assert_eq!(ids, HashSet::from([today.to_string()]));
 }
+
+/// A zone whose local date differs from Paris's now (one of the two always does).
+fn zone_on_another_date() -> &'static str {
+    let date_in = |zone: &str| tandem_domain::availability::local_day(zone, chrono::Utc::now()).0;
+    let paris = date_in("Europe/Paris");
+    ["Pacific/Kiritimati", "Pacific/Pago_Pago"].into_iter().find(|zone| date_in(zone) != paris).expect("a zone")
+}
+
+#[tokio::test]
+async fn one_conversation_a_day_survives_a_time_zone_change() {
+    let api = TestApi::start().await;
+    let (a, b, conversation) = api.matched_pair().await;
+    let moved = json!({"firstName": "Ana", "birthYear": 1994, "city": "Lyon", "interests": {"hiking": 80},
+                       "communication": {"directness": 60, "humour": 70, "responsePace": "quick"},
+                       "timezone": zone_on_another_date()});
+    let reply = api.put("/v1/me/profile", &a.access, moved).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    // A new local day, but yesterday's conversation is still open: not two at once.
+    api.put("/v1/availability/today", &a.access, json!({})).await.expect_error(409, "conversation_active");
+    // Closed: the match still fell on this local day as the new zone counts it.
+    let closed = api.post_auth(&format!("/v1/conversations/{conversation}/close"), &a.access, json!({})).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    api.put("/v1/availability/today", &a.access, json!({})).await.expect_error(409, "already_matched_today");
+    // The partner, who stayed put, still sees today's match.
+    let today = api.put("/v1/availability/today", &b.access, json!({})).await;
+    assert_eq!(today.status, 200, "{}", today.body);
+    assert_eq!(today.body["state"], "matched");
+}

@@ -191,6 +191,8 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
             }
             QueueRefusal::NotActive => Self::ForbiddenBecause { code: "account_inactive", message },
             QueueRefusal::PendingDeletion => Self::ForbiddenBecause { code: "account_pending_deletion", message },
+            QueueRefusal::ConversationActive => Self::Conflict { code: "conversation_active", message },
+            QueueRefusal::AlreadyMatchedToday => Self::Conflict { code: "already_matched_today", message },
             QueueRefusal::NoProfile => Self::Conflict { code: "profile_incomplete", message },
             QueueRefusal::Hidden => Self::Conflict { code: "profile_hidden", message },
         }

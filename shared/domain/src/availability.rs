@@ -58,6 +58,10 @@ pub enum QueueRefusal {
     NotActive,
     #[error("this account is scheduled for deletion: cancel the deletion to be matched again")]
     PendingDeletion,
+    #[error("you still have an active conversation: one at a time")]
+    ConversationActive,
+    #[error("you were already matched on this local day (the time zone changed since): one conversation a day")]
+    AlreadyMatchedToday,
     #[error("matching is suspended for this account until {0}")]
     SuspendedUntil(DateTime<Utc>),
     #[error("complete your profile before asking for a match")]
@@ -84,6 +88,32 @@ pub fn check_can_queue(user: &crate::User, now: DateTime<Utc>) -> Result<&crate:
     Ok(profile)
 }
 
+/// An earlier match of the user, as "one conversation a day" weighs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarlierMatch {
+    pub started_at: DateTime<Utc>,
+    /// The conversation is still open (active and not yet expired).
+    pub open: bool,
+}
+
+/// One conversation a day, whatever the time zone did: queueing for local `day` (in
+/// `timezone`, now) is refused while an earlier conversation is still open, or when an
+/// earlier match already fell on `day` as this zone counts days (a user who moved their
+/// zone back after being matched would otherwise live the same day twice).
+pub fn check_one_conversation_a_day(
+    timezone: &str,
+    day: NaiveDate,
+    earlier: &[EarlierMatch],
+) -> Result<(), QueueRefusal> {
+    if earlier.iter().any(|m| m.open) {
+        return Err(QueueRefusal::ConversationActive);
+    }
+    if earlier.iter().any(|m| local_day(timezone, m.started_at).0 == day) {
+        return Err(QueueRefusal::AlreadyMatchedToday);
+    }
+    Ok(())
+}
+
 /// Birth year to age this year (the profile only knows the year).
 pub fn age_in(year: i32, birth_year: i32) -> i32 {
     year - birth_year
@@ -92,6 +122,25 @@ pub fn age_in(year: i32, birth_year: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_conversation_a_day_holds_across_time_zone_changes() {
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Matched at 10:00 UTC: 2026-11-22 in Kiritimati (UTC+14), 2026-11-21 in Honolulu.
+        let matched = EarlierMatch { started_at: utc("2026-11-21T10:00:00Z"), open: false };
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            check_one_conversation_a_day("Pacific/Honolulu", day("2026-11-21"), &[matched]),
+            Err(QueueRefusal::AlreadyMatchedToday)
+        );
+        assert_eq!(check_one_conversation_a_day("Pacific/Honolulu", day("2026-11-22"), &[matched]), Ok(()));
+        let open = EarlierMatch { open: true, ..matched };
+        assert_eq!(
+            check_one_conversation_a_day("Pacific/Honolulu", day("2026-11-23"), &[open]),
+            Err(QueueRefusal::ConversationActive)
+        );
+        assert_eq!(check_one_conversation_a_day("UTC", day("2026-11-21"), &[]), Ok(()));
+    }
 
     #[test]
     fn local_days_end_at_the_zone_s_midnight() {

@@ -64,6 +64,16 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
+    /// The user's live availability records (at most a week's).
+    pub async fn availability_history(
+        &self,
+        id: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AvailabilityRecord>, StoreError> {
+        let items = self.query_prefix(&keys::user_partition(id), "AVAIL#", now).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
     /// The records of many (user, day) pairs at once (BatchGetItem), in the order given.
     pub async fn availabilities(
         &self,

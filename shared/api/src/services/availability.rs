@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
-use tandem_domain::availability::{AvailabilityState, age_in, check_can_queue, local_day, local_day_end};
+use tandem_domain::availability::{
+    AvailabilityState, EarlierMatch, age_in, check_can_queue, check_one_conversation_a_day, local_day, local_day_end,
+};
+use tandem_domain::conversation::is_open;
 use tandem_domain::{ConversationId, MatchId, User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{ActiveDay, AvailabilityRecord, LeaveOutcome, QueueOutcome};
@@ -54,6 +57,8 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
     let user = account(app, id, now).await?;
     let profile = check_can_queue(&user, now)?;
     let (day, offset) = local_day(&user.timezone, now);
+    let earlier = earlier_matches(app, id, day, now).await?;
+    check_one_conversation_a_day(&user.timezone, day, &earlier)?;
     let exclusions = app.store.exclusions(id, now).await?;
     let mut snapshot = PoolUser::from_profile(id, profile, offset);
     snapshot.excluded = exclusions.all().cloned().collect();
@@ -76,6 +81,32 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
         QueueOutcome::Queued(record) => view(app, &user, Some(record), day, now).await,
         QueueOutcome::AlreadyMatched(record) => view(app, &user, Some(record), day, now).await,
     }
+}
+
+/// The user's matches of other local days still on record (a week's), with whether
+/// their conversation is still open.
+async fn earlier_matches(
+    app: &App,
+    id: &UserId,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<EarlierMatch>, ApiError> {
+    let conversation_ids: Vec<ConversationId> = app
+        .store
+        .availability_history(id, now)
+        .await?
+        .into_iter()
+        .filter(|record| record.day != day)
+        .filter_map(|record| record.conversation_id)
+        .collect();
+    if conversation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let conversations = app.store.conversations(&conversation_ids, now).await?;
+    Ok(conversations
+        .iter()
+        .map(|c| EarlierMatch { started_at: c.started_at, open: is_open(c.state, c.expires_at, now) })
+        .collect())
 }
 
 /// Leaves today's pool (idempotent); refused once matched.
@@ -109,9 +140,7 @@ async fn view(
         return Ok(AvailabilityView { day, state: AvailabilityState::Idle, queued_at: None, r#match: None });
     };
     let r#match = match &record.match_id {
-        Some(match_id) if record.state == AvailabilityState::Matched => {
-            Some(match_view(app, user, match_id, now).await?)
-        }
+        Some(match_id) if record.state == AvailabilityState::Matched => match_view(app, user, match_id, now).await?,
         _ => None,
     };
     Ok(AvailabilityView { day, state: record.state, queued_at: Some(record.queued_at), r#match })
@@ -122,16 +151,19 @@ pub async fn match_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<O
     Ok(today(app, id, now).await?.r#match)
 }
 
-async fn match_view(app: &App, user: &User, match_id: &MatchId, now: DateTime<Utc>) -> Result<MatchView, ApiError> {
-    let record =
-        app.store.pairing_match(match_id, now).await?.ok_or(ApiError::Internal(format!("match {match_id} missing")))?;
-    let partner_id = record.partner_of(&user.id).ok_or(ApiError::NotFound)?;
-    let partner = account(app, partner_id, now).await?;
-    let conversation = app
-        .store
-        .conversation(&record.conversation_id, now)
-        .await?
-        .ok_or(ApiError::Internal(format!("conversation {} missing", record.conversation_id)))?;
+/// The match as its participant sees it; `None` once its match, conversation or partner
+/// is gone (purged at its deadline, or the partner's account erased).
+async fn match_view(
+    app: &App,
+    user: &User,
+    match_id: &MatchId,
+    now: DateTime<Utc>,
+) -> Result<Option<MatchView>, ApiError> {
+    let Some(record) = app.store.pairing_match(match_id, now).await? else { return Ok(None) };
+    let Some(partner_id) = record.partner_of(&user.id) else { return Ok(None) };
+    let (partner, conversation) =
+        tokio::try_join!(app.store.user(partner_id, now), app.store.conversation(&record.conversation_id, now))?;
+    let (Some(partner), Some(conversation)) = (partner, conversation) else { return Ok(None) };
     let (mine, theirs) = (user.profile.as_ref(), partner.profile.as_ref());
     let shared_interests = match (mine, theirs) {
         (Some(mine), Some(theirs)) => {
@@ -140,7 +172,7 @@ async fn match_view(app: &App, user: &User, match_id: &MatchId, now: DateTime<Ut
         _ => Vec::new(),
     };
     let online = app.store.is_online(partner_id, now).await?;
-    Ok(MatchView {
+    Ok(Some(MatchView {
         match_id: record.match_id,
         conversation_id: record.conversation_id,
         score: record.score,
@@ -157,5 +189,5 @@ async fn match_view(app: &App, user: &User, match_id: &MatchId, now: DateTime<Ut
         },
         started_at: conversation.started_at,
         expires_at: conversation.expires_at,
-    })
+    }))
 }
