@@ -386,6 +386,27 @@ impl Chat {
         tokio::time::timeout(std::time::Duration::from_millis(millis), self.stream.next()).await.is_err()
     }
 
+    /// Sends a raw text frame (not necessarily JSON).
+    pub async fn send_text(&mut self, text: String) {
+        use futures::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::Text(text.into())).await.expect("send");
+    }
+
+    /// The close code the server ends the socket with (`None`: closed without one).
+    pub async fn close_code(&mut self) -> Option<u16> {
+        use futures::StreamExt;
+        loop {
+            let frame = tokio::time::timeout(self.patience, self.stream.next()).await.expect("closed in time");
+            match frame {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                    return frame.map(|f| u16::from(f.code));
+                }
+                None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }

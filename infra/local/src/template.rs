@@ -13,6 +13,19 @@ pub enum TemplateError {
     Shape(String),
 }
 
+/// The HTTP API's CORS settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorsDecl {
+    pub origins: Vec<String>,
+    pub methods: Vec<String>,
+    pub headers: Vec<String>,
+    pub expose: Vec<String>,
+    pub max_age: u64,
+}
+
+/// The path of the HTTP API's catch-all route (an `HttpApi` event with no Method or Path).
+pub const DEFAULT_ROUTE: &str = "$default";
+
 /// An `HttpApi` event of a function: the route API Gateway sends to it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct HttpRoute {
@@ -155,6 +168,36 @@ impl Template {
             .collect()
     }
 
+    /// The HTTP API's CORS configuration (origins from their parameter's default, or the
+    /// `CORS_ALLOWED_ORIGINS` environment variable, comma-separated).
+    pub fn cors(&self) -> Result<Option<CorsDecl>, TemplateError> {
+        let Some((_, api)) = self.resources_of_type("AWS::Serverless::HttpApi").next() else { return Ok(None) };
+        let Some(cors) = api.get("Properties").and_then(|p| p.get("CorsConfiguration")) else { return Ok(None) };
+        let list = |key: &str| -> Vec<String> {
+            cors.get(key)
+                .and_then(Value::as_sequence)
+                .map(|s| s.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let origins = match cors.get("AllowOrigins").and_then(|v| tagged_argument(v, "!Ref")) {
+            Some(parameter) => {
+                let default = std::env::var("CORS_ALLOWED_ORIGINS")
+                    .ok()
+                    .or_else(|| str_at(&self.root, &["Parameters", parameter, "Default"]).map(str::to_owned));
+                default.unwrap_or_default().split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()
+            }
+            None => list("AllowOrigins"),
+        };
+        Ok(Some(CorsDecl {
+            origins,
+            methods: list("AllowMethods"),
+            headers: list("AllowHeaders"),
+            expose: list("ExposeHeaders"),
+            max_age: cors.get("MaxAge").and_then(Value::as_u64).unwrap_or(0),
+        }))
+    }
+
+    /// Every HTTP route; the `$default` route has method `ANY` and path [`DEFAULT_ROUTE`].
     pub fn http_routes(&self) -> Result<Vec<HttpRoute>, TemplateError> {
         let mut routes = Vec::new();
         for (id, resource) in self.resources_of_type("AWS::Serverless::Function") {
@@ -163,11 +206,17 @@ impl Template {
                 continue;
             };
             for event in events.values().filter(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi")) {
-                let (Some(method), Some(path)) =
-                    (str_at(event, &["Properties", "Method"]), str_at(event, &["Properties", "Path"]))
-                else {
-                    return Err(TemplateError::Shape(format!("{id}: HttpApi event without Method and Path")));
-                };
+                // Neither Method nor Path: SAM's `$default` route (what no other route matches).
+                let (method, path) =
+                    match (str_at(event, &["Properties", "Method"]), str_at(event, &["Properties", "Path"])) {
+                        (Some(method), Some(path)) => (method, path),
+                        (None, None) => ("ANY", DEFAULT_ROUTE),
+                        _ => {
+                            return Err(TemplateError::Shape(format!(
+                                "{id}: HttpApi event with only one of Method, Path"
+                            )));
+                        }
+                    };
                 let function = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
                     .ok_or_else(|| TemplateError::Shape(format!("{id} has no Binary")))?;
                 routes.push(HttpRoute {

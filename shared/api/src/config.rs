@@ -79,6 +79,11 @@ pub struct Config {
     pub signing_keys: SigningKeys,
     pub oidc: Option<OidcConfig>,
     pub login_throttle: LoginThrottlePolicy,
+    /// Failed logins per client address, over any number of emails.
+    pub login_client_limit: LoginThrottlePolicy,
+    /// Messages a user may send, and reports they may file, per window.
+    pub send_limit: tandem_domain::limits::RateLimit,
+    pub report_limit: tandem_domain::limits::RateLimit,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     /// The moderation worker's rules (`MODERATION_RULES`, JSON; the shipped rules otherwise).
@@ -119,6 +124,9 @@ impl Config {
             signing_keys,
             oidc: None,
             login_throttle: LoginThrottlePolicy::default(),
+            login_client_limit: LoginThrottlePolicy::PER_CLIENT,
+            send_limit: tandem_domain::limits::RateLimit::SEND_MESSAGES,
+            report_limit: tandem_domain::limits::RateLimit::FILE_REPORTS,
             access_token_seconds: ACCESS_TOKEN_SECONDS,
             refresh_token_days: REFRESH_TOKEN_DAYS,
             moderation_rules: RulesConfig::default_rules().expect("the shipped moderation rules parse (unit-tested)"),

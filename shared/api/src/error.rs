@@ -43,6 +43,9 @@ pub enum ApiError {
     /// A request that conflicts with the resource's state (`code` says which).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Well-formed but not acceptable as sent (an idempotency key reused for another request).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("too many failed attempts; retry after {retry_after} seconds")]
     TooManyAttempts { retry_after: i64 },
     #[error("{0} is not configured on this deployment")]
@@ -78,6 +81,7 @@ impl ApiError {
             Self::Forbidden(_) | Self::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
             Self::NotFound | Self::NotFoundBecause { .. } | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Self::EmailTaken | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyAttempts { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             // Switched off by configuration: retrying will not help (unlike 503).
             Self::NotConfigured(_) => StatusCode::NOT_IMPLEMENTED,
@@ -103,7 +107,7 @@ impl ApiError {
             Self::NotFoundBecause { code, .. } => code,
             Self::RouteNotFound { .. } => "route_not_found",
             Self::EmailTaken => "email_taken",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Unprocessable { code, .. } => code,
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::NotConfigured(_) => "not_configured",
             Self::Busy => "service_busy",

@@ -34,6 +34,10 @@ impl Default for LoginThrottlePolicy {
 }
 
 impl LoginThrottlePolicy {
+    /// Failed logins per client address (over any number of emails): one client cannot
+    /// spray a password over thousands of accounts.
+    pub const PER_CLIENT: LoginThrottlePolicy = LoginThrottlePolicy { max_failures: 30, window_seconds: 15 * 60 };
+
     /// Seconds the caller must wait, given the failures counted in the window ending at
     /// `window_ends` (epoch seconds); `None` when an attempt is allowed.
     pub fn retry_after(&self, failures: u32, window_ends: i64, now: i64) -> Option<i64> {

@@ -47,6 +47,16 @@ pub fn login_throttle(email: &Email) -> (String, String) {
     (format!("LOGIN#{email}"), "THROTTLE".to_owned())
 }
 
+/// Failed logins from one client address, whatever the email.
+pub fn login_client_throttle(source_ip: &str) -> (String, String) {
+    (format!("LOGINIP#{source_ip}"), "THROTTLE".to_owned())
+}
+
+/// One window of a user's rate limit for `action` (sends, reports), in their partition.
+pub fn rate_window(user: &UserId, action: &str, window_start: i64) -> (String, String) {
+    (user_partition(user), format!("RATE#{action}#{window_start}"))
+}
+
 pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
     (user_partition(id), format!("AVAIL#{day}"))
 }
@@ -335,4 +345,9 @@ pub fn analytics_event(at: chrono::DateTime<chrono::Utc>, event_id: &str) -> (St
         format!("ANALYTICS#{}#{shard}", at.format("%Y-%m-%d")),
         format!("{}#{event_id}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
     )
+}
+
+/// A request answered under an idempotency key, in the user's partition.
+pub fn idempotency(user: &UserId, key: &str) -> (String, String) {
+    (user_partition(user), format!("IDEMPOTENCY#{key}"))
 }

@@ -1,4 +1,5 @@
-//! Per-email failed-login counters in fixed windows (the policy is in the domain crate).
+//! Failed-login counters in fixed windows, per email and per client address (the policy
+//! is in the domain crate).
 
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
@@ -17,16 +18,36 @@ pub struct ThrottleState {
     pub window_ends: i64,
 }
 
+/// Whose failures are counted: one email address, or one client address (any email).
+#[derive(Debug, Clone, Copy)]
+pub enum ThrottleSubject<'a> {
+    Email(&'a Email),
+    Client(&'a str),
+}
+
+impl ThrottleSubject<'_> {
+    fn key(&self) -> (String, String) {
+        match self {
+            Self::Email(email) => keys::login_throttle(email),
+            Self::Client(source_ip) => keys::login_client_throttle(source_ip),
+        }
+    }
+}
+
 impl Store {
-    pub async fn login_throttle(&self, email: &Email, now: DateTime<Utc>) -> Result<Option<ThrottleState>, StoreError> {
-        let item = self.get_live(keys::login_throttle(email), now.timestamp()).await?;
+    pub async fn login_throttle(
+        &self,
+        subject: ThrottleSubject<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ThrottleState>, StoreError> {
+        let item = self.get_live(subject.key(), now.timestamp()).await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
     /// Counts one failure: in the open window if there is one, else in a new window.
     pub async fn record_login_failure(
         &self,
-        email: &Email,
+        subject: ThrottleSubject<'_>,
         window_seconds: i64,
         now: DateTime<Utc>,
     ) -> Result<ThrottleState, StoreError> {
@@ -34,7 +55,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::login_throttle(email))))
+            .set_key(Some(key(subject.key())))
             .update_expression("ADD failures :one")
             .condition_expression("attribute_exists(#pk) AND windowEnds > :now")
             .expression_attribute_names("#pk", PK)
@@ -53,13 +74,15 @@ impl Store {
                 let window_ends = now.timestamp() + window_seconds;
                 let fresh = ThrottleState { failures: 1, window_ends };
                 let expires = DateTime::from_timestamp(window_ends, 0).unwrap_or(now);
-                self.put_expiring(with_key(keys::login_throttle(email), &fresh)?, expires).await?;
+                self.put_expiring(with_key(subject.key(), &fresh)?, expires).await?;
                 Ok(fresh)
             }
             Err(error) => Err(StoreError::backend("UpdateItem", error)),
         }
     }
 
+    /// A successful sign-in clears the email's failures (never the client's: a sprayer
+    /// who guesses one account right must not reset their count).
     pub async fn clear_login_failures(&self, email: &Email) -> Result<(), StoreError> {
         self.delete(keys::login_throttle(email)).await
     }

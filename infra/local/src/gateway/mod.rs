@@ -2,6 +2,7 @@
 //! handlers the Lambda functions run, from the same payload v2 event AWS would send.
 
 mod clock;
+mod cors;
 mod event;
 mod jobs;
 mod push;
@@ -39,6 +40,7 @@ struct Gateway {
     clock: Clock,
     pipeline: Option<Arc<PipelineStatus>>,
     push: push::LocalPush,
+    cors: Option<Arc<crate::template::CorsDecl>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,8 @@ pub fn router(
     let routes = Arc::new(RouteTable::from_template()?);
     let sockets = Arc::new(websocket::Sockets::from_template(limits)?);
     let push = push::LocalPush::new(&app);
-    let gateway = Gateway { app, routes, sockets, clock, pipeline, push };
+    let cors = crate::template::Template::load().ok().and_then(|t| t.cors().ok().flatten()).map(Arc::new);
+    let gateway = Gateway { app, routes, sockets, clock, pipeline, push, cors };
     Ok(Router::new()
         .route("/ws", get(websocket::upgrade))
         .route(
@@ -87,6 +90,22 @@ async fn serve_http(
 ) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
+    if let Some(response) = cors::preflight(gateway.cors.as_deref(), &parts.method, &parts.headers) {
+        return response;
+    }
+    let headers = parts.headers.clone();
+    let mut response = serve_route(&gateway, parts, body, peer, started).await;
+    cors::decorate(gateway.cors.as_deref(), &headers, &mut response);
+    response
+}
+
+async fn serve_route(
+    gateway: &Gateway,
+    parts: http::request::Parts,
+    body: AxumBody,
+    peer: SocketAddr,
+    started: Instant,
+) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let path = parts.uri.path().to_owned();
     let Ok(body) = to_bytes(body, MAX_PAYLOAD_BYTES).await else {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use tandem_api::routes::{HandlerFn, http_function};
 
-use crate::template::{Template, TemplateError};
+use crate::template::{DEFAULT_ROUTE, Template, TemplateError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RouteTableError {
@@ -40,38 +40,55 @@ pub struct Matched {
 
 pub struct RouteTable {
     routes: Vec<Route>,
+    /// The `$default` route: what no other route matches, as in API Gateway.
+    default: Option<Route>,
 }
 
 impl RouteTable {
     pub fn from_template() -> Result<Self, RouteTableError> {
         let mut routes = Vec::new();
+        let mut default = None;
         for route in Template::load()?.http_routes()? {
             let route_key = format!("{} {}", route.method, route.path);
             let function = http_function(&route.function).ok_or_else(|| RouteTableError::NoHandler {
                 route: route_key.clone(),
                 function: route.function.clone(),
             })?;
-            routes.push(Route {
+            let is_default = route.path == DEFAULT_ROUTE;
+            let entry = Route {
                 method: route.method,
                 segments: parse(&route.path),
-                route_key,
+                route_key: if is_default { DEFAULT_ROUTE.to_owned() } else { route_key },
                 function: function.name,
                 handler: function.handler,
-            });
+            };
+            if is_default {
+                default = Some(entry);
+            } else {
+                routes.push(entry);
+            }
         }
         // Literal segments win over parameters, as in API Gateway.
         routes
             .sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));
-        Ok(Self { routes })
+        Ok(Self { routes, default })
     }
 
     pub fn find(&self, method: &str, path: &str) -> Option<Matched> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        self.routes.iter().filter(|r| r.method == method || r.method == "ANY").find_map(|route| {
+        let matched = self.routes.iter().filter(|r| r.method == method || r.method == "ANY").find_map(|route| {
             let path_parameters = match_segments(&route.segments, &parts)?;
             Some(Matched {
                 route_key: route.route_key.clone(),
                 path_parameters,
+                function: route.function,
+                handler: route.handler,
+            })
+        });
+        matched.or_else(|| {
+            self.default.as_ref().map(|route| Matched {
+                route_key: route.route_key.clone(),
+                path_parameters: HashMap::new(),
                 function: route.function,
                 handler: route.handler,
             })
@@ -136,7 +153,7 @@ mod tests {
     fn every_template_route_has_a_handler() {
         let table = RouteTable::from_template().unwrap();
         assert!(table.find("POST", "/v1/auth/login").is_some());
-        assert!(table.find("GET", "/v1/auth/login").is_none());
-        assert!(table.find("GET", "/v1/nowhere").is_none());
+        assert_eq!(table.find("GET", "/v1/auth/login").map(|m| m.route_key), Some(DEFAULT_ROUTE.to_owned()));
+        assert_eq!(table.find("GET", "/v1/nowhere").map(|m| m.function), Some("system-not-found"));
     }
 }

@@ -10,6 +10,9 @@ use crate::config::SigningKeys;
 
 const ISSUER: &str = "tandem";
 const AUDIENCE: &str = "tandem-api";
+/// Clocks differ a little between functions; a token "issued" further in the future than
+/// this was not issued by us.
+const CLOCK_SKEW_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessClaims {
@@ -19,6 +22,8 @@ pub struct AccessClaims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Who is calling, as proven by a valid access token.
@@ -50,6 +55,7 @@ impl AccessTokens {
             aud: AUDIENCE.into(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.lifetime_seconds,
+            nbf: None,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.keys.current.clone());
@@ -59,7 +65,10 @@ impl AccessTokens {
             .map_err(|e| ApiError::Internal(format!("signing access token: {e}")))
     }
 
-    /// The caller, if the token is well-formed, signed by a known key, unexpired and ours.
+    /// The caller, if the token is well-formed, signed by a known key, unexpired and ours,
+    /// and shaped as we issue them: a lifetime no longer than the configured one and an
+    /// issue (or not-before) time not in the future, so a leaked key cannot mint
+    /// long-lived tokens unnoticed.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Caller> {
         let header = jsonwebtoken::decode_header(token).ok()?;
         if header.alg != Algorithm::HS256 {
@@ -69,12 +78,19 @@ impl AccessTokens {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.validate_nbf = false;
         // Expiry is checked below against `now`, so tests and callers share one clock.
         validation.validate_exp = false;
         validation.leeway = 0;
         let data = jsonwebtoken::decode::<AccessClaims>(token, &DecodingKey::from_secret(secret), &validation).ok()?;
-        if data.claims.exp <= now.timestamp() {
+        let claims = &data.claims;
+        let latest_start = now.timestamp() + CLOCK_SKEW_SECONDS;
+        if claims.exp <= now.timestamp()
+            || claims.exp - claims.iat > self.lifetime_seconds
+            || claims.iat > latest_start
+            || claims.nbf.is_some_and(|nbf| nbf > latest_start)
+        {
             return None;
         }
         Some(Caller { user_id: UserId::parse(&data.claims.sub)?, role: data.claims.role })
@@ -99,6 +115,35 @@ mod tests {
         assert_eq!(tokens.verify(&token, now).map(|c| c.user_id), Some(user));
         assert!(tokens.verify(&token, now + Duration::seconds(899)).is_some());
         assert!(tokens.verify(&token, now + Duration::seconds(900)).is_none());
+    }
+
+    /// A token signed with our key but shaped as we never issue it.
+    fn minted(tokens: &AccessTokens, iat: i64, exp: i64, nbf: Option<i64>) -> String {
+        let claims = AccessClaims {
+            sub: UserId::generate().to_string(),
+            role: Role::User,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat,
+            exp,
+            nbf,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&tokens.keys.keys["k1"])).unwrap()
+    }
+
+    #[test]
+    fn refuses_lifetimes_longer_than_configured_and_tokens_from_the_future() {
+        let tokens = tokens();
+        let now = Utc::now().timestamp();
+        let at = Utc::now();
+        assert!(tokens.verify(&minted(&tokens, now, now + 900, None), at).is_some(), "as issued");
+        assert!(tokens.verify(&minted(&tokens, now, now + 10 * 365 * 86_400, None), at).is_none(), "ten years");
+        assert!(tokens.verify(&minted(&tokens, now, now + 901, None), at).is_none(), "one second too long");
+        assert!(tokens.verify(&minted(&tokens, now + 30, now + 900, None), at).is_some(), "within the skew");
+        assert!(tokens.verify(&minted(&tokens, now + 600, now + 1400, None), at).is_none(), "issued in the future");
+        assert!(tokens.verify(&minted(&tokens, now, now + 900, Some(now + 600)), at).is_none(), "not yet valid");
     }
 
     #[test]

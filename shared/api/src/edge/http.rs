@@ -11,8 +11,10 @@ use tandem_domain::FieldError;
 
 use crate::ApiError;
 
-/// Bodies are small JSON documents; anything bigger is a mistake or an attack.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Bodies are small JSON documents; anything bigger is a mistake or an attack. Sized for
+/// the worst legal one: a 2,000-character message whose every character a client escaped
+/// as a `\uXXXX\uXXXX` surrogate pair is 24,000 bytes of text, plus its envelope.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
 
 /// The id that ties a response to its log lines: API Gateway's, else Lambda's.
 pub fn request_id(request: &Request) -> String {
@@ -24,6 +26,14 @@ pub fn request_id(request: &Request) -> String {
         .or_else(|| request.lambda_context_ref().map(|context| context.request_id.clone()))
         .filter(|id| !id.is_empty())
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// The caller's address as API Gateway saw it (the TCP peer: not a header a client sets).
+pub fn source_ip(request: &Request) -> Option<String> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone().filter(|ip| !ip.is_empty()),
+        _ => None,
+    }
 }
 
 /// The body as a JSON value, after content-type and size checks.

@@ -82,8 +82,70 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "system-health", handler: |a, r| Box::pin(system::health::handle(a, r)) },
     HttpFunction { name: "system-version", handler: |a, r| Box::pin(system::version::handle(a, r)) },
     HttpFunction { name: "system-openapi", handler: |a, r| Box::pin(system::openapi::handle(a, r)) },
+    HttpFunction { name: "system-not-found", handler: |a, r| Box::pin(system::not_found::handle(a, r)) },
 ];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {
     HTTP_FUNCTIONS.iter().find(|function| function.name == name)
+}
+
+/// Runs a sensitive mutation once per `Idempotency-Key` (when the client sends one): the
+/// same key and request within 24 hours replays the first answer (`Idempotent-Replayed:
+/// true`), the same key with another request is 422. Server errors give the key back, so
+/// a retry runs again; an answer too large to keep (an export) is not replayed but
+/// produced afresh.
+pub(crate) async fn idempotent<F, Fut>(
+    app: &App,
+    request: &Request,
+    user: &tandem_domain::UserId,
+    run: F,
+) -> HandlerResult
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = HandlerResult>,
+{
+    use crate::services::idempotency::{Begin, abandon, begin, finish};
+    /// What fits in one item with room to spare.
+    const REPLAY_MAX_BYTES: usize = 300 * 1024;
+    let Some(key) = request.headers().get("idempotency-key") else { return run().await };
+    let key = key.to_str().map_err(|_| crate::ApiError::InvalidBody("Idempotency-Key is not text".into()))?.to_owned();
+    let fingerprint = {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        digest.update(request.method().as_str().as_bytes());
+        digest.update(b"\n");
+        digest.update(request.uri().path().as_bytes());
+        digest.update(b"\n");
+        digest.update(request.body().as_ref());
+        digest.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let now = chrono::Utc::now();
+    if let Begin::Replay { status, body } = begin(app, user, &key, &fingerprint, now).await? {
+        return lambda_http::Response::builder()
+            .status(status)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header("idempotent-replayed", "true")
+            .body(lambda_http::Body::Text(body))
+            .map_err(|e| crate::ApiError::Internal(e.to_string()));
+    }
+    let response = match run().await {
+        Ok(response) => response,
+        Err(error) if error.status().is_server_error() => {
+            abandon(app, user, &key).await?;
+            return Err(error);
+        }
+        Err(error) => error.to_response(&crate::edge::http::request_id(request)),
+    };
+    let text = match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        lambda_http::Body::Empty => String::new(),
+        lambda_http::Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
+    };
+    if text.len() > REPLAY_MAX_BYTES {
+        abandon(app, user, &key).await?;
+    } else {
+        finish(app, user, &key, response.status().as_u16(), &text).await?;
+    }
+    Ok(response)
 }

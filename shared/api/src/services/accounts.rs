@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use tandem_domain::credentials::check_new_password;
 use tandem_domain::{Email, ProfileUpdate, User, UserId, ValidationErrors};
-use tandem_store::{NewAccount, StoreError};
+use tandem_store::{NewAccount, StoreError, ThrottleSubject};
 
 use crate::auth::{OidcIdentity, password};
 use crate::services::sessions::{TokenPair, issue_session};
@@ -34,21 +34,44 @@ pub async fn register(app: &App, email: &str, password: String, now: DateTime<Ut
     Ok(SignedIn { user, tokens, created: true })
 }
 
-/// Email and password for a new session.
-pub async fn sign_in(app: &App, email: &str, password: String, now: DateTime<Utc>) -> Result<SignedIn, ApiError> {
+/// Email and password for a new session, from the client at `source_ip`.
+pub async fn sign_in(
+    app: &App,
+    email: &str,
+    password: String,
+    source_ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, ApiError> {
     let email = Email::parse(email, "email")?;
-    let user = password_sign_in(app, &email, password, now).await?;
+    let user = password_sign_in(app, &email, password, source_ip, now).await?;
     let tokens = issue_session(app, &user, now).await?;
     Ok(SignedIn { user, tokens, created: false })
 }
 
 /// The user behind `email` and `password`, or `InvalidCredentials` (unknown email and
-/// wrong password alike, after the same work); `TooManyAttempts` while the email is
-/// throttled. Counts failures and clears them on success.
-async fn password_sign_in(app: &App, email: &Email, password: String, now: DateTime<Utc>) -> Result<User, ApiError> {
+/// wrong password alike, after the same work); `TooManyAttempts` while the email, or the
+/// client address, has failed too often (one client spraying a password over many emails
+/// is stopped by the second). Counts failures on both and clears the email's on success.
+async fn password_sign_in(
+    app: &App,
+    email: &Email,
+    password: String,
+    source_ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<User, ApiError> {
     let policy = app.config.login_throttle;
-    let throttle = app.store.login_throttle(email, now).await?;
-    if let Some(retry_after) = throttle.and_then(|t| policy.retry_after(t.failures, t.window_ends, now.timestamp())) {
+    let client_policy = app.config.login_client_limit;
+    let client = source_ip.map(ThrottleSubject::Client);
+    let (by_email, by_client) =
+        tokio::try_join!(app.store.login_throttle(ThrottleSubject::Email(email), now), async {
+            match client {
+                Some(client) => app.store.login_throttle(client, now).await,
+                None => Ok(None),
+            }
+        })?;
+    let email_wait = by_email.and_then(|t| policy.retry_after(t.failures, t.window_ends, now.timestamp()));
+    let client_wait = by_client.and_then(|t| client_policy.retry_after(t.failures, t.window_ends, now.timestamp()));
+    if let Some(retry_after) = email_wait.max(client_wait) {
         return Err(ApiError::TooManyAttempts { retry_after });
     }
     let claim = app.store.email_claim(email, now).await?;
@@ -58,7 +81,10 @@ async fn password_sign_in(app: &App, email: &Email, password: String, now: DateT
         _ => None,
     };
     let Some(user) = user else {
-        app.store.record_login_failure(email, policy.window_seconds, now).await?;
+        app.store.record_login_failure(ThrottleSubject::Email(email), policy.window_seconds, now).await?;
+        if let Some(client) = client {
+            app.store.record_login_failure(client, client_policy.window_seconds, now).await?;
+        }
         return Err(ApiError::InvalidCredentials);
     };
     app.store.clear_login_failures(email).await?;

@@ -126,6 +126,7 @@ pub async fn send_message(
     let text = clean_message_text(text).map_err(|e| errors.0.push(e)).ok();
     let text = errors.into_result(text)?.unwrap_or_default();
     let conversation = participant_view(app, conversation_id, author, now).await?;
+    crate::services::limits::count(app, author, "send", app.config.send_limit, now).await?;
     let message = MessageRecord {
         message_id: MessageId::generate(),
         conversation_id: conversation_id.clone(),

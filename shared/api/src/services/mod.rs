@@ -9,6 +9,8 @@ pub mod conversations;
 pub mod devices;
 pub mod ghosting;
 pub mod health;
+pub mod idempotency;
+pub mod limits;
 pub mod matchmaking;
 pub mod moderation;
 pub mod notifications;

@@ -73,6 +73,7 @@ pub async fn file(
     let details = clean_details(&new.details, &mut errors);
     errors.into_result(())?;
     check_shared_conversation(app, reporter, &new, now).await?;
+    crate::services::limits::count(app, reporter, "report", app.config.report_limit, now).await?;
     let report = ReportRecord {
         report_id: ReportId::generate(),
         source: ReportSource::User,

@@ -48,7 +48,13 @@ impl Default for WebSocketLimits {
 pub(super) enum Outgoing {
     Text(String),
     Close,
+    /// Closes with a status code, as API Gateway does (1009: message too big).
+    CloseWith(u16, &'static str),
 }
+
+/// What the socket reader accepts before our own size check answers with 1009 (beyond it
+/// the connection is simply dropped).
+const READ_LIMIT_BYTES: usize = 4 * MAX_MESSAGE_BYTES;
 
 struct Socket {
     sender: mpsc::UnboundedSender<Outgoing>,
@@ -140,7 +146,7 @@ pub(super) async fn upgrade(
         return response;
     }
     let user_agent = headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| {
+    upgrade.max_message_size(READ_LIMIT_BYTES).on_upgrade(move |socket| {
         serve_socket(gateway, socket, connection_id, connected_at, peer_ip, user_agent, headers)
     })
 }
@@ -170,6 +176,11 @@ async fn serve_socket(
                     let _ = sink.send(Message::Close(None)).await;
                     break;
                 }
+                Outgoing::CloseWith(code, reason) => {
+                    let frame = axum::extract::ws::CloseFrame { code, reason: reason.into() };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    break;
+                }
             };
             if result.is_err() {
                 break;
@@ -184,6 +195,14 @@ async fn serve_socket(
             _ = &mut deadline => break,
             next = tokio::time::timeout(limits.idle_timeout, stream.next()) => match next {
                 Err(_) | Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
+                Ok(Some(Ok(Message::Text(text)))) if text.len() > MAX_MESSAGE_BYTES => {
+                    // API Gateway closes a connection that sends a message over 128 KB.
+                    let socket = gateway.sockets.with_open(|open| open.remove(&connection_id));
+                    if let Some(socket) = socket {
+                        let _ = socket.sender.send(Outgoing::CloseWith(1009, "Message too big"));
+                    }
+                    break;
+                }
                 Ok(Some(Ok(Message::Text(text)))) => {
                     gateway.sockets.with_open(|open| {
                         if let Some(socket) = open.get_mut(&connection_id) {

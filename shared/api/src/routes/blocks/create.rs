@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{field_id, json_body, json_response};
+use crate::routes::idempotent;
 use crate::services::safety::block_user;
 use crate::{App, Request};
 
@@ -21,8 +22,11 @@ struct NewBlock {
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
-    let body: NewBlock = json_body(&request)?;
-    let other = field_id(&body.user_id, "userId")?;
-    let block = block_user(&app, &caller.user_id, &other, body.reason, Utc::now()).await?;
-    json_response(StatusCode::CREATED, &block)
+    idempotent(&app, &request, &caller.user_id, || async {
+        let body: NewBlock = json_body(&request)?;
+        let other = field_id(&body.user_id, "userId")?;
+        let block = block_user(&app, &caller.user_id, &other, body.reason, Utc::now()).await?;
+        json_response(StatusCode::CREATED, &block)
+    })
+    .await
 }

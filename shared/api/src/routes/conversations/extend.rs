@@ -8,15 +8,19 @@ use tandem_store::ExtensionOutcome;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{json_response, path_id};
+use crate::routes::idempotent;
 use crate::services::conversations::{ConversationView, extend};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
-    let (status, conversation) = match extend(&app, &id, &caller.user_id, Utc::now()).await? {
-        ExtensionOutcome::Requested(pending) => (StatusCode::ACCEPTED, pending),
-        ExtensionOutcome::Extended(extended) => (StatusCode::OK, extended),
-    };
-    json_response(status, &ConversationView::of(&conversation, &[]))
+    idempotent(&app, &request, &caller.user_id, || async {
+        let (status, conversation) = match extend(&app, &id, &caller.user_id, Utc::now()).await? {
+            ExtensionOutcome::Requested(pending) => (StatusCode::ACCEPTED, pending),
+            ExtensionOutcome::Extended(extended) => (StatusCode::OK, extended),
+        };
+        json_response(status, &ConversationView::of(&conversation, &[]))
+    })
+    .await
 }

@@ -6,10 +6,14 @@ use http::StatusCode;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::json_response;
+use crate::routes::idempotent;
 use crate::services::privacy::cancel_deletion;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
-    json_response(StatusCode::OK, &cancel_deletion(&app, &caller.user_id, Utc::now()).await?)
+    idempotent(&app, &request, &caller.user_id, || async {
+        json_response(StatusCode::OK, &cancel_deletion(&app, &caller.user_id, Utc::now()).await?)
+    })
+    .await
 }

@@ -10,6 +10,7 @@ use tandem_domain::notifications::Platform;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{json_body, json_response};
+use crate::routes::idempotent;
 use crate::services::devices::register_token;
 use crate::{App, Request};
 
@@ -22,7 +23,10 @@ struct Body {
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
-    let body: Body = json_body(&request)?;
-    let (token, created) = register_token(&app, &caller.user_id, body.platform, &body.token, Utc::now()).await?;
-    json_response(if created { StatusCode::CREATED } else { StatusCode::OK }, &token)
+    idempotent(&app, &request, &caller.user_id, || async {
+        let body: Body = json_body(&request)?;
+        let (token, created) = register_token(&app, &caller.user_id, body.platform, &body.token, Utc::now()).await?;
+        json_response(if created { StatusCode::CREATED } else { StatusCode::OK }, &token)
+    })
+    .await
 }

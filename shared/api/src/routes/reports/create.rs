@@ -11,6 +11,7 @@ use tandem_domain::reports::ReportReason;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{collect_id, json_body, json_response};
+use crate::routes::idempotent;
 use crate::services::reports::{NewReport, file};
 use crate::{ApiError, App, Request};
 
@@ -29,7 +30,11 @@ struct Body {
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
-    let body: Body = json_body(&request)?;
+    idempotent(&app, &request, &caller.user_id, || file_report(&app, &request, &caller.user_id)).await
+}
+
+async fn file_report(app: &App, request: &Request, caller: &tandem_domain::UserId) -> HandlerResult {
+    let body: Body = json_body(request)?;
     // Every malformed id is named at once.
     let mut errors = ValidationErrors::default();
     let reported_user_id = collect_id(Some(&body.reported_user_id), "reportedUserId", &mut errors);
@@ -38,6 +43,6 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let reported_user_id =
         errors.into_result(reported_user_id)?.ok_or_else(|| ApiError::Internal("reportedUserId".into()))?;
     let new = NewReport { reported_user_id, conversation_id, message_id, reason: body.reason, details: body.details };
-    let (report, created) = file(&app, &caller.user_id, new, Utc::now()).await?;
+    let (report, created) = file(app, caller, new, Utc::now()).await?;
     json_response(if created { StatusCode::CREATED } else { StatusCode::OK }, &report)
 }

@@ -1,14 +1,13 @@
-//! `$default`: any other action gets a clear error naming the valid ones.
+//! `$default`: any other action gets a clear error naming the valid ones; a frame that is
+//! not JSON gets `invalid_json`.
 
 use crate::edge::ws::{WsEvent, WsResult};
 use crate::{ApiError, App};
 
 pub async fn handle(_app: App, event: WsEvent) -> WsResult {
-    let action = event
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
-        .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
+    // A frame that is not JSON at all lands here too (no action can be read from it).
+    let body: serde_json::Value = event.body()?;
+    let action = body.get("action").and_then(|a| a.as_str()).map(str::to_owned);
     Err(ApiError::Conflict {
         code: "unknown_action",
         message: format!(
