@@ -15,11 +15,8 @@
 //! runs. Calls are counted by an SDK interceptor on the jobs' own DynamoDB client.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use chrono::{DateTime, Duration, Utc};
 use futures::stream::{self, StreamExt};
 use tandem_api::App;
@@ -34,48 +31,6 @@ use tandem_tests::*;
 const USERS: usize = 10_000;
 const CONVERSATIONS: usize = 5_000;
 const SEED_CONCURRENCY: usize = 48;
-
-/// DynamoDB operations by name, counted once per call (retries of one call count once).
-#[derive(Debug, Default, Clone)]
-struct Calls(Arc<Mutex<BTreeMap<&'static str, u64>>>);
-
-impl Calls {
-    fn take(&self) -> BTreeMap<&'static str, u64> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "CountCalls"
-    }
-
-    fn read_before_execution(
-        &self,
-        context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        use aws_sdk_dynamodb::operation::*;
-        let input = context.input();
-        let name = if input.downcast_ref::<get_item::GetItemInput>().is_some() {
-            "GetItem"
-        } else if input.downcast_ref::<batch_get_item::BatchGetItemInput>().is_some() {
-            "BatchGetItem"
-        } else if input.downcast_ref::<query::QueryInput>().is_some() {
-            "Query"
-        } else if input.downcast_ref::<transact_write_items::TransactWriteItemsInput>().is_some() {
-            "TransactWriteItems"
-        } else if input.downcast_ref::<update_item::UpdateItemInput>().is_some() {
-            "UpdateItem"
-        } else if input.downcast_ref::<put_item::PutItemInput>().is_some() {
-            "PutItem"
-        } else {
-            "other"
-        };
-        *self.0.lock().unwrap().entry(name).or_default() += 1;
-        Ok(())
-    }
-}
 
 fn snapshot(id: &UserId, offset: i32) -> PoolUser {
     PoolUser {
@@ -172,19 +127,11 @@ where
     }
 }
 
-fn calls_text(calls: &BTreeMap<&'static str, u64>) -> String {
-    calls.iter().map(|(name, n)| format!("{n} {name}")).collect::<Vec<_>>().join(", ")
-}
-
 #[tokio::main]
 async fn main() {
     let api = TestApi::start().await;
     api.pipeline.stop();
-    let calls = Calls::default();
-    let sdk = sdk_config().await;
-    let config = aws_sdk_dynamodb::Config::from(&sdk).to_builder().interceptor(calls.clone()).build();
-    let mut app: App = api.app.clone();
-    app.store = Store::new(aws_sdk_dynamodb::Client::from_conf(config), api.table());
+    let (app, calls) = counted(&api).await;
     let store = api.app.store.clone();
     // Reminders first, on the empty table: the streaks part's conversations would otherwise
     // sit in the reminder index too (long expired, never run through the expiry job).

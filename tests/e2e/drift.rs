@@ -346,6 +346,11 @@ fn every_documented_key_is_camel_case() {
     for parameter in openapi["paths"].as_object().unwrap().values().flat_map(|ops| {
         ops.as_object().unwrap().values().flat_map(|op| op["parameters"].as_array().cloned().unwrap_or_default())
     }) {
+        // Shared parameters are references into `components.parameters`.
+        let parameter = match parameter["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/parameters/")) {
+            Some(name) => openapi["components"]["parameters"][name].clone(),
+            None => parameter,
+        };
         assert!(!parameter["name"].as_str().unwrap_or("_").contains('_'), "parameter {parameter}");
     }
 }

@@ -18,7 +18,7 @@ async fn malformed_requests_get_4xx_with_the_error_shape_and_change_nothing() {
     let no_type = api.send(api.http.post(&url).body(r#"{"email":"a@b.co","password":"0123456789"}"#)).await;
     no_type.expect_error(415, "unsupported_media_type");
 
-    let huge = json!({ "email": "a@example.com", "password": "x".repeat(20 * 1024) });
+    let huge = json!({ "email": "a@example.com", "password": "x".repeat(40 * 1024) });
     api.post("/v1/auth/register", huge).await.expect_error(413, "payload_too_large");
 
     api.post("/v1/auth/register", json!([1, 2, 3])).await.expect_error(400, "invalid_body");

@@ -1,7 +1,10 @@
 //! Test harness: a fresh table in the DynamoDB Local engine that `scripts/test.sh`
 //! started, and the local gateway serving the real handlers on a free port.
 
+pub mod calls;
 pub mod contract;
+
+pub use calls::{Calls, calls_text, counted};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
