@@ -174,7 +174,11 @@ impl Store {
 
     async fn read_pool_partition(&self, partition: String) -> Result<Vec<AvailabilityRecord>, StoreError> {
         let mut records = Vec::new();
+        let now = Utc::now().timestamp();
         for item in self.gsi1_partition(partition).await? {
+            if crate::item::is_expired(&item, now) {
+                continue;
+            }
             let record: AvailabilityRecord = serde_dynamo::from_item(item)?;
             if record.state == AvailabilityState::Queued {
                 records.push(record);

@@ -351,7 +351,9 @@ impl Store {
             .expression_attribute_names("#gsk", GSI1_SK)
             .expression_attribute_values(":partition", s(keys::push_due_partition(shard)))
             .expression_attribute_values(":now", s(keys::due_sort_key(now, "~")));
-        self.query_all(query).await?.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        let items = self.query_all(query).await?;
+        let live = items.into_iter().filter(|item| !crate::item::is_expired(item, now.timestamp()));
+        live.map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     /// Marks a deferred push released (the change the notification pipe passes on) and
