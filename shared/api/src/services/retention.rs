@@ -23,7 +23,8 @@ const PURGE_CONCURRENCY: usize = 16;
 pub struct PurgeReport {
     /// Ended conversations deleted with their partition and match.
     pub conversations: usize,
-    /// Items deleted with those conversations (messages, guards, read positions, …).
+    /// Items deleted for those conversations: each one itself, its match and its partition
+    /// (messages, guards, read positions, …).
     pub conversation_items: usize,
     /// Accounts erased after their grace period.
     pub accounts_erased: usize,
