@@ -26,14 +26,7 @@ impl Store {
         item.insert(GSI1_PK.to_owned(), s(keys::user_connections_gsi1(&record.user_id)));
         item.insert(GSI1_SK.to_owned(), s(&record.connection_id));
         crate::retention::purge_at(&mut item, record.connected_at + CONNECTION_TTL);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("PutItem", e))?;
-        Ok(())
+        self.put_item(item).await
     }
 
     pub async fn remove_connection(&self, connection_id: &str) -> Result<(), StoreError> {

@@ -100,6 +100,11 @@ impl Store {
         expires: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
         item.insert(TTL.to_owned(), n(expires.timestamp()));
+        self.put_item(item).await
+    }
+
+    /// Writes `item` unconditionally.
+    pub(crate) async fn put_item(&self, item: Item) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -108,6 +113,23 @@ impl Store {
             .await
             .map_err(|e| StoreError::backend("PutItem", e))?;
         Ok(())
+    }
+
+    /// Every item of a partition, all pages, expired ones included (purge, erasure and
+    /// export decide); only the keys when `keys_only`.
+    pub(crate) async fn partition_items(&self, partition: &str, keys_only: bool) -> Result<Vec<Item>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(partition))
+            .consistent_read(true);
+        if keys_only {
+            query = query.expression_attribute_names("#sk", SK).projection_expression("#pk, #sk");
+        }
+        self.query_all(query).await
     }
 
     /// A transaction action that writes `item` unconditionally.

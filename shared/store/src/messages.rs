@@ -213,17 +213,8 @@ impl Store {
         conversation_id: &ConversationId,
         delete_at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(keys::conversation_partition(conversation_id)))
-            .projection_expression("#pk, #sk");
         let keys_to_update: Vec<HashMap<String, AttributeValue>> = self
-            .query_all(query)
+            .partition_items(&keys::conversation_partition(conversation_id), true)
             .await?
             .into_iter()
             .filter(|item| item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk != keys::CONVERSATION_SORT_KEY))

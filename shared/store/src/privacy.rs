@@ -113,7 +113,7 @@ impl Store {
         let mut filed: Vec<ReportId> = Vec::new();
         let mut owned_tokens: Vec<String> = Vec::new();
         let partition = keys::user_partition(user_id);
-        for item in self.partition_items(&partition).await? {
+        for item in self.partition_items(&partition, false).await? {
             let sort_key = text(&item, SK);
             let other = |prefix: &str| sort_key.strip_prefix(prefix).and_then(|id| id.parse::<UserId>().ok());
             if let Some(other) = other(keys::BLOCKS) {
@@ -198,19 +198,6 @@ impl Store {
     ) -> Result<Option<DeletionTombstone>, StoreError> {
         self.get_as(keys::deletion_tombstone(user_id), now).await
     }
-
-    /// Every item of a partition, whole (expired ones included: erasure and export decide).
-    pub(crate) async fn partition_items(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", s(partition))
-            .consistent_read(true);
-        self.query_all(query).await
-    }
 }
 
 /// Everything stored about a user, as JSON without the table's own attributes (keys,
@@ -250,7 +237,7 @@ impl Store {
         let mut conversation_ids = BTreeSet::new();
         let mut match_ids = BTreeSet::new();
         let mut filed = Vec::new();
-        for item in live(self.partition_items(&keys::user_partition(&user.id)).await?) {
+        for item in live(self.partition_items(&keys::user_partition(&user.id), false).await?) {
             let sort_key = text(&item, SK);
             if sort_key.starts_with("AVAIL#") {
                 conversation_ids.extend(text(&item, "conversationId").parse::<ConversationId>().ok());
@@ -276,7 +263,7 @@ impl Store {
             about.matches.push(plain(item)?);
         }
         for conversation_id in &conversation_ids {
-            for item in live(self.partition_items(&keys::conversation_partition(conversation_id)).await?) {
+            for item in live(self.partition_items(&keys::conversation_partition(conversation_id), false).await?) {
                 let sort_key = text(&item, SK);
                 let mine = if sort_key == keys::CONVERSATION_SORT_KEY {
                     about.conversations.push(plain(item)?);
@@ -292,7 +279,7 @@ impl Store {
             }
         }
         about.reports_filed = self.reports_by_id(&filed).await?;
-        for item in self.partition_items(&format!("AUDIT#{}", user.id)).await? {
+        for item in self.partition_items(&format!("AUDIT#{}", user.id), false).await? {
             about.audit_as_actor.push(plain(item)?);
         }
         for item in self.gsi1_partition(keys::audit_subject_gsi1(&user.id)).await? {

@@ -157,16 +157,8 @@ impl Store {
 
     /// The keys of every item of a partition.
     pub(crate) async fn partition_keys(&self, partition: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(partition))
-            .projection_expression("#pk, #sk");
-        Ok(self.query_all(query).await?.iter().map(|item| (text(item, PK), text(item, SK))).collect())
+        let items = self.partition_items(partition, true).await?;
+        Ok(items.iter().map(|item| (text(item, PK), text(item, SK))).collect())
     }
 
     /// Deletes these items (BatchWriteItem in chunks of 25, unprocessed ones retried).
