@@ -61,6 +61,13 @@ async fn an_ended_conversation_is_hidden_at_its_deadline_and_purged_with_its_mat
     let partition = format!("CONV#{conversation}");
     let conversation_id = conversation.parse().unwrap();
     let store = &api.app.store;
+    // The end is counted in both histories by the worker (outcome items in the partition)
+    // within seconds; the purge comes days later.
+    api.eventually(15, "both outcomes recorded", || async {
+        let items = api.items().await;
+        (items.iter().filter(|i| text(i, "sk").starts_with("OUTCOME#")).count() == 2).then_some(())
+    })
+    .await;
 
     // Right after the end nothing is due; the messages are still readable.
     let purge = api.run_job("retention-purge").await;
