@@ -58,7 +58,9 @@ where
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
-        // The rule's scheduled time, so a retried run acts for the same minute.
+        // The rule's scheduled time: the run acts for the minute it was scheduled for. Neither
+        // EventBridge nor Lambda retries a failed run (`MaximumRetryAttempts: 0` on both,
+        // events older than 60 s dropped); the next scheduled run picks up what is still due.
         let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
         async move { run_traced(name, &event.context.request_id, app, now, job).await.map_err(Diagnostic::from) }
     }))
