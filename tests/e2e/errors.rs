@@ -67,3 +67,24 @@ async fn version_and_openapi_are_served() {
     assert_eq!(openapi.status, 200);
     assert_eq!(openapi.body["openapi"], "3.1.0");
 }
+
+#[tokio::test]
+async fn a_handler_that_panics_answers_500_with_the_error_shape() {
+    let api = TestApi::start().await;
+    let request = lambda_http::Request::default();
+    let response = tandem_api::edge::dispatch::respond(api.app.clone(), request, "panicking", |_, _| async {
+        let answer: tandem_api::edge::dispatch::HandlerResult = Err(tandem_api::ApiError::NotFound);
+        if answer.is_err() {
+            panic!("a bug in a handler");
+        }
+        answer
+    })
+    .await;
+    assert_eq!(response.status(), 500);
+    let body: serde_json::Value = match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+        other => panic!("a text body, got {other:?}"),
+    };
+    assert_eq!(body["error"]["code"], "internal_error");
+    assert!(!body.to_string().contains("a bug in a handler"), "the panic's message stays in the log");
+}

@@ -14,6 +14,28 @@ use crate::{ApiError, App};
 /// The result every handler returns.
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 
+/// Runs a handler's future, turning a panic into `ApiError::Internal`: the caller gets the
+/// error shape (500) instead of a dead execution environment, and the panic is logged
+/// (release builds unwind for this; see `[profile.release]`).
+pub async fn caught<T, Fut>(future: Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(future).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            tracing::error!(panic = %message, "handler panicked");
+            Err(ApiError::Internal(format!("handler panicked: {message}")))
+        }
+    }
+}
+
 /// Serves `request` with `handler`, the code of the Lambda function `function`.
 pub async fn respond<F, Fut>(app: App, request: Request, function: &'static str, handler: F) -> Response<Body>
 where
@@ -26,7 +48,7 @@ where
     let span = tracing::info_span!("request", %request_id, function, %method, %path);
     async move {
         let started = Instant::now();
-        let mut response = match handler(app, request).await {
+        let mut response = match caught(handler(app, request)).await {
             Ok(response) => response,
             Err(error) => {
                 if error.status().is_server_error() {

@@ -97,7 +97,7 @@ where
         let started = std::time::Instant::now();
         let (route_key, request_id) = (event.route_key.clone(), event.request_id.clone());
         // Boxed: the handler futures are deep, and the runtime's service layers nest them further.
-        let result = Box::pin(handler(app.clone(), event.clone())).await;
+        let result = crate::edge::dispatch::caught(Box::pin(handler(app.clone(), event.clone()))).await;
         let mut response = ApiGatewayProxyResponse::default();
         let status = match &result {
             Ok(()) => 200,
