@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
-cargo build --quiet -p tandem-local
-exec target/debug/tandem-local up "$@"
+# Progress shows: the first build compiles the AWS SDK for minutes.
+cargo build -p tandem-local
+exec "${CARGO_TARGET_DIR:-target}/debug/tandem-local" up "$@"

@@ -15,7 +15,7 @@ step "cfn-lint template.yaml"
 "$TANDEM_LOCAL_DIR/venv/bin/cfn-lint" template.yaml
 
 step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test (unit, and end-to-end against DynamoDB Local and moto)"
 scripts/with-emulators.sh cargo test --workspace

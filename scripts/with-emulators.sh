@@ -7,10 +7,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 [ "$#" -gt 0 ] || { echo "usage: scripts/with-emulators.sh COMMAND [ARGS...]"; exit 2; }
 
-cargo build --quiet -p tandem-local
+# Progress shows: the first build compiles the AWS SDK for minutes.
+cargo build -p tandem-local
 env_file="$(mktemp "${TMPDIR:-/tmp}/tandem-emulators.XXXXXX")"
 rm -f "$env_file"
-target/debug/tandem-local emulators --env-file "$env_file" &
+"${CARGO_TARGET_DIR:-target}/debug/tandem-local" emulators --env-file "$env_file" &
 emulators_pid=$!
 trap 'kill "$emulators_pid" 2>/dev/null || true; wait "$emulators_pid" 2>/dev/null || true; rm -f "$env_file"' EXIT
 for _ in $(seq 1 600); do
