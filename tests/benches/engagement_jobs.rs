@@ -103,7 +103,16 @@ async fn matched(store: &Store, pair: [&AvailabilityRecord; 2], at: DateTime<Utc
             sent_at: at + Duration::minutes(1),
             moderation: ModerationState::Visible,
         };
-        seeded(|| store.send_message(&message, position, at + Duration::days(3), at + Duration::minutes(1))).await;
+        seeded(|| {
+            store.send_message(
+                &message,
+                position,
+                at + Duration::days(3),
+                tandem_domain::limits::RateLimit::SEND_MESSAGES,
+                at + Duration::minutes(1),
+            )
+        })
+        .await;
     }
 }
 

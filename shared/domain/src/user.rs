@@ -82,6 +82,11 @@ pub struct DeletionRequest {
 }
 
 impl User {
+    /// Whether the account is pending deletion and its grace period is over at `now`.
+    pub fn erasure_due(&self, now: DateTime<Utc>) -> bool {
+        self.status == UserStatus::PendingDeletion && self.deletion.as_ref().is_some_and(|d| d.due_at <= now)
+    }
+
     /// A fresh, active account with default settings and no profile yet.
     pub fn new(email: Email, now: DateTime<Utc>) -> Self {
         Self {
@@ -106,6 +111,18 @@ impl User {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn erasure_is_due_only_when_pending_and_past_the_grace_period() {
+        let now = Utc::now();
+        let mut user = User::new(Email::parse("a@example.com", "email").unwrap(), now);
+        let request = DeletionRequest { requested_at: now, due_at: now, previous_status: UserStatus::Active };
+        user.deletion = Some(request);
+        assert!(!user.erasure_due(now), "still active");
+        user.status = UserStatus::PendingDeletion;
+        assert!(user.erasure_due(now));
+        assert!(!user.erasure_due(now - chrono::Duration::seconds(1)));
+    }
 
     #[test]
     fn only_banned_users_cannot_sign_in() {

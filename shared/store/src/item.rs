@@ -20,6 +20,11 @@ pub(crate) fn with_key<T: serde::Serialize>(key_pair: (String, String), body: &T
     Ok(item)
 }
 
+/// A string attribute of `item` (empty when absent or not a string).
+pub(crate) fn text(item: &Item, name: &str) -> String {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+}
+
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
@@ -210,9 +215,8 @@ impl Store {
                     .await
                     .map_err(|e| StoreError::backend("BatchGetItem", e))?;
                 for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
                     if !is_expired(&item, now_epoch) {
-                        found.insert((text(PK), text(crate::keys::SK)), item);
+                        found.insert((text(&item, PK), text(&item, SK)), item);
                     }
                 }
                 pending =

@@ -11,6 +11,31 @@ use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
 
 impl Store {
+    /// The transaction action counting one `action` by `user` in the current window of
+    /// `limit`, refused by its condition once the window holds `limit.max` (so a send and
+    /// its count commit together, and a duplicate that changes nothing counts nothing).
+    pub(crate) fn count_within_limit(
+        &self,
+        user: &UserId,
+        action: &str,
+        limit: RateLimit,
+        now: DateTime<Utc>,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+        let start = limit.window_start(now.timestamp());
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::rate_window(user, action, start))))
+            .update_expression("ADD hits :one SET #ttl = if_not_exists(#ttl, :ends)")
+            .condition_expression("attribute_not_exists(hits) OR hits < :max")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ends", n(start + limit.window_seconds))
+            .expression_attribute_values(":max", n(i64::from(limit.max)))
+            .build()
+            .map_err(StoreError::build)?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build())
+    }
+
     /// Counts one `action` by `user` in the current window of `limit`; the count so far
     /// (this one included) and the window's start.
     pub async fn count_action(

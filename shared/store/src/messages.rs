@@ -40,6 +40,11 @@ pub enum SendOutcome {
     Duplicate(MessageRecord),
     /// Not (or no longer) open to this author: nothing stored.
     Refused,
+    /// The author's send limit for the window is reached: nothing stored; the window ends
+    /// `retry_after` seconds from now.
+    RateLimited {
+        retry_after: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,12 +65,14 @@ const TTL_CONCURRENCY: usize = 16;
 
 impl Store {
     /// Stores `message` if the conversation is open to its author, exactly once per
-    /// client message id: one transaction (the conversation's activity, message, guard).
+    /// client message id, within the author's send `limit`: one transaction (the
+    /// conversation's activity, message, guard, the author's rate window).
     pub async fn send_message(
         &self,
         message: &MessageRecord,
         author_position: usize,
         delete_at: DateTime<Utc>,
+        limit: tandem_domain::limits::RateLimit,
         now: DateTime<Utc>,
     ) -> Result<SendOutcome, StoreError> {
         let mut item = with_key(keys::message(&message.conversation_id, &message.message_id), message)?;
@@ -79,13 +86,14 @@ impl Store {
             self.record_message(&message.conversation_id, &message.author, author_position, now)?,
             self.put_if_absent(item)?,
             self.put_if_absent(guard)?,
+            self.count_within_limit(&message.author, "send", limit, now)?,
         ];
         let Some(failed) = self.transact_or_conditions(actions).await? else {
             return Ok(SendOutcome::Stored(message.clone()));
         };
         match failed.as_slice() {
             [true, ..] => Ok(SendOutcome::Refused),
-            [_, _, true] => {
+            [_, _, true, ..] => {
                 let guard_key =
                     keys::client_message(&message.conversation_id, &message.author, &message.client_message_id);
                 let guard: ClientMessageGuard = match self.get_live(guard_key, now.timestamp()).await? {
@@ -96,6 +104,10 @@ impl Store {
                     self.get_live(keys::message(&message.conversation_id, &guard.message_id), now.timestamp()).await?;
                 let first = first.ok_or_else(|| StoreError::Malformed("guarded message missing".into()))?;
                 Ok(SendOutcome::Duplicate(serde_dynamo::from_item(first)?))
+            }
+            [_, _, _, true] => {
+                let start = limit.window_start(now.timestamp());
+                Ok(SendOutcome::RateLimited { retry_after: start + limit.window_seconds - now.timestamp() })
             }
             _ => Err(StoreError::Backend {
                 operation: "TransactWriteItems",

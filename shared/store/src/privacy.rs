@@ -11,7 +11,7 @@ use tandem_domain::user::DeletionRequest;
 use tandem_domain::{ConversationId, MatchId, ReportId, User, UserId, UserStatus};
 
 use crate::error::conditional;
-use crate::item::{Item, key, n, s, with_key};
+use crate::item::{Item, key, n, s, text, with_key};
 use crate::keys::{self, GSI2_PK, GSI2_SK, PK, SK};
 use crate::{AuditEntry, Store, StoreError};
 
@@ -29,10 +29,6 @@ pub enum ErasureOutcome {
     Erased { items: usize },
     /// Not (or no longer) pending deletion, or not yet due: nothing changed.
     NotDue,
-}
-
-fn text(item: &Item, name: &str) -> String {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
 }
 
 impl Store {
@@ -94,19 +90,16 @@ impl Store {
         self.transact_unless_taken(vec![TransactWriteItem::builder().update(update).build(), audit]).await
     }
 
-    /// Erases an account whose deletion is due: every item about the user goes, but the
+    /// Erases an account (as read) whose deletion is due: every item about the user goes, but the
     /// tombstones the retention table lists (the deletion record, the audit log, reports,
     /// blocks others made). Safe to rerun after a crash: the user item, which holds the
     /// purge entry, goes last.
-    pub async fn erase_account(&self, user_id: &UserId, now: DateTime<Utc>) -> Result<ErasureOutcome, StoreError> {
-        let Some(user) = self.user(user_id, now).await? else { return Ok(ErasureOutcome::NotDue) };
-        let Some(request) = user.deletion.clone().filter(|d| d.due_at <= now) else {
+    pub async fn erase_account(&self, user: &User, now: DateTime<Utc>) -> Result<ErasureOutcome, StoreError> {
+        let (Some(request), true) = (&user.deletion, user.erasure_due(now)) else {
             return Ok(ErasureOutcome::NotDue);
         };
-        if user.status != UserStatus::PendingDeletion {
-            return Ok(ErasureOutcome::NotDue);
-        }
-        self.record_erasure(&user, &request, now).await?;
+        let user_id = &user.id;
+        self.record_erasure(user, request, now).await?;
 
         let mut doomed: BTreeSet<(String, String)> = BTreeSet::new();
         let mut conversations: BTreeSet<(ConversationId, MatchId)> = BTreeSet::new();
@@ -262,18 +255,26 @@ impl Store {
         for item in matches.into_values() {
             about.matches.push(plain(item)?);
         }
-        for conversation_id in &conversation_ids {
-            for item in live(self.partition_items(&keys::conversation_partition(conversation_id), false).await?) {
+        // Their conversations' partitions (≤ 7), read together.
+        let partitions = futures::future::try_join_all(
+            conversation_ids
+                .iter()
+                .map(|c| async move { self.partition_items(&keys::conversation_partition(c), false).await }),
+        )
+        .await?;
+        for (conversation_id, items) in conversation_ids.iter().zip(partitions) {
+            let own = [
+                keys::read_position(conversation_id, &user.id).1,
+                keys::reminder(conversation_id, &user.id).1,
+                keys::conversation_outcome(conversation_id, &user.id).1,
+            ];
+            for item in live(items) {
                 let sort_key = text(&item, SK);
-                let mine = if sort_key == keys::CONVERSATION_SORT_KEY {
+                if sort_key == keys::CONVERSATION_SORT_KEY {
                     about.conversations.push(plain(item)?);
-                    continue;
-                } else if sort_key.starts_with(keys::MESSAGES) {
-                    text(&item, "author") == user.id.as_str()
-                } else {
-                    sort_key.ends_with(user.id.as_str()) || sort_key.contains(&format!("#{}#", user.id))
-                };
-                if mine {
+                } else if own.contains(&sort_key)
+                    || (sort_key.starts_with(keys::MESSAGES) && text(&item, "author") == user.id.as_str())
+                {
                     about.in_conversations.push((sort_key, plain(item)?));
                 }
             }

@@ -114,7 +114,7 @@ impl Store {
     pub async fn exclusions(&self, owner: &UserId, now: DateTime<Utc>) -> Result<Exclusions, StoreError> {
         let mut exclusions = Exclusions::default();
         for item in self.query_prefix(&keys::user_partition(owner), keys::RELATIONS, now).await? {
-            let sort_key = item.get(SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let sort_key = crate::item::text(&item, SK);
             let relation: RelationItem = serde_dynamo::from_item(item)?;
             let list = if sort_key.starts_with(keys::BLOCKS) {
                 &mut exclusions.blocked

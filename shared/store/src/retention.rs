@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tandem_domain::{ConversationId, MatchId, UserId};
 
 use crate::error::conditional;
-use crate::item::{Item, key, n, s};
+use crate::item::{Item, key, n, s, text};
 use crate::keys::{self, GSI2, GSI2_PK, GSI2_SK, PK, SK, TTL};
 use crate::{Store, StoreError};
 
@@ -36,14 +36,10 @@ const BATCH_WRITE_MAX: usize = 25;
 
 /// Files `item` in the purge index at `deadline` and sets its TTL to the same moment.
 pub(crate) fn purge_at(item: &mut Item, deadline: DateTime<Utc>) {
-    let partition = item.get(PK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let partition = text(item, PK);
     item.insert(TTL.to_owned(), n(deadline.timestamp()));
     item.insert(GSI2_PK.to_owned(), s(keys::purge_gsi2(&partition)));
     item.insert(GSI2_SK.to_owned(), n(deadline.timestamp()));
-}
-
-fn text(item: &Item, name: &str) -> String {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
 }
 
 fn entry_of(item: &Item) -> Result<PurgeEntry, StoreError> {

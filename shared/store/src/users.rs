@@ -83,6 +83,11 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
+    /// Many users at once (BatchGetItem), in the order given; missing ones are `None`.
+    pub async fn users(&self, ids: &[UserId], now: DateTime<Utc>) -> Result<Vec<Option<User>>, StoreError> {
+        self.batch_get_as(ids.iter().map(keys::user).collect(), now).await
+    }
+
     pub async fn oidc_user_id(
         &self,
         issuer: &str,

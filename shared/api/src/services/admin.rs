@@ -187,22 +187,13 @@ async fn take_effect(app: &App, user_id: &UserId, action: AdminAction, now: Date
         return Ok(());
     }
     let user = account(app, user_id, now).await?;
-    leave_pool(app, &user, now).await?;
+    crate::services::availability::leave_pool(app, &user, now).await?;
     if action == AdminAction::Ban {
         app.statuses.forget(user_id);
         let revoked = app.store.revoke_all_sessions(user_id).await?;
         let closed = close_active(app, &user, None, now).await?;
         let sockets = app.realtime.disconnect_user(user_id).await?;
         tracing::warn!(%user_id, revoked, closed, sockets, "account banned");
-    }
-    Ok(())
-}
-
-/// Out of the pool for the local days a queued record may still count for.
-async fn leave_pool(app: &App, user: &User, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let (today, _) = tandem_domain::availability::local_day(&user.timezone, now);
-    for day in [Some(today), today.pred_opt()].into_iter().flatten() {
-        app.store.leave_queue(&user.id, day).await?;
     }
     Ok(())
 }

@@ -109,6 +109,16 @@ async fn earlier_matches(
         .collect())
 }
 
+/// Out of the pool for the local days a queued record may still count for (today's and
+/// yesterday's): a suspension, a ban, a deletion request. Matched days stay as they are.
+pub async fn leave_pool(app: &App, user: &User, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let (today, _) = local_day(&user.timezone, now);
+    for day in [Some(today), today.pred_opt()].into_iter().flatten() {
+        app.store.leave_queue(&user.id, day).await?;
+    }
+    Ok(())
+}
+
 /// Leaves today's pool (idempotent); refused once matched.
 pub async fn leave_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<(), ApiError> {
     let user = account(app, id, now).await?;

@@ -126,7 +126,6 @@ pub async fn send_message(
     let text = clean_message_text(text).map_err(|e| errors.0.push(e)).ok();
     let text = errors.into_result(text)?.unwrap_or_default();
     let conversation = participant_view(app, conversation_id, author, now).await?;
-    crate::services::limits::count(app, author, "send", app.config.send_limit, now).await?;
     let message = MessageRecord {
         message_id: MessageId::generate(),
         conversation_id: conversation_id.clone(),
@@ -141,12 +140,13 @@ pub async fn send_message(
     let peer = peer_of(&conversation.participants, author).cloned();
     // The peer's connections are read while the message is written: one round trip less
     // between the send and `message.new`.
-    let (outcome, peer_connections) = tokio::join!(app.store.send_message(&message, position, delete_at, now), async {
-        match &peer {
-            Some(peer) => app.realtime.connections_of(peer).await,
-            None => Ok(Vec::new()),
-        }
-    });
+    let (outcome, peer_connections) =
+        tokio::join!(app.store.send_message(&message, position, delete_at, app.config.send_limit, now), async {
+            match &peer {
+                Some(peer) => app.realtime.connections_of(peer).await,
+                None => Ok(Vec::new()),
+            }
+        });
     let (message, duplicate) = match outcome? {
         // The moderation scan follows from the committed message (the table's stream):
         // nothing else to write here.
@@ -155,6 +155,7 @@ pub async fn send_message(
         // again (clients de-duplicate by message id), so the peer never misses it.
         SendOutcome::Duplicate(message) => (message, true),
         SendOutcome::Refused => return Err(closed()),
+        SendOutcome::RateLimited { retry_after } => return Err(ApiError::RateLimited { retry_after }),
     };
     let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
     app.realtime.to_connections(&peer_connections?, &event).await;

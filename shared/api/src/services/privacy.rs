@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tandem_domain::availability::local_day;
 use tandem_domain::privacy::{deletion_due, mask};
 use tandem_domain::user::DeletionRequest;
 use tandem_domain::{UserId, UserStatus};
 use tandem_store::ErasureOutcome;
 
 use crate::services::accounts::account;
+use crate::services::availability::leave_pool;
 use crate::{ApiError, App};
 
 /// `POST/DELETE /v1/me/deletion`: where the account stands.
@@ -48,11 +48,7 @@ pub async fn request_deletion(app: &App, id: &UserId, now: DateTime<Utc>) -> Res
             message: "the account changed while scheduling its deletion; try again".into(),
         });
     }
-    // Out of the pool: today's and yesterday's local day (a day still open elsewhere).
-    let (today, _) = local_day(&user.timezone, now);
-    for day in [today, today.pred_opt().unwrap_or(today)] {
-        app.store.leave_queue(id, day).await?;
-    }
+    leave_pool(app, &user, now).await?;
     tracing::info!(user_id = %id, due_at = %request.due_at, "deletion scheduled");
     Ok(pending_view(&request))
 }
@@ -84,14 +80,11 @@ fn pending_view(request: &DeletionRequest) -> DeletionView {
 /// sockets are closed, then every item about the user goes but the documented tombstones.
 /// `false` when it was not due (cancelled, or not yet).
 pub async fn erase(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<bool, ApiError> {
-    let due = app.store.user(id, now).await?.is_some_and(|u| {
-        u.status == UserStatus::PendingDeletion && u.deletion.as_ref().is_some_and(|d| d.due_at <= now)
-    });
-    if !due {
+    let Some(user) = app.store.user(id, now).await?.filter(|u| u.erasure_due(now)) else {
         return Ok(false);
-    }
+    };
     app.realtime.disconnect_user(id).await?;
-    match app.store.erase_account(id, now).await? {
+    match app.store.erase_account(&user, now).await? {
         ErasureOutcome::Erased { items } => {
             tracing::info!(user_id = %id, items, "account erased");
             Ok(true)
@@ -250,25 +243,32 @@ async fn partner_reduced(
     matches: Vec<Value>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, ApiError> {
-    let mut reduced = Vec::with_capacity(matches.len());
-    for mut record in matches {
-        let partner = record["users"]
+    let partner_of = |record: &Value| {
+        record["users"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
             .find(|u| *u != me.as_str())
-            .and_then(|u| u.parse::<UserId>().ok());
-        let first_name = match &partner {
-            Some(partner) => app.store.user(partner, now).await?.and_then(|u| u.profile).map(|p| p.first_name),
-            None => None,
-        };
-        if let Some(object) = record.as_object_mut() {
-            object.remove("users");
-            object.remove("days");
-            object.insert("partner".into(), json!({ "userId": partner, "firstName": first_name }));
-        }
-        reduced.push(record);
-    }
-    Ok(reduced)
+            .and_then(|u| u.parse::<UserId>().ok())
+    };
+    let partners: Vec<Option<UserId>> = matches.iter().map(partner_of).collect();
+    // One batch read for every partner (a week's matches at most).
+    let known: Vec<UserId> = partners.iter().flatten().cloned().collect();
+    let accounts = app.store.users(&known, now).await?;
+    let first_names: std::collections::HashMap<&UserId, String> =
+        known.iter().zip(accounts).filter_map(|(id, user)| Some((id, user?.profile?.first_name))).collect();
+    Ok(matches
+        .into_iter()
+        .zip(&partners)
+        .map(|(mut record, partner)| {
+            let first_name = partner.as_ref().and_then(|p| first_names.get(p));
+            if let Some(object) = record.as_object_mut() {
+                object.remove("users");
+                object.remove("days");
+                object.insert("partner".into(), json!({ "userId": partner, "firstName": first_name }));
+            }
+            record
+        })
+        .collect())
 }
