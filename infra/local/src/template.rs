@@ -1,6 +1,6 @@
 //! Reads `template.yaml`: the HTTP routes (function → method + path) and the table.
 
-use serde_yaml::Value;
+use serde_yaml_ng::Value;
 
 /// The SAM template, compiled in so the gateway serves exactly what is deployed.
 pub const TEMPLATE: &str = include_str!("../../../template.yaml");
@@ -8,7 +8,7 @@ pub const TEMPLATE: &str = include_str!("../../../template.yaml");
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("template.yaml is not valid YAML: {0}")]
-    Yaml(#[from] serde_yaml::Error),
+    Yaml(#[from] serde_yaml_ng::Error),
     #[error("template.yaml: {0}")]
     Shape(String),
 }
@@ -130,7 +130,7 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        Ok(Self { root: serde_yaml::from_str(text)? })
+        Ok(Self { root: serde_yaml_ng::from_str(text)? })
     }
 
     fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
