@@ -295,10 +295,65 @@ fn functions_touching_the_table_have_only_table_actions() {
     for function in Template::load().unwrap().functions().unwrap() {
         for action in &function.policy_actions {
             let pushes = function.logical_id == "NotificationWorkerFunction" && push_actions.contains(&action.as_str());
-            assert!(allowed.contains(&action.as_str()) || pushes, "{} grants {action}", function.logical_id);
+            // Checked by `only_token_handlers_read_the_signing_keys`.
+            let keys = action == "secretsmanager:GetSecretValue";
+            assert!(allowed.contains(&action.as_str()) || pushes || keys, "{} grants {action}", function.logical_id);
         }
         assert!(!function.policy_actions.iter().any(|a| a.ends_with('*')), "{} uses a wildcard", function.logical_id);
     }
+}
+
+/// The signing keys' secret is read by exactly the functions that sign access tokens (the
+/// operations answering with one) or verify them (bearer operations, the WebSocket
+/// `$connect`), each told where it is; no other function can read it.
+#[test]
+fn only_token_handlers_read_the_signing_keys() {
+    let document: serde_json::Value = serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let answers_a_token = |operation: &serde_json::Value| {
+        let responses = operation["responses"].as_object().into_iter().flatten();
+        responses.filter(|(status, _)| status.starts_with('2')).any(|(_, response)| {
+            let schema = &response["content"]["application/json"]["schema"];
+            let schema = match schema["$ref"].as_str() {
+                Some(reference) => &schemas[reference.trim_start_matches("#/components/schemas/")],
+                None => schema,
+            };
+            schema.to_string().contains("accessToken")
+        })
+    };
+    let mut handlers = BTreeSet::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if operation.get("security").is_some() || answers_a_token(operation) {
+                handlers.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let template = Template::load().unwrap();
+    let routes = template.http_routes().unwrap();
+    let mut expected: BTreeSet<String> = routes
+        .iter()
+        .filter(|r| handlers.contains(&(r.method.clone(), r.path.clone())))
+        .map(|r| r.function.clone())
+        .collect();
+    let connect = template.websocket_routes().unwrap().into_iter().find(|r| r.route_key == "$connect").unwrap();
+    expected.insert(connect.function);
+    assert!(expected.contains("auth-login") && expected.contains("me-get"), "{expected:?}");
+    let functions = template.functions().unwrap();
+    let reading: BTreeSet<String> = functions
+        .iter()
+        .filter(|f| f.policy_actions.iter().any(|a| a == "secretsmanager:GetSecretValue"))
+        .map(|f| f.binary.clone())
+        .collect();
+    let told: BTreeSet<String> = functions
+        .iter()
+        .filter(|f| f.environment.iter().any(|v| v == "JWT_SIGNING_KEYS_SECRET"))
+        .map(|f| f.binary.clone())
+        .collect();
+    assert_eq!(reading, expected, "functions granted GetSecretValue vs those handling access tokens");
+    assert_eq!(told, expected, "functions given JWT_SIGNING_KEYS_SECRET vs those handling access tokens");
+    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    assert!(!text.contains("{{resolve:secretsmanager"), "no secret is resolved into an environment");
 }
 
 #[test]

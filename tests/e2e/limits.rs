@@ -156,8 +156,8 @@ async fn browsers_from_allowed_origins_get_cors_headers_and_others_do_not() {
 #[tokio::test]
 async fn an_unreachable_table_answers_503_with_retry_after_over_http_and_websocket() {
     let api = TestApi::start_with(|config| config.table_name = "no-such-table".into()).await;
-    let token = api.app.tokens.issue(&tandem_domain::UserId::generate(), tandem_domain::Role::User, chrono::Utc::now());
-    let token = token.unwrap();
+    let user = tandem_domain::UserId::generate();
+    let token = api.app.tokens.issue(&user, tandem_domain::Role::User, chrono::Utc::now()).await.unwrap();
     let me = api.get("/v1/me", Some(&token)).await;
     me.expect_error(503, "service_unavailable");
     assert!(me.headers.contains_key("retry-after"));

@@ -19,6 +19,8 @@ use tandem_local::pipeline::{self, PipelineOptions};
 use tandem_local::{gateway, provision, template::Template};
 
 const TABLE_NAME: &str = "tandem-local";
+/// The signing keys' secret in moto, as `JwtSigningKeys` is deployed.
+const SIGNING_KEYS_SECRET: &str = "tandem/local/jwt-signing-keys";
 const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--ws-max-seconds N] [--ws-idle-seconds N]\n       tandem-local emulators --env-file PATH";
 
 struct UpOptions {
@@ -108,7 +110,7 @@ fn up(options: UpOptions) -> Result<(), String> {
     let started = Instant::now();
     let local = local_dir();
     let ports = reserve_ports(&options)?;
-    let mut environment = stack_environment(&local, &ports)?;
+    let mut environment = stack_environment(&ports);
     export(&environment);
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -121,6 +123,14 @@ fn up(options: UpOptions) -> Result<(), String> {
             emulators::start(&local, ports.emulators, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
         let queues = provision_stack(&sdk_config).await?;
+        let keys = dev_signing_keys(&local)?;
+        provision::put_signing_keys_secret(
+            &aws_sdk_secretsmanager::Client::new(&sdk_config),
+            SIGNING_KEYS_SECRET,
+            &keys,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk_config), TABLE_NAME)
             .await
             .map_err(|e| e.to_string())?;
@@ -174,17 +184,17 @@ fn reserve_ports(options: &UpOptions) -> Result<StackPorts, String> {
     })
 }
 
-/// Step 2: the environment every function would have: SDK endpoints, table, signing keys.
-fn stack_environment(local: &Path, ports: &StackPorts) -> Result<Vec<(String, String)>, String> {
-    let keys = dev_signing_keys(local)?;
+/// Step 2: the environment every function would have: SDK endpoints, table, the signing
+/// keys' secret.
+fn stack_environment(ports: &StackPorts) -> Vec<(String, String)> {
     let mut environment: Vec<(String, String)> =
         emulators::sdk_environment(ports.emulators.dynamodb, ports.emulators.moto)
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
     environment.push(("TABLE_NAME".into(), TABLE_NAME.to_owned()));
-    environment.push(("JWT_SIGNING_KEYS".into(), keys.to_json()));
-    Ok(environment)
+    environment.push(("JWT_SIGNING_KEYS_SECRET".into(), SIGNING_KEYS_SECRET.to_owned()));
+    environment
 }
 
 /// Step 3: the table and queues of `template.yaml`, created in the emulators.
@@ -254,6 +264,9 @@ fn print_banner(
     println!(
         "  pushes       curl http://127.0.0.1:{port}/_local/push   (what was published, by user and device; POST /_local/push/disable {{\"tokenId\"}} disables a device)"
     );
+    println!(
+        "  token keys   Secrets Manager secret {SIGNING_KEYS_SECRET} (moto); a new version reaches the functions within 5 min, or at once for a new key id"
+    );
     println!("  WebSocket    ws://127.0.0.1:{port}/ws?token=<access token>   (Management API at /@connections/<id>)");
     println!("  schedules    every minute; at once: curl -X POST http://127.0.0.1:{port}/_local/jobs/<function>");
     println!(
@@ -278,7 +291,8 @@ fn emulators_only(env_file: PathBuf) -> Result<(), String> {
     })
 }
 
-/// The development signing key, kept across restarts so tokens survive a `--persist` restart.
+/// The development signing keys, kept across restarts so tokens survive a `--persist`
+/// restart, and stored in moto's Secrets Manager at start.
 fn dev_signing_keys(local: &Path) -> Result<SigningKeys, String> {
     let path = local.join("dev-signing-keys.json");
     if let Ok(text) = std::fs::read_to_string(&path) {

@@ -192,3 +192,30 @@ pub async fn create_push_applications(
         android: create(format!("{prefix}-android"), "GCM").await?,
     })
 }
+
+/// Stores `keys` as the signing keys' secret `name` (created, or given a new current
+/// version when it exists), as the deployed stack's secret holds them.
+pub async fn put_signing_keys_secret(
+    secrets: &aws_sdk_secretsmanager::Client,
+    name: &str,
+    keys: &tandem_api::config::SigningKeys,
+) -> Result<(), ProvisionError> {
+    let fail = |e: String| ProvisionError::Create { table: name.to_owned(), message: e };
+    let created = secrets.create_secret().name(name).secret_string(keys.to_json()).send().await;
+    match created {
+        Ok(_) => Ok(()),
+        Err(error)
+            if aws_sdk_secretsmanager::error::ProvideErrorMetadata::code(&error) == Some("ResourceExistsException") =>
+        {
+            secrets
+                .put_secret_value()
+                .secret_id(name)
+                .secret_string(keys.to_json())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| fail(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string()))
+        }
+        Err(error) => Err(fail(aws_sdk_secretsmanager::error::DisplayErrorContext(&error).to_string())),
+    }
+}

@@ -41,6 +41,8 @@ pub struct FunctionDecl {
     pub logical_id: String,
     pub binary: String,
     pub policy_actions: Vec<String>,
+    /// Names of the variables its own `Environment` sets (not the Globals').
+    pub environment: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +165,16 @@ impl Template {
                     .flatten()
                     .filter_map(|action| action.as_str().map(str::to_owned))
                     .collect();
-                Ok(FunctionDecl { logical_id: id.to_owned(), binary: binary.to_owned(), policy_actions })
+                let environment = resource
+                    .get("Properties")
+                    .and_then(|p| p.get("Environment"))
+                    .and_then(|e| e.get("Variables"))
+                    .and_then(Value::as_mapping)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+                    .collect();
+                Ok(FunctionDecl { logical_id: id.to_owned(), binary: binary.to_owned(), policy_actions, environment })
             })
             .collect()
     }

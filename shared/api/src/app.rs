@@ -7,7 +7,7 @@ use tandem_store::Store;
 
 use tandem_domain::moderation::{Classifier, RuleSet};
 
-use crate::auth::{AccessTokens, OidcVerifier, StatusCache};
+use crate::auth::{AccessTokens, KeyRing, OidcVerifier, StatusCache};
 use crate::config::{Config, ConfigError};
 use crate::outbound::push::PushGateway;
 use crate::outbound::realtime::Realtime;
@@ -28,7 +28,9 @@ pub struct App {
 impl App {
     pub fn new(config: Config, sdk_config: &SdkConfig) -> Self {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk_config), config.table_name.clone());
-        let tokens = Arc::new(AccessTokens::new(config.signing_keys.clone(), config.access_token_seconds));
+        let keys =
+            KeyRing::new(&config.signing_keys, std::time::Duration::from_secs(config.key_max_age_seconds), sdk_config);
+        let tokens = Arc::new(AccessTokens::new(keys, config.access_token_seconds));
         let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
         let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone(), store.clone());
         let classifier = Arc::new(RuleSet::new(config.moderation_rules.clone()));
@@ -42,6 +44,8 @@ impl App {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
         let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
-        Ok(Self::new(config, &sdk_config))
+        let app = Self::new(config, &sdk_config);
+        app.tokens.preload().await;
+        Ok(app)
     }
 }

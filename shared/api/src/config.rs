@@ -1,5 +1,6 @@
-//! Configuration read once per cold start from the environment. In AWS the template wires
-//! secrets in (the signing keys come from Secrets Manager); locally the stack generates them.
+//! Configuration read once per cold start from the environment. Secrets are not in it: the
+//! functions that sign or verify access tokens are given the signing keys' secret id and read
+//! the keys from Secrets Manager themselves (`auth::keys`).
 
 use std::collections::HashMap;
 
@@ -66,6 +67,22 @@ impl SigningKeys {
     }
 }
 
+/// Where a function's access-token keys come from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// The Secrets Manager secret `JWT_SIGNING_KEYS_SECRET` (ARN or name), read at cold start
+    /// and refreshed (deployed, and the local stack).
+    Secret(String),
+    /// Keys given inline (`JWT_SIGNING_KEYS`: tests, `sam local invoke` without a secret).
+    Fixed(SigningKeys),
+    /// Neither: the function does not handle access tokens.
+    Missing,
+}
+
+/// How long a warm function signs and verifies with the keys it read before reading them
+/// again: the longest a rotation takes to reach every function.
+pub const KEY_MAX_AGE_SECONDS: u64 = 300;
+
 #[derive(Debug, Clone)]
 pub struct OidcConfig {
     pub issuer: String,
@@ -76,7 +93,9 @@ pub struct OidcConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
-    pub signing_keys: SigningKeys,
+    pub signing_keys: KeySource,
+    /// `JWT_KEYS_MAX_AGE_SECONDS`; see [`KEY_MAX_AGE_SECONDS`].
+    pub key_max_age_seconds: u64,
     pub oidc: Option<OidcConfig>,
     pub login_throttle: LoginThrottlePolicy,
     /// Failed logins per client address, over any number of emails.
@@ -118,10 +137,16 @@ pub const REFRESH_TOKEN_DAYS: i64 = 30;
 pub const STATUS_CACHE_SECONDS: u64 = 30;
 
 impl Config {
+    /// With inline keys (tests).
     pub fn new(table_name: impl Into<String>, signing_keys: SigningKeys) -> Self {
+        Self::with_key_source(table_name, KeySource::Fixed(signing_keys))
+    }
+
+    pub fn with_key_source(table_name: impl Into<String>, signing_keys: KeySource) -> Self {
         Self {
             table_name: table_name.into(),
             signing_keys,
+            key_max_age_seconds: KEY_MAX_AGE_SECONDS,
             oidc: None,
             login_throttle: LoginThrottlePolicy::default(),
             login_client_limit: LoginThrottlePolicy::PER_CLIENT,
@@ -139,16 +164,29 @@ impl Config {
         }
     }
 
-    /// `TABLE_NAME`, `JWT_SIGNING_KEYS` (JSON, see [`SigningKeys::from_json`]), optional
-    /// `WEBSOCKET_ENDPOINT`, `MODERATION_RULES`, `REWARD_RULES`, the push settings above and, all three or none, `OIDC_ISSUER`,
+    /// `TABLE_NAME`; for functions that handle access tokens `JWT_SIGNING_KEYS_SECRET` (or
+    /// `JWT_SIGNING_KEYS`, JSON, see [`SigningKeys::from_json`]); optional
+    /// `JWT_KEYS_MAX_AGE_SECONDS`, `WEBSOCKET_ENDPOINT`, `MODERATION_RULES`, `REWARD_RULES`, the push settings above and, all three or none, `OIDC_ISSUER`,
     /// `OIDC_AUDIENCE`, `OIDC_JWKS_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let table = var("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
-        let keys = var("JWT_SIGNING_KEYS").ok_or(ConfigError::Missing("JWT_SIGNING_KEYS"))?;
-        let signing_keys = SigningKeys::from_json(&keys)
-            .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?;
-        let mut config = Self::new(table, signing_keys);
+        let signing_keys = match (var("JWT_SIGNING_KEYS_SECRET"), var("JWT_SIGNING_KEYS")) {
+            (Some(secret_id), _) => KeySource::Secret(secret_id),
+            (None, Some(keys)) => KeySource::Fixed(
+                SigningKeys::from_json(&keys)
+                    .map_err(|reason| ConfigError::Invalid { name: "JWT_SIGNING_KEYS", reason })?,
+            ),
+            (None, None) => KeySource::Missing,
+        };
+        let mut config = Self::with_key_source(table, signing_keys);
+        if let Some(seconds) = var("JWT_KEYS_MAX_AGE_SECONDS") {
+            config.key_max_age_seconds =
+                seconds.parse().ok().filter(|s| (1..=3600).contains(s)).ok_or(ConfigError::Invalid {
+                    name: "JWT_KEYS_MAX_AGE_SECONDS",
+                    reason: "must be a whole number of seconds from 1 to 3600".into(),
+                })?;
+        }
         if let Some(rules) = var("MODERATION_RULES") {
             config.moderation_rules = RulesConfig::from_json(&rules)
                 .map_err(|e| ConfigError::Invalid { name: "MODERATION_RULES", reason: e.to_string() })?;

@@ -7,7 +7,8 @@
 //! - [`services`]: the use cases. They decide, taking typed inputs and returning typed outcomes.
 //! - [`edge`]: HTTP and WebSocket plumbing: request parsing, dispatch (the one place errors
 //!   become responses), serving a handler as a Lambda.
-//! - [`outbound`]: adapters that send things out (WebSocket delivery).
+//! - [`outbound`]: adapters that send things out (WebSocket delivery, pushes); [`secrets`]:
+//!   the Secrets Manager adapter the access-token keys are read through.
 //! - [`auth`]: credential mechanics (access tokens, password hashing, OIDC verification).
 //! - [`app`], [`config`], [`error`]: the composition root, its configuration, the one error type.
 
@@ -19,6 +20,7 @@ pub mod error;
 pub mod jobs;
 pub mod outbound;
 pub mod routes;
+pub mod secrets;
 pub mod services;
 pub mod workers;
 

@@ -3,11 +3,13 @@
 //! are in `services::accounts` and `services::sessions`.
 
 mod access_token;
+mod keys;
 mod oidc;
 pub mod password;
 mod status;
 
 pub use access_token::{AccessClaims, AccessTokens, Caller};
+pub use keys::KeyRing;
 pub use oidc::{OidcIdentity, OidcVerifier};
 pub use status::StatusCache;
 
@@ -25,7 +27,7 @@ pub async fn authenticate(app: &App, request: &Request) -> Result<Caller, ApiErr
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::Unauthenticated);
     }
-    let caller = app.tokens.verify(token.trim(), chrono::Utc::now()).ok_or(ApiError::Unauthenticated)?;
+    let caller = app.tokens.verify(token.trim(), chrono::Utc::now()).await?;
     check_standing(app, &caller.user_id).await?;
     Ok(caller)
 }

@@ -24,6 +24,8 @@ pub async fn register(app: &App, email: &str, password: String, now: DateTime<Ut
     let email = Email::parse(email, "email").map_err(|e| errors.0.push(e)).ok();
     let _ = check_new_password(&password).map_err(|e| errors.0.push(e));
     let email = errors.into_result(email)?.ok_or_else(|| ApiError::Internal("email missing".into()))?;
+    // Keys first: an account created but never signed in would make the client's retry a 409.
+    app.tokens.ready().await?;
     let user = User::new(email, now);
     let password_hash = password::hash(password).await?;
     app.store

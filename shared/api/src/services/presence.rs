@@ -19,7 +19,7 @@ pub async fn connect(
     token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<UserId, ApiError> {
-    let caller = app.tokens.verify(token.ok_or(ApiError::Unauthenticated)?, now).ok_or(ApiError::Unauthenticated)?;
+    let caller = app.tokens.verify(token.ok_or(ApiError::Unauthenticated)?, now).await?;
     crate::auth::check_standing(app, &caller.user_id).await?;
     let record =
         ConnectionRecord { connection_id: connection_id.to_owned(), user_id: caller.user_id, connected_at: now };

@@ -30,14 +30,14 @@ pub fn hash_refresh_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn access_and_refresh(
+async fn access_and_refresh(
     app: &App,
     user: &User,
     refresh_token: String,
     now: DateTime<Utc>,
 ) -> Result<TokenPair, ApiError> {
     Ok(TokenPair {
-        access_token: app.tokens.issue(&user.id, user.role, now)?,
+        access_token: app.tokens.issue(&user.id, user.role, now).await?,
         token_type: "Bearer",
         expires_in: app.tokens.lifetime_seconds(),
         refresh_token,
@@ -53,6 +53,8 @@ pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }
+    // Keys first: a session stored but never answered would be lost to the client.
+    app.tokens.ready().await?;
     let refresh_token = new_refresh_token();
     let start = SessionStart {
         user_id: user.id.clone(),
@@ -61,12 +63,15 @@ pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result
         expires_at: refresh_expiry(app, now),
     };
     app.store.start_session(&start, now).await?;
-    access_and_refresh(app, user, refresh_token, now)
+    access_and_refresh(app, user, refresh_token, now).await
 }
 
 /// Rotates a presented refresh token: its successor plus a fresh access token. A token
 /// presented twice revokes its whole family (someone replayed it).
 pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
+    // Keys first: a rotation whose answer fails would make the client's retry look like a
+    // replay, revoking the whole family.
+    app.tokens.ready().await?;
     let next_token = new_refresh_token();
     let outcome = app
         .store
@@ -89,7 +94,7 @@ pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> R
     if !user.status.may_sign_in() {
         return Err(ApiError::Forbidden("this account is banned"));
     }
-    access_and_refresh(app, &user, next_token, now)
+    access_and_refresh(app, &user, next_token, now).await
 }
 
 /// Revokes the session family of a refresh token (idempotent: unknown tokens are ignored).
