@@ -11,6 +11,7 @@
 //!   the Secrets Manager adapter the access-token keys are read through.
 //! - [`auth`]: credential mechanics (access tokens, password hashing, OIDC verification).
 //! - [`app`], [`config`], [`error`]: the composition root, its configuration, the one error type.
+//! - [`telemetry`]: the cold-start flag of the log spans and the CloudWatch (EMF) metrics.
 
 pub mod app;
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod outbound;
 pub mod routes;
 pub mod secrets;
 pub mod services;
+pub mod telemetry;
 pub mod workers;
 
 pub use app::App;

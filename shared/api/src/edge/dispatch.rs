@@ -45,7 +45,14 @@ where
     let request_id = request_id(&request);
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
-    let span = tracing::info_span!("request", %request_id, function, %method, %path);
+    let span = tracing::info_span!(
+        "request",
+        %request_id,
+        function,
+        cold_start = crate::telemetry::cold_start(),
+        %method,
+        %path
+    );
     async move {
         let started = Instant::now();
         let mut response = match caught(handler(app, request)).await {

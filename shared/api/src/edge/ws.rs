@@ -91,7 +91,8 @@ where
         request_id = %event.request_id,
         connection_id = %event.connection_id,
         route_key = %event.route_key,
-        function
+        function,
+        cold_start = crate::telemetry::cold_start()
     );
     async move {
         let started = std::time::Instant::now();

@@ -59,17 +59,23 @@ where
     F: FnOnce(App, DateTime<Utc>) -> Fut,
     Fut: Future<Output = JobResult>,
 {
-    let span = tracing::info_span!("job", %request_id, function, scheduled_for = %now);
-    run_logged(app, now, job).instrument(span).await
+    let span = tracing::info_span!(
+        "job",
+        %request_id,
+        function,
+        cold_start = crate::telemetry::cold_start(),
+        scheduled_for = %now
+    );
+    run_logged(function, app, now, job).instrument(span).await
 }
 
 pub fn scheduled_job(name: &str) -> Option<&'static ScheduledJob> {
     SCHEDULED_JOBS.iter().find(|job| job.name == name)
 }
 
-/// Runs `job` for `now` and logs its report (or its error) once, with the duration: the one
-/// place job outcomes are logged.
-async fn run_logged<F, Fut>(app: App, now: DateTime<Utc>, job: F) -> JobResult
+/// Runs `job` for `now` and logs its report (or its error) once, with the duration, and
+/// publishes the duration and failure metrics: the one place job outcomes are recorded.
+async fn run_logged<F, Fut>(function: &str, app: App, now: DateTime<Utc>, job: F) -> JobResult
 where
     F: FnOnce(App, DateTime<Utc>) -> Fut,
     Fut: Future<Output = JobResult>,
@@ -82,6 +88,14 @@ where
         Ok(report) => tracing::info!(duration_ms, %report, "job finished"),
         Err(error) => tracing::error!(duration_ms, error = ?error, code = error.code(), "job failed"),
     }
+    use crate::telemetry::{Unit, emit, names};
+    emit(
+        &[("job", function)],
+        &[
+            (names::JOB_DURATION, Unit::Milliseconds, duration_ms as f64),
+            (names::JOB_FAILED, Unit::Count, if result.is_err() { 1.0 } else { 0.0 }),
+        ],
+    );
     result
 }
 

@@ -107,7 +107,10 @@ impl Realtime {
             match self.to_connection(connection_id, event).await {
                 Ok(Delivery::Delivered) => delivered += 1,
                 Ok(Delivery::Gone) => {}
-                Err(error) => tracing::warn!(%connection_id, error = ?error, "delivery failed"),
+                Err(error) => {
+                    tracing::warn!(%connection_id, error = ?error, "delivery failed");
+                    crate::telemetry::count(crate::telemetry::names::DELIVERY_FAILURES, 1);
+                }
             }
         }
         delivered

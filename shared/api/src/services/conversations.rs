@@ -150,7 +150,10 @@ pub async fn send_message(
     let (message, duplicate) = match outcome? {
         // The moderation scan follows from the committed message (the table's stream):
         // nothing else to write here.
-        SendOutcome::Stored(message) => (message, false),
+        SendOutcome::Stored(message) => {
+            crate::telemetry::count(crate::telemetry::names::MESSAGES_SENT, 1);
+            (message, false)
+        }
         // The first attempt may have been stored and then failed before delivery: deliver
         // again (clients de-duplicate by message id), so the peer never misses it.
         SendOutcome::Duplicate(message) => (message, true),

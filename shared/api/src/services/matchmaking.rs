@@ -13,7 +13,7 @@ use serde::Serialize;
 use tandem_domain::availability::day_at_offset;
 use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::{Outcome, PoolUser};
-use tandem_store::{AvailabilityRecord, ConversationRecord, MatchOutcome, MatchRecord, StoreError};
+use tandem_store::{AvailabilityRecord, ConversationRecord, MatchOutcome, MatchRecord};
 
 use crate::{ApiError, App};
 
@@ -133,17 +133,21 @@ async fn write_pairs(
         );
         writes.push((record, conversation, [queued_a, queued_b]));
     }
-    let results: Vec<(MatchRecord, Result<MatchOutcome, StoreError>)> = stream::iter(writes)
+    let results: Vec<_> = stream::iter(writes)
         .map(|(record, conversation, queued_at)| async move {
             let result = app.store.create_match(&record, &conversation, queued_at).await;
-            (record, result)
+            (record, queued_at, result)
         })
         .buffer_unordered(WRITE_CONCURRENCY)
         .collect()
         .await;
-    for (record, result) in results {
+    let mut waits = Vec::new();
+    for (record, queued_at, result) in results {
         match result {
-            Ok(MatchOutcome::Created) => report.created += 1,
+            Ok(MatchOutcome::Created) => {
+                report.created += 1;
+                waits.extend(queued_at.iter().map(|at| (record.created_at - *at).num_seconds().max(0) as f64));
+            }
             Ok(MatchOutcome::Skipped) => report.skipped += 1,
             Err(error) => {
                 tracing::error!(match_id = %record.match_id, %error, "writing a match failed: both stay queued");
@@ -153,4 +157,13 @@ async fn write_pairs(
     }
     report.unmatched = report.pool.saturating_sub(2 * report.created);
     report.write_ms = started.elapsed().as_millis() as u64;
+    use crate::telemetry::{Unit, emit, names, observations};
+    observations(names::QUEUE_WAIT, Unit::Seconds, &waits);
+    emit(
+        &[],
+        &[
+            (names::MATCHES_MADE, Unit::Count, report.created as f64),
+            (names::UNMATCHED_AFTER_SWEEP, Unit::Count, report.unmatched as f64),
+        ],
+    );
 }

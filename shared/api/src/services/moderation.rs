@@ -57,6 +57,12 @@ pub async fn scan(
         earlier_by_author: &earlier,
     };
     let findings = app.classifier.classify(&context);
+    // The lag users feel: from the send to the verdict.
+    let lag = (now - message.sent_at).num_milliseconds().max(0) as f64;
+    crate::telemetry::emit(
+        &[],
+        &[(crate::telemetry::names::MODERATION_LAG, crate::telemetry::Unit::Milliseconds, lag)],
+    );
     match verdict(findings, app.config.moderation_rules.hide_at) {
         Verdict::Visible => {
             // Whether the recipient is offline is noted with the verdict: only then does the

@@ -8,6 +8,7 @@ use tandem_domain::{UserId, UserStatus};
 use tandem_store::{PushTokenRecord, TokenStatus};
 
 use crate::outbound::push::PushFailure;
+use crate::telemetry;
 use crate::{ApiError, App};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +72,11 @@ async fn to_device(app: &App, token: &PushTokenRecord, push: &Push, now: DateTim
         Ok((arn, message_id)) => {
             tracing::info!(user_id = %user, token_id = %token.token_id, kind = push.kind.as_str(), notification_id = nid,
                 endpoint_arn = %arn, %message_id, "push published");
+            telemetry::count(telemetry::names::PUSHES_SENT, 1);
             Ok(true)
         }
         Err((arn, PushFailure::Gone(reason))) => {
+            telemetry::count(telemetry::names::PUSHES_FAILED, 1);
             app.store.disable_push_token(user, &token.token_id, arn.as_deref(), now).await?;
             tracing::warn!(user_id = %user, token_id = %token.token_id, %reason, "push token disabled");
             Ok(false)
@@ -83,6 +86,7 @@ async fn to_device(app: &App, token: &PushTokenRecord, push: &Push, now: DateTim
             Ok(false)
         }
         Err((_, failure @ PushFailure::Retry(_))) => {
+            telemetry::count(telemetry::names::PUSHES_FAILED, 1);
             // Give the claim back, so the retry pushes this device.
             app.store.release_push_claim(nid, &token.token_id).await?;
             Err(ApiError::Internal(failure.to_string()))

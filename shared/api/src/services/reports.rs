@@ -93,6 +93,7 @@ pub async fn file(
     match app.store.file_report(&report, now).await? {
         FileOutcome::Filed(report) => {
             tracing::info!(report_id = %report.report_id, reason = %report.reason, "report filed");
+            crate::telemetry::count(crate::telemetry::names::REPORTS_FILED, 1);
             Ok((report.into(), true))
         }
         FileOutcome::Existing(first) => Ok((first.into(), false)),

@@ -60,7 +60,13 @@ where
     F: FnOnce(App, SqsEvent) -> Fut,
     Fut: Future<Output = SqsBatchResponse>,
 {
-    let span = tracing::info_span!("batch", %request_id, function, records = event.records.len());
+    let span = tracing::info_span!(
+        "batch",
+        %request_id,
+        function,
+        cold_start = crate::telemetry::cold_start(),
+        records = event.records.len()
+    );
     async move {
         let started = Instant::now();
         let records = event.records.len();
