@@ -432,3 +432,74 @@ fn asyncapi_documents_every_route_and_event() {
         assert!(realtime.contains(&format!("`{kind}`")), "docs/realtime.md does not describe {kind}");
     }
 }
+
+/// Every function logs to its own group, kept `LogRetentionDays`; every function, job, queue
+/// and API has the alarms an operator needs, and each alarm notifies the operators' topic.
+#[test]
+fn every_function_queue_and_api_is_watched() {
+    use tandem_local::template::tagged_argument;
+    let template = Template::load().unwrap();
+    let log_groups: std::collections::HashMap<&str, &serde_yaml_ng::Value> =
+        template.resources_of_type("AWS::Logs::LogGroup").collect();
+    let alarms: Vec<(&str, &serde_yaml_ng::Value)> = template.resources_of_type("AWS::CloudWatch::Alarm").collect();
+    let alarm_text = |value: &serde_yaml_ng::Value| serde_yaml_ng::to_string(value).unwrap();
+    for (id, alarm) in &alarms {
+        let actions = alarm["Properties"]["AlarmActions"].as_sequence().unwrap();
+        assert!(
+            actions.iter().any(|a| tagged_argument(a, "!Ref") == Some("OperatorAlarmsTopic")),
+            "{id} notifies no one"
+        );
+    }
+    let functions: Vec<(&str, &serde_yaml_ng::Value)> =
+        template.resources_of_type("AWS::Serverless::Function").collect();
+    for (id, function) in &functions {
+        let properties = &function["Properties"];
+        let group = tagged_argument(&properties["LoggingConfig"]["LogGroup"], "!Ref")
+            .unwrap_or_else(|| panic!("{id} has no log group of its own"));
+        let retention = &log_groups.get(group).unwrap_or_else(|| panic!("{group} is not declared"))["Properties"]["RetentionInDays"];
+        assert_eq!(tagged_argument(retention, "!Ref"), Some("LogRetentionDays"), "{group} retention");
+        assert_eq!(properties["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"), "{id} logs JSON");
+        let watched = |metric: &str| {
+            alarms.iter().any(|(_, alarm)| {
+                let text = alarm_text(alarm);
+                text.contains(&format!("MetricName: {metric}")) && text.contains(&format!("Value: !Ref {id}\n"))
+            })
+        };
+        assert!(watched("Errors") && watched("Throttles"), "{id}: no errors and throttles alarm");
+        let timeout = properties["Timeout"].as_u64().unwrap_or(10);
+        if properties["Events"].as_mapping().into_iter().flatten().any(|(_, e)| e["Type"].as_str() == Some("Schedule"))
+        {
+            let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+            let near = alarms.iter().find(|(_, alarm)| {
+                let p = &alarm["Properties"];
+                p["MetricName"].as_str() == Some("JobDuration") && p["Dimensions"][0]["Value"].as_str() == Some(binary)
+            });
+            let threshold =
+                near.unwrap_or_else(|| panic!("{binary}: no near-timeout alarm")).1["Properties"]["Threshold"]
+                    .as_u64()
+                    .unwrap();
+            assert_eq!(threshold, timeout * 800, "{binary}: alarm at 80 % of its {timeout} s timeout");
+        }
+    }
+    for queue in template.queues() {
+        let on_queue = |metric: &str| {
+            alarms.iter().any(|(_, alarm)| {
+                let text = alarm_text(alarm);
+                text.contains(&format!("MetricName: {metric}"))
+                    && text.contains(&format!("!GetAtt {}.QueueName", queue.logical_id))
+            })
+        };
+        assert!(on_queue("ApproximateAgeOfOldestMessage"), "{}: no age alarm", queue.logical_id);
+        let is_dead_letter =
+            template.queues().iter().any(|q| q.dead_letter.as_ref().is_some_and(|(dlq, _)| dlq == &queue.logical_id))
+                || queue.logical_id == "JobFailureQueue";
+        if is_dead_letter {
+            assert!(on_queue("ApproximateNumberOfMessagesVisible"), "{}: no not-empty alarm", queue.logical_id);
+        }
+    }
+    let all = alarms.iter().map(|(_, a)| alarm_text(a)).collect::<String>();
+    for metric in ["MetricName: 5xx", "MetricName: IntegrationError", "ReadThrottleEvents", "WriteThrottleEvents"] {
+        assert!(all.contains(metric), "no alarm on {metric}");
+    }
+    assert_eq!(template.resources_of_type("AWS::CloudWatch::Dashboard").count(), 1, "the product dashboard");
+}

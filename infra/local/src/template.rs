@@ -144,7 +144,9 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
-    fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+    /// Every resource of CloudFormation type `kind`, by logical id (for checks of parts the
+    /// local stack does not run, such as alarms).
+    pub fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
         self.resources().filter(move |(_, v)| v.get("Type").and_then(Value::as_str) == Some(kind))
     }
 
@@ -450,7 +452,7 @@ pub fn parse_rate(expression: &str) -> Option<u64> {
 }
 
 /// The argument of a CloudFormation short-form tag such as `!Ref X` or `!GetAtt X.Arn`.
-fn tagged_argument<'a>(value: &'a Value, tag: &str) -> Option<&'a str> {
+pub fn tagged_argument<'a>(value: &'a Value, tag: &str) -> Option<&'a str> {
     match value {
         Value::Tagged(tagged) if tagged.tag == tag => tagged.value.as_str(),
         _ => None,
