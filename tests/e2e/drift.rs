@@ -56,7 +56,8 @@ fn each_binary_runs_the_handler_registered_under_its_name() {
             std::fs::read_to_string(workspace_root().join(format!("functions/src/bin/{}.rs", function.name))).unwrap();
         let module = function.name.split_once('-').map(|(_, rest)| rest.replace('-', "_")).unwrap();
         assert!(main.contains(&format!("::{module};")), "{} should serve routes::…::{module}", function.name);
-        assert!(main.contains(&format!("serve_http(\"{}\",", function.name)), "{} names itself", function.name);
+        let serves = |entry: &str| main.contains(&format!("{entry}(\"{}\",", function.name));
+        assert!(serves("serve_http") || serves("serve_http_with"), "{} names itself", function.name);
     }
     for job in SCHEDULED_JOBS {
         let main =

@@ -141,7 +141,7 @@ impl TestApi {
             .await
             .expect("create push applications");
         customise(&mut config);
-        let app = App::new(config, &sdk);
+        let app = App::new(config, &sdk).with_oidc();
         // A failed record comes back after 2 s here (3 minutes deployed).
         let options = PipelineOptions { visibility_timeout_seconds: Some(VISIBILITY_SECONDS) };
         let pipeline =

@@ -229,7 +229,7 @@ fn build_app(
         environment.extend(arn.clone().map(|arn| (name.to_owned(), arn)));
     }
     config.push_applications = push_applications;
-    Ok(tandem_api::App::new(config, sdk_config))
+    Ok(tandem_api::App::new(config, sdk_config).with_oidc())
 }
 
 /// Step 5: what is running where, and how to use it.

@@ -31,12 +31,18 @@ impl App {
         let keys =
             KeyRing::new(&config.signing_keys, std::time::Duration::from_secs(config.key_max_age_seconds), sdk_config);
         let tokens = Arc::new(AccessTokens::new(keys, config.access_token_seconds));
-        let oidc = config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
         let realtime = Realtime::new(sdk_config, config.websocket_endpoint.clone(), store.clone());
         let classifier = Arc::new(RuleSet::new(config.moderation_rules.clone()));
         let statuses = Arc::new(StatusCache::new(std::time::Duration::from_secs(config.status_cache_seconds)));
         let push = PushGateway::new(sdk_config, config.push_applications.clone());
-        Self { store, config: Arc::new(config), tokens, oidc, realtime, classifier, statuses, push }
+        Self { store, config: Arc::new(config), tokens, oidc: None, realtime, classifier, statuses, push }
+    }
+
+    /// With the OIDC id-token verifier (when configured). Only `auth-oidc` (and the local
+    /// stack) call this, so the other functions do not link its HTTP client.
+    pub fn with_oidc(mut self) -> Self {
+        self.oidc = self.config.oidc.clone().map(|oidc| Arc::new(OidcVerifier::new(oidc)));
+        self
     }
 
     /// Reads the environment and the standard AWS configuration chain (which honours

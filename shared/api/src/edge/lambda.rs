@@ -23,8 +23,18 @@ where
     F: Fn(App, Request) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = HandlerResult> + Send,
 {
+    serve_http_with(name, |app| app, handler).await
+}
+
+/// Serves the HTTP route handler of the function `name` with an app `prepare` completes
+/// (`App::with_oidc`: parts only this function needs, and links).
+pub async fn serve_http_with<F, Fut>(name: &'static str, prepare: fn(App) -> App, handler: F) -> Result<(), Error>
+where
+    F: Fn(App, Request) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = HandlerResult> + Send,
+{
     lambda_http::tracing::init_default_subscriber();
-    let app = App::from_env().await?;
+    let app = prepare(App::from_env().await?);
     lambda_http::run(service_fn(move |request: Request| {
         let app = app.clone();
         async move { Ok::<_, std::convert::Infallible>(respond(app, request, name, handler).await) }
