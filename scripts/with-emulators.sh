@@ -16,7 +16,7 @@ emulators_pid=$!
 trap 'kill "$emulators_pid" 2>/dev/null || true; wait "$emulators_pid" 2>/dev/null || true; rm -f "$env_file"' EXIT
 for _ in $(seq 1 600); do
   [ -s "$env_file" ] && break
-  kill -0 "$emulators_pid" 2>/dev/null || { echo "the emulators failed to start (see $TANDEM_LOCAL_DIR/logs)"; exit 1; }
+  kill -0 "$emulators_pid" 2>/dev/null || { echo "the emulators failed to start (see $TANDEM_LOCAL_DIR/stacks/emulators-*/logs)"; exit 1; }
   sleep 0.1
 done
 [ -s "$env_file" ] || { echo "the emulators did not start in 60 s"; exit 1; }

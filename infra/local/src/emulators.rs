@@ -77,10 +77,16 @@ pub fn reserve_port(port: u16, what: &'static str) -> Result<u16, EmulatorError>
     Ok(listener.local_addr()?.port())
 }
 
-/// Starts both emulators and waits until they accept connections.
-/// `persist_dir` keeps DynamoDB data on disk instead of in memory.
-pub async fn start(local_dir: &Path, ports: Ports, persist_dir: Option<&Path>) -> Result<Emulators, EmulatorError> {
-    let logs = local_dir.join("logs");
+/// Starts both emulators (installed under `local_dir`) and waits until they accept
+/// connections; their logs go to `state_dir/logs`. `persist_dir` keeps DynamoDB data on disk
+/// instead of in memory.
+pub async fn start(
+    local_dir: &Path,
+    state_dir: &Path,
+    ports: Ports,
+    persist_dir: Option<&Path>,
+) -> Result<Emulators, EmulatorError> {
+    let logs = state_dir.join("logs");
     std::fs::create_dir_all(&logs)?;
 
     let jar_dir = find_dynamodb_local(local_dir)?;

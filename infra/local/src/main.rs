@@ -1,12 +1,15 @@
 //! `tandem-local`: the project's local stack.
 //!
 //! ```text
-//! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist]
+//! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist] [--state-dir DIR]
 //! tandem-local emulators --env-file PATH
 //! ```
 //! `up` runs DynamoDB Local, moto and the gateway, provisions the table from
-//! `template.yaml` and serves every route on 127.0.0.1. `emulators` runs only the
-//! emulators on free ports and writes their environment to a file (the test setup).
+//! `template.yaml` and serves every route on 127.0.0.1. Each stack keeps its environment
+//! file, logs, persisted data and development keys in its own state folder
+//! (`.local/stacks/<port>` unless `--state-dir`), so two stacks from one checkout do not
+//! overwrite each other's. `emulators` runs only the emulators on free ports and writes their
+//! environment to a file (the test setup).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,13 +24,14 @@ use tandem_local::{gateway, provision, template::Template};
 const TABLE_NAME: &str = "tandem-local";
 /// The signing keys' secret in moto, as `JwtSigningKeys` is deployed.
 const SIGNING_KEYS_SECRET: &str = "tandem/local/jwt-signing-keys";
-const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--ws-max-seconds N] [--ws-idle-seconds N]\n       tandem-local emulators --env-file PATH";
+const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--state-dir DIR] [--ws-max-seconds N] [--ws-idle-seconds N]\n       tandem-local emulators --env-file PATH";
 
 struct UpOptions {
     port: u16,
     dynamodb_port: u16,
     moto_port: u16,
     persist: bool,
+    state_dir: Option<PathBuf>,
     ws_max_seconds: u64,
     ws_idle_seconds: u64,
 }
@@ -57,6 +61,7 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
         dynamodb_port: 8000,
         moto_port: 5000,
         persist: false,
+        state_dir: None,
         ws_max_seconds: 2 * 60 * 60,
         ws_idle_seconds: 10 * 60,
     };
@@ -70,6 +75,10 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
             "--dynamodb-port" => options.dynamodb_port = as_port(number()?)?,
             "--moto-port" => options.moto_port = as_port(number()?)?,
             "--persist" => options.persist = true,
+            "--state-dir" => {
+                options.state_dir =
+                    Some(args.next().map(PathBuf::from).ok_or_else(|| format!("--state-dir needs a folder\n{USAGE}"))?)
+            }
             "--ws-max-seconds" => options.ws_max_seconds = number()?,
             "--ws-idle-seconds" => options.ws_idle_seconds = number()?,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
@@ -100,6 +109,27 @@ fn write_env_file<K: AsRef<str>>(path: &Path, variables: &[(K, String)]) -> Resu
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
+/// `sam local invoke` against this stack: `sam-env.json` (`--env-vars`) sets the variables
+/// the template declares (table, the keys' secret, …); `sam-container-env.json`
+/// (`--container-env-vars`) adds the SDK's endpoints and credentials, which the template does
+/// not declare. Written to each of `dirs`.
+fn write_sam_env_files(dirs: &[&Path], environment: &[(String, String)]) -> Result<(), String> {
+    let sdk = |name: &str| name.starts_with("AWS_");
+    let declared: serde_json::Map<String, serde_json::Value> =
+        environment.iter().filter(|(k, _)| !sdk(k)).map(|(k, v)| (k.clone(), v.clone().into())).collect();
+    let container: serde_json::Map<String, serde_json::Value> =
+        environment.iter().filter(|(k, _)| sdk(k)).map(|(k, v)| (k.clone(), v.clone().into())).collect();
+    for dir in dirs {
+        for (file, variables) in [("sam-env.json", &declared), ("sam-container-env.json", &container)] {
+            let text = serde_json::to_string_pretty(&serde_json::json!({ "Parameters": variables }))
+                .map_err(|e| e.to_string())?;
+            let path = dir.join(file);
+            std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
 }
@@ -110,6 +140,8 @@ fn up(options: UpOptions) -> Result<(), String> {
     let started = Instant::now();
     let local = local_dir();
     let ports = reserve_ports(&options)?;
+    let state = options.state_dir.clone().unwrap_or_else(|| local.join("stacks").join(ports.gateway.to_string()));
+    std::fs::create_dir_all(&state).map_err(|e| format!("creating {}: {e}", state.display()))?;
     let mut environment = stack_environment(&ports);
     export(&environment);
     tracing_subscriber::fmt()
@@ -118,12 +150,13 @@ fn up(options: UpOptions) -> Result<(), String> {
         .init();
 
     runtime()?.block_on(async move {
-        let persist_dir = options.persist.then(|| local.join("dynamodb-data"));
-        let running =
-            emulators::start(&local, ports.emulators, persist_dir.as_deref()).await.map_err(|e| e.to_string())?;
+        let persist_dir = options.persist.then(|| state.join("dynamodb-data"));
+        let running = emulators::start(&local, &state, ports.emulators, persist_dir.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
         let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
         let queues = provision_stack(&sdk_config).await?;
-        let keys = dev_signing_keys(&local)?;
+        let keys = dev_signing_keys(&state)?;
         provision::put_signing_keys_secret(
             &aws_sdk_secretsmanager::Client::new(&sdk_config),
             SIGNING_KEYS_SECRET,
@@ -155,8 +188,12 @@ fn up(options: UpOptions) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", ports.gateway))
             .await
             .map_err(|_| EmulatorError::PortTaken { port: ports.gateway, what: "gateway" }.to_string())?;
-        let env_file = local.join("stack.env");
+        let env_file = state.join("stack.env");
+        // The latest stack's environment is also at the usual place, for `source .local/stack.env`.
+        let latest = local.join("stack.env");
         write_env_file(&env_file, &environment)?;
+        write_env_file(&latest, &environment)?;
+        write_sam_env_files(&[&state, &local], &environment)?;
         print_banner(ports.gateway, &running, &queues, options.persist, &env_file);
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
@@ -281,12 +318,15 @@ fn emulators_only(env_file: PathBuf) -> Result<(), String> {
         dynamodb: emulators::reserve_port(0, "DynamoDB Local").map_err(|e| e.to_string())?,
         moto: emulators::reserve_port(0, "moto").map_err(|e| e.to_string())?,
     };
+    // Logs of their own (removed after a clean stop), so parallel test runs do not mix them.
+    let state = local.join("stacks").join(format!("emulators-{}", ports.dynamodb));
     runtime()?.block_on(async move {
-        let running = emulators::start(&local, ports, None).await.map_err(|e| e.to_string())?;
+        let running = emulators::start(&local, &state, ports, None).await.map_err(|e| e.to_string())?;
         write_env_file(&env_file, &running.sdk_environment())?;
         println!("emulators ready: DynamoDB Local {}, moto {}", running.dynamodb_endpoint(), running.moto_endpoint());
         shutdown_signal().await;
         drop(running);
+        let _ = std::fs::remove_dir_all(&state);
         Ok(())
     })
 }
