@@ -52,7 +52,10 @@ async fn next(State(api): State<RuntimeApi>) -> (HeaderMap, String) {
         current.event.take()
     };
     // Later polls (after the one invocation) wait until the process is killed.
-    let Some(event) = event else { std::future::pending::<()>().await; unreachable!() };
+    let Some(event) = event else {
+        std::future::pending::<()>().await;
+        unreachable!()
+    };
     let mut headers = HeaderMap::new();
     let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
     headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("bench-request"));
@@ -79,7 +82,8 @@ async fn failed(State(api): State<RuntimeApi>, body: String) -> &'static str {
 }
 
 fn bootstrap(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
     let path = target.join("release").join(name);
     assert!(path.exists(), "{} is missing: run scripts/build-functions.sh first", path.display());
     path
@@ -122,8 +126,12 @@ async fn cold_start(api: &RuntimeApi, port: u16, name: &str, env: &[(&str, Strin
     (timing, response)
 }
 
+/// A function, its environment, and its event for the n-th run.
+type Case<'a> = (&'a str, &'a Vec<(&'a str, String)>, Box<dyn Fn(usize) -> Value + 'a>);
+
 fn event(name: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(workspace_root().join(format!("events/{name}.json"))).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(workspace_root().join(format!("events/{name}.json"))).unwrap())
+        .unwrap()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -164,7 +172,9 @@ async fn main() {
         ("METRICS_NAMESPACE", "Tandem/bench".into()),
         ("WEBSOCKET_ENDPOINT", stack.base.clone()),
     ];
-    for name in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"] {
+    for name in
+        ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"]
+    {
         env.push((name, std::env::var(name).unwrap()));
     }
     let with_keys = {
@@ -174,7 +184,7 @@ async fn main() {
     };
 
     let bearer = format!("Bearer {}", alice.access);
-    let cases: Vec<(&str, &Vec<(&str, String)>, Box<dyn Fn(usize) -> Value>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "me-get",
             &with_keys,

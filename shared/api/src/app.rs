@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use tandem_store::Store;
 
 use tandem_domain::moderation::{Classifier, RuleSet};
@@ -49,8 +49,7 @@ impl App {
     /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_DYNAMODB`, so no code knows it runs locally).
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
-        let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
-        let app = Self::new(config, &sdk_config);
+        let app = Self::new(config, &crate::sdk::from_lambda_environment());
         app.tokens.preload().await;
         Ok(app)
     }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod jobs;
 pub mod outbound;
 pub mod routes;
+pub mod sdk;
 pub mod secrets;
 pub mod services;
 pub mod telemetry;

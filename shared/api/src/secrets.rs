@@ -4,20 +4,23 @@ use aws_sdk_secretsmanager::error::DisplayErrorContext;
 
 use crate::config::SigningKeys;
 
+/// The client is made on first use: only the functions that read the keys link it.
 #[derive(Clone)]
 pub struct SecretsManager {
-    client: aws_sdk_secretsmanager::Client,
+    sdk_config: aws_config::SdkConfig,
+    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_secretsmanager::Client>>,
 }
 
 impl SecretsManager {
     pub fn new(sdk_config: &aws_config::SdkConfig) -> Self {
-        Self { client: aws_sdk_secretsmanager::Client::new(sdk_config) }
+        Self { sdk_config: sdk_config.clone(), client: Default::default() }
     }
 
     /// The current version (`AWSCURRENT`) of the secret `secret_id`, parsed as signing keys.
     pub async fn signing_keys(&self, secret_id: &str) -> Result<SigningKeys, String> {
         let output = self
             .client
+            .get_or_init(|| aws_sdk_secretsmanager::Client::new(&self.sdk_config))
             .get_secret_value()
             .secret_id(secret_id)
             .send()

@@ -18,7 +18,7 @@ const RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 enum Source {
     Fixed(Arc<SigningKeys>),
     Secret {
-        secrets: SecretsManager,
+        secrets: Box<SecretsManager>,
         secret_id: String,
     },
     /// This function neither signs nor verifies access tokens (and may not read the secret).
@@ -44,7 +44,7 @@ impl KeyRing {
         let source = match source {
             KeySource::Fixed(keys) => Source::Fixed(Arc::new(keys.clone())),
             KeySource::Secret(secret_id) => {
-                Source::Secret { secrets: SecretsManager::new(sdk_config), secret_id: secret_id.clone() }
+                Source::Secret { secrets: Box::new(SecretsManager::new(sdk_config)), secret_id: secret_id.clone() }
             }
             KeySource::Missing => Source::Missing,
         };

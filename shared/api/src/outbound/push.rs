@@ -21,20 +21,22 @@ pub enum PushFailure {
     NotConfigured(Platform),
 }
 
+/// The SNS client is made on first use: only the functions that push build (and link) it.
 #[derive(Clone, Debug)]
 pub struct PushGateway {
-    sns: aws_sdk_sns::Client,
+    sdk_config: aws_config::SdkConfig,
+    sns: std::sync::Arc<std::sync::OnceLock<aws_sdk_sns::Client>>,
     applications: PushApplications,
 }
 
 impl PushGateway {
     pub fn new(sdk_config: &aws_config::SdkConfig, applications: PushApplications) -> Self {
-        Self { sns: aws_sdk_sns::Client::new(sdk_config), applications }
+        Self { sdk_config: sdk_config.clone(), sns: Default::default(), applications }
     }
 
     /// The SNS client (the local stack's push view uses the same one).
     pub fn sns_client(&self) -> aws_sdk_sns::Client {
-        self.sns.clone()
+        self.sns.get_or_init(|| aws_sdk_sns::Client::new(&self.sdk_config)).clone()
     }
 
     /// The endpoint of `token`, created if needed and (re-)enabled: a device that
@@ -45,8 +47,13 @@ impl PushGateway {
             Platform::Android => self.applications.android.as_deref(),
         }
         .ok_or(PushFailure::NotConfigured(platform))?;
-        let created =
-            self.sns.create_platform_endpoint().platform_application_arn(application).token(token).send().await;
+        let created = self
+            .sns_client()
+            .create_platform_endpoint()
+            .platform_application_arn(application)
+            .token(token)
+            .send()
+            .await;
         let arn = match created {
             Ok(output) => {
                 output.endpoint_arn().map(str::to_owned).ok_or_else(|| PushFailure::Retry("no endpoint ARN".into()))?
@@ -58,7 +65,7 @@ impl PushGateway {
                 None => return Err(classify(error)),
             },
         };
-        self.sns
+        self.sns_client()
             .set_endpoint_attributes()
             .endpoint_arn(&arn)
             .attributes("Enabled", "true")
@@ -72,7 +79,7 @@ impl PushGateway {
     /// Publishes `push` to one endpoint; the SNS message id.
     pub async fn publish(&self, endpoint_arn: &str, push: &Push) -> Result<String, PushFailure> {
         let published = self
-            .sns
+            .sns_client()
             .publish()
             .target_arn(endpoint_arn)
             .message_structure("json")

@@ -46,25 +46,34 @@ pub enum Delivery {
 
 /// Delivery of server events to users' open connections. Holds the table handle it needs
 /// to find a user's connections and forget the ones API Gateway reports gone.
+/// The Management API client is made on first use: only the functions that talk to sockets
+/// build (and link) it.
 #[derive(Clone, Debug)]
 pub struct Realtime {
+    sdk_config: aws_config::SdkConfig,
     /// `None` when no WebSocket API is configured (`WEBSOCKET_ENDPOINT` unset).
-    client: Option<aws_sdk_apigatewaymanagement::Client>,
+    endpoint: Option<String>,
+    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_apigatewaymanagement::Client>>,
     store: Store,
 }
 
 impl Realtime {
     /// `endpoint`: `https://{api}.execute-api.{region}.amazonaws.com/{stage}` in AWS.
     pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>, store: Store) -> Self {
-        let client = endpoint.map(|endpoint| {
-            let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config).endpoint_url(endpoint).build();
+        Self { sdk_config: sdk_config.clone(), endpoint, client: Default::default(), store }
+    }
+
+    fn client(&self) -> Option<&aws_sdk_apigatewaymanagement::Client> {
+        let endpoint = self.endpoint.as_ref()?;
+        Some(self.client.get_or_init(|| {
+            let config =
+                aws_sdk_apigatewaymanagement::config::Builder::from(&self.sdk_config).endpoint_url(endpoint).build();
             aws_sdk_apigatewaymanagement::Client::from_conf(config)
-        });
-        Self { client, store }
+        }))
     }
 
     pub async fn to_connection(&self, connection_id: &str, event: &ServerEvent) -> Result<Delivery, ApiError> {
-        let Some(client) = &self.client else {
+        let Some(client) = self.client() else {
             tracing::debug!("no WebSocket endpoint configured: event not sent");
             return Ok(Delivery::Gone);
         };
@@ -93,7 +102,7 @@ impl Realtime {
     /// The ids of `user`'s open connections (none when no WebSocket API is configured):
     /// read ahead of a delivery, alongside other work.
     pub async fn connections_of(&self, user: &UserId) -> Result<Vec<String>, ApiError> {
-        if self.client.is_none() {
+        if self.endpoint.is_none() {
             return Ok(Vec::new());
         }
         let connections = self.store.connections_of(user, Utc::now()).await?;
@@ -119,7 +128,7 @@ impl Realtime {
     /// Closes every open connection of `user` (a ban) through the Management API; returns
     /// how many were closed.
     pub async fn disconnect_user(&self, user: &UserId) -> Result<usize, ApiError> {
-        let Some(client) = &self.client else { return Ok(0) };
+        let Some(client) = self.client() else { return Ok(0) };
         let mut closed = 0;
         for connection in self.store.connections_of(user, Utc::now()).await? {
             match client.delete_connection().connection_id(&connection.connection_id).send().await {
