@@ -12,6 +12,22 @@ use serde_json::{Map, Value, json};
 
 static COLD: AtomicBool = AtomicBool::new(true);
 
+/// Logs as Lambda's advanced logging controls ask: JSON when `AWS_LAMBDA_LOG_FORMAT` is
+/// `JSON`, at `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else info) — one level, not
+/// per-module directives: the directive parser (`EnvFilter`) links a regex engine, about a
+/// megabyte in every function.
+pub fn init_logging() {
+    use lambda_http::tracing::subscriber::filter::LevelFilter;
+    let level = ["AWS_LAMBDA_LOG_LEVEL", "RUST_LOG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok())
+        .and_then(|value| value.trim().parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
+    let logs = lambda_http::tracing::subscriber::fmt().with_target(false).without_time().with_max_level(level);
+    let _ = if json { logs.json().try_init() } else { logs.try_init() };
+}
+
 /// True for the first invocation of this execution environment, false after.
 pub fn cold_start() -> bool {
     COLD.swap(false, Ordering::Relaxed)

@@ -33,7 +33,7 @@ where
     F: Fn(App, Request) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = HandlerResult> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    crate::telemetry::init_logging();
     let app = prepare(App::from_env().await?);
     lambda_http::run(service_fn(move |request: Request| {
         let app = app.clone();
@@ -48,7 +48,7 @@ where
     F: Fn(App, WsEvent) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = WsResult> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    crate::telemetry::init_logging();
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
         let app = app.clone();
@@ -64,7 +64,7 @@ where
     F: Fn(App, chrono::DateTime<chrono::Utc>) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = JobResult> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    crate::telemetry::init_logging();
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
@@ -84,7 +84,7 @@ where
     F: Fn(App, SqsEvent) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = aws_lambda_events::sqs::SqsBatchResponse> + Send,
 {
-    lambda_http::tracing::init_default_subscriber();
+    crate::telemetry::init_logging();
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
