@@ -155,6 +155,9 @@ async fn main() {
     let secret_id = secret.clone();
     let stack = TestApi::start_with(move |config| config.signing_keys = KeySource::Secret(secret_id)).await;
     let (alice, _bob, conversation) = stack.matched_pair().await;
+    // Only the functions under test run: the in-process pipeline (stream → queues →
+    // workers) would scan each sent message while the next process starts.
+    stack.pipeline.stop();
 
     let api = RuntimeApi::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
