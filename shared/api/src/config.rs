@@ -181,11 +181,7 @@ impl Config {
         };
         let mut config = Self::with_key_source(table, signing_keys);
         if let Some(seconds) = var("JWT_KEYS_MAX_AGE_SECONDS") {
-            config.key_max_age_seconds =
-                seconds.parse().ok().filter(|s| (1..=3600).contains(s)).ok_or(ConfigError::Invalid {
-                    name: "JWT_KEYS_MAX_AGE_SECONDS",
-                    reason: "must be a whole number of seconds from 1 to 3600".into(),
-                })?;
+            config.key_max_age_seconds = whole_number("JWT_KEYS_MAX_AGE_SECONDS", &seconds, 1..=3600, "seconds")?;
         }
         if let Some(rules) = var("MODERATION_RULES") {
             config.moderation_rules = RulesConfig::from_json(&rules)
@@ -200,10 +196,7 @@ impl Config {
             PushApplications { ios: var("PUSH_IOS_APPLICATION_ARN"), android: var("PUSH_ANDROID_APPLICATION_ARN") };
         if let Some(minutes) = var("PUSH_MESSAGE_COALESCE_MINUTES") {
             config.message_push_coalesce_minutes =
-                minutes.parse().ok().filter(|m| (1..=1440).contains(m)).ok_or(ConfigError::Invalid {
-                    name: "PUSH_MESSAGE_COALESCE_MINUTES",
-                    reason: "must be a whole number of minutes from 1 to 1440".into(),
-                })?;
+                whole_number("PUSH_MESSAGE_COALESCE_MINUTES", &minutes, 1..=1440, "minutes")?;
         }
         config.oidc = match (var("OIDC_ISSUER"), var("OIDC_AUDIENCE"), var("OIDC_JWKS_URL")) {
             (Some(issuer), Some(audience), Some(jwks_url)) => Some(OidcConfig { issuer, audience, jwks_url }),
@@ -217,6 +210,22 @@ impl Config {
         };
         Ok(config)
     }
+}
+
+/// `value` as a whole number of `unit` within `range`, or the variable `name`'s error.
+fn whole_number<T>(
+    name: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    value.trim().parse().ok().filter(|n| range.contains(n)).ok_or_else(|| ConfigError::Invalid {
+        name,
+        reason: format!("must be a whole number of {unit} from {} to {}", range.start(), range.end()),
+    })
 }
 
 #[cfg(test)]
@@ -236,5 +245,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(two.keys.len(), 2);
+    }
+
+    #[test]
+    fn whole_numbers_are_checked_against_their_range() {
+        assert_eq!(whole_number("X", " 300 ", 1..=3600_u64, "seconds").unwrap(), 300);
+        for bad in ["0", "3601", "-5", "1.5", "five"] {
+            let error = whole_number("X", bad, 1..=3600_u64, "seconds").unwrap_err().to_string();
+            assert!(error.contains("from 1 to 3600"), "{bad}: {error}");
+        }
     }
 }

@@ -104,30 +104,35 @@ pub fn emit(dimensions: &[(&str, &str)], values: &[(&str, Unit, f64)]) {
     if values.is_empty() {
         return;
     }
-    let line = emf_document(&namespace(), dimensions, values, chrono::Utc::now().timestamp_millis()).to_string();
+    write(&emf_document(&namespace(), dimensions, values, chrono::Utc::now().timestamp_millis()));
+}
+
+/// One EMF line: stdout in Lambda (CloudWatch Logs extracts it), the debug log elsewhere.
+fn write(document: &Value) {
     if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
-        println!("{line}");
+        println!("{document}");
     } else {
-        tracing::debug!(target: "metrics", "{line}");
+        tracing::debug!(target: "metrics", "{document}");
     }
 }
 
 /// Publishes many observations of one metric (CloudWatch takes up to 100 values per metric
 /// and document, so larger sets go in several lines).
 pub fn observations(name: &str, unit: Unit, values: &[f64]) {
-    for chunk in values.chunks(100) {
-        let line = {
-            let mut document =
-                emf_document(&namespace(), &[], &[(name, unit, 0.0)], chrono::Utc::now().timestamp_millis());
-            document[name] = json!(chunk);
-            document.to_string()
-        };
-        if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
-            println!("{line}");
-        } else {
-            tracing::debug!(target: "metrics", "{line}");
-        }
+    let now = chrono::Utc::now().timestamp_millis();
+    for document in observation_documents(&namespace(), name, unit, values, now) {
+        write(&document);
     }
+}
+
+/// The EMF documents carrying `values` of one metric, at most 100 values each.
+pub fn observation_documents(namespace: &str, name: &str, unit: Unit, values: &[f64], timestamp_ms: i64) -> Vec<Value> {
+    let documents = values.chunks(100).map(|chunk| {
+        let mut document = emf_document(namespace, &[], &[(name, unit, 0.0)], timestamp_ms);
+        document[name] = json!(chunk);
+        document
+    });
+    documents.collect()
 }
 
 /// Publishes one count without dimensions (skipped when zero: an absent datapoint and a
@@ -168,6 +173,17 @@ mod tests {
     fn no_dimensions_is_one_empty_dimension_set() {
         let document = emf_document("Tandem", &[], &[("MessagesSent", Unit::Count, 1.0)], 0);
         assert_eq!(document["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
+    }
+
+    #[test]
+    fn many_observations_go_in_documents_of_at_most_100_values() {
+        let values: Vec<f64> = (0..250).map(f64::from).collect();
+        let documents = observation_documents("Tandem", "QueueWait", Unit::Seconds, &values, 0);
+        let sizes: Vec<usize> = documents.iter().map(|d| d["QueueWait"].as_array().unwrap().len()).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        assert_eq!(documents[2]["QueueWait"][49], 249.0);
+        assert_eq!(documents[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Seconds");
+        assert!(observation_documents("Tandem", "QueueWait", Unit::Seconds, &[], 0).is_empty());
     }
 
     #[test]
