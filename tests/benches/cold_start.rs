@@ -145,13 +145,8 @@ async fn main() {
     // keys in a Secrets Manager secret (moto), as deployed.
     let sdk = sdk_config().await;
     let secret = format!("bench-keys-{}", uuid::Uuid::new_v4());
-    aws_sdk_secretsmanager::Client::new(&sdk)
-        .create_secret()
-        .name(&secret)
-        .secret_string(SigningKeys::generate("k1").to_json())
-        .send()
-        .await
-        .unwrap();
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    tandem_local::provision::put_signing_keys_secret(&secrets, &secret, &SigningKeys::generate("k1")).await.unwrap();
     let secret_id = secret.clone();
     let stack = TestApi::start_with(move |config| config.signing_keys = KeySource::Secret(secret_id)).await;
     let (alice, _bob, conversation) = stack.matched_pair().await;

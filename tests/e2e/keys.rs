@@ -8,23 +8,22 @@ use std::time::Duration;
 use serde_json::json;
 use tandem_api::App;
 use tandem_api::config::{KeySource, SigningKeys};
+use tandem_local::provision;
 use tandem_tests::{PASSWORD, TestApi, sdk_config, unique_email};
 
 fn kid(token: &str) -> String {
     jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
 }
 
-fn key_set(current: &str, keys: &[(&str, &SigningKeys)]) -> String {
-    let mut members = serde_json::Map::new();
-    members.insert("current".into(), json!(current));
-    for (kid, set) in keys {
-        members.insert((*kid).into(), json!(String::from_utf8(set.keys[*kid].clone()).unwrap()));
-    }
-    serde_json::Value::Object(members).to_string()
+/// The keys `kids` of `sets`, signing with `current`: the secret's value after a rotation step.
+fn key_set(current: &str, sets: &[(&str, &SigningKeys)]) -> SigningKeys {
+    let keys = sets.iter().map(|(kid, set)| ((*kid).to_owned(), set.keys[*kid].clone())).collect();
+    SigningKeys { current: current.to_owned(), keys }
 }
 
-async fn put(secrets: &aws_sdk_secretsmanager::Client, name: &str, value: String) {
-    secrets.put_secret_value().secret_id(name).secret_string(value).send().await.unwrap();
+/// Stores the keys as the stack stores its own (created, or a new current version).
+async fn put(secrets: &aws_sdk_secretsmanager::Client, name: &str, keys: SigningKeys) {
+    provision::put_signing_keys_secret(secrets, name, &keys).await.unwrap();
 }
 
 #[tokio::test]
@@ -33,7 +32,7 @@ async fn a_rotation_of_the_secret_reaches_signers_and_verifiers_without_a_redepl
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
     let name = format!("test-keys-{}", uuid::Uuid::new_v4());
     let (k1, k2) = (SigningKeys::generate("k1"), SigningKeys::generate("k2"));
-    secrets.create_secret().name(&name).secret_string(key_set("k1", &[("k1", &k1)])).send().await.unwrap();
+    put(&secrets, &name, key_set("k1", &[("k1", &k1)])).await;
 
     // The API's functions reread the keys after 1 s; the separate verifier (another warm
     // function) only after 5 minutes, so only an unknown key id makes it reread.

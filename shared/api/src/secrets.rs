@@ -3,24 +3,24 @@
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 
 use crate::config::SigningKeys;
+use crate::outbound::lazy::LazyClient;
 
 /// The client is made on first use: only the functions that read the keys link it.
 #[derive(Clone)]
 pub struct SecretsManager {
-    sdk_config: aws_config::SdkConfig,
-    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_secretsmanager::Client>>,
+    client: LazyClient<aws_sdk_secretsmanager::Client>,
 }
 
 impl SecretsManager {
     pub fn new(sdk_config: &aws_config::SdkConfig) -> Self {
-        Self { sdk_config: sdk_config.clone(), client: Default::default() }
+        Self { client: LazyClient::new(sdk_config) }
     }
 
     /// The current version (`AWSCURRENT`) of the secret `secret_id`, parsed as signing keys.
     pub async fn signing_keys(&self, secret_id: &str) -> Result<SigningKeys, String> {
         let output = self
             .client
-            .get_or_init(|| aws_sdk_secretsmanager::Client::new(&self.sdk_config))
+            .get(aws_sdk_secretsmanager::Client::new)
             .get_secret_value()
             .secret_id(secret_id)
             .send()

@@ -5,6 +5,7 @@ use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
 use serde_json::json;
 use tandem_domain::notifications::{Platform, Push};
 
+use super::lazy::LazyClient;
 use crate::config::PushApplications;
 
 /// Why a push did not go out.
@@ -24,19 +25,18 @@ pub enum PushFailure {
 /// The SNS client is made on first use: only the functions that push build (and link) it.
 #[derive(Clone, Debug)]
 pub struct PushGateway {
-    sdk_config: aws_config::SdkConfig,
-    sns: std::sync::Arc<std::sync::OnceLock<aws_sdk_sns::Client>>,
+    sns: LazyClient<aws_sdk_sns::Client>,
     applications: PushApplications,
 }
 
 impl PushGateway {
     pub fn new(sdk_config: &aws_config::SdkConfig, applications: PushApplications) -> Self {
-        Self { sdk_config: sdk_config.clone(), sns: Default::default(), applications }
+        Self { sns: LazyClient::new(sdk_config), applications }
     }
 
     /// The SNS client (the local stack's push view uses the same one).
     pub fn sns_client(&self) -> aws_sdk_sns::Client {
-        self.sns.get_or_init(|| aws_sdk_sns::Client::new(&self.sdk_config)).clone()
+        self.sns.get(aws_sdk_sns::Client::new).clone()
     }
 
     /// The endpoint of `token`, created if needed and (re-)enabled: a device that

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use tandem_domain::UserId;
 use tandem_store::Store;
 
+use super::lazy::LazyClient;
 use crate::ApiError;
 
 /// One event to a client: `{"type": "...", ...fields}`.
@@ -50,24 +51,22 @@ pub enum Delivery {
 /// build (and link) it.
 #[derive(Clone, Debug)]
 pub struct Realtime {
-    sdk_config: aws_config::SdkConfig,
     /// `None` when no WebSocket API is configured (`WEBSOCKET_ENDPOINT` unset).
     endpoint: Option<String>,
-    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_apigatewaymanagement::Client>>,
+    client: LazyClient<aws_sdk_apigatewaymanagement::Client>,
     store: Store,
 }
 
 impl Realtime {
     /// `endpoint`: `https://{api}.execute-api.{region}.amazonaws.com/{stage}` in AWS.
     pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>, store: Store) -> Self {
-        Self { sdk_config: sdk_config.clone(), endpoint, client: Default::default(), store }
+        Self { endpoint, client: LazyClient::new(sdk_config), store }
     }
 
     fn client(&self) -> Option<&aws_sdk_apigatewaymanagement::Client> {
         let endpoint = self.endpoint.as_ref()?;
-        Some(self.client.get_or_init(|| {
-            let config =
-                aws_sdk_apigatewaymanagement::config::Builder::from(&self.sdk_config).endpoint_url(endpoint).build();
+        Some(self.client.get(|sdk_config| {
+            let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config).endpoint_url(endpoint).build();
             aws_sdk_apigatewaymanagement::Client::from_conf(config)
         }))
     }
