@@ -1,11 +1,12 @@
 //! Candidate generation: for each user, a bounded list of users they may be paired with.
 //!
 //! Users are bucketed by UTC offset; a user's compatible pool is the contiguous range of
-//! buckets within the allowed offset difference. When that pool is no larger than the
-//! sample size, every compatible user is a candidate (small pools get the complete graph).
-//! Otherwise the user draws `sample_size` candidates: a quarter from users who share each
-//! of its two strongest values (an inverted index per bucket), the rest uniformly. Cost:
-//! O(n · sample_size) whatever the pool's density; memory O(n · sample_size).
+//! buckets within the allowed offset difference. While the pool's compatible pairs number
+//! at most `complete_pair_limit` (about 3,000 users in one window), every allowed pair is a
+//! candidate: the complete graph, O(n²) but cheap at that size. Beyond, each user draws
+//! `sample_size` candidates: a quarter from users who share each of its two strongest values
+//! (an inverted index per bucket), the rest uniformly. Cost: O(n · sample_size) whatever the
+//! pool's density; memory O(n · sample_size).
 
 use std::collections::HashMap;
 
@@ -59,21 +60,110 @@ struct Bucket {
     by_value: HashMap<u8, Vec<u32>>,
 }
 
+/// The pool by UTC offset, for finding each user's compatible users.
+pub struct Buckets {
+    buckets: Vec<Bucket>,
+    max_difference: i32,
+}
+
+impl Buckets {
+    pub fn new(features: &[Features], max_offset_difference_minutes: i32) -> Self {
+        Self::of(features, 0..features.len() as u32, max_offset_difference_minutes)
+    }
+
+    /// Buckets holding only `members` (ascending), e.g. the users still unmatched.
+    pub fn of(
+        features: &[Features],
+        members: impl IntoIterator<Item = u32>,
+        max_offset_difference_minutes: i32,
+    ) -> Self {
+        let mut by_offset: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
+        for i in members {
+            by_offset.entry(features[i as usize].utc_offset_minutes).or_default().push(i);
+        }
+        let buckets = by_offset
+            .into_iter()
+            .map(|(offset, members)| {
+                let mut by_value: HashMap<u8, Vec<u32>> = HashMap::new();
+                for &m in &members {
+                    for &value in &features[m as usize].top_values {
+                        by_value.entry(value).or_default().push(m);
+                    }
+                }
+                Bucket { offset, members, by_value }
+            })
+            .collect();
+        Self { buckets, max_difference: max_offset_difference_minutes }
+    }
+
+    /// The buckets of users whose offsets are within the allowed difference of `offset`.
+    fn compatible(&self, offset: i32) -> &[Bucket] {
+        let start = self.buckets.partition_point(|b| b.offset < offset - self.max_difference);
+        let end = self.buckets.partition_point(|b| b.offset <= offset + self.max_difference);
+        &self.buckets[start..end]
+    }
+
+    /// How many users (the user included) are in `offset`'s compatible window.
+    pub fn compatible_count(&self, offset: i32) -> usize {
+        self.compatible(offset).iter().map(|b| b.members.len()).sum()
+    }
+
+    /// Σ over users of their compatible window: the cost of scoring the complete graph.
+    pub fn compatible_pairs(&self) -> usize {
+        self.buckets.iter().map(|b| b.members.len() * self.compatible_count(b.offset)).sum()
+    }
+
+    /// Every compatible user of `offset`'s window, in index order within each bucket.
+    pub fn compatible_members(&self, offset: i32) -> impl Iterator<Item = u32> + '_ {
+        self.compatible(offset).iter().flat_map(|b| b.members.iter().copied())
+    }
+}
+
 /// Candidate lists, by pool index.
-pub fn generate(
-    pool: &[PoolUser],
-    features: &[Features],
-    exclusions: &Exclusions,
-    config: &EngineConfig,
-) -> Vec<Vec<u32>> {
-    let buckets = bucket(features);
+pub struct Lists {
+    /// `lists[i]`: the users scored against `i`, ascending.
+    pub lists: Vec<Vec<u32>>,
+    /// Every allowed pair is listed, once, by its lower index (`lists[i]` holds only
+    /// `j > i`). Otherwise each user's own sample, so a pair may be listed from both sides.
+    pub complete: bool,
+}
+
+/// Every allowed pair while the pool is small enough ([`EngineConfig::complete_pair_limit`]),
+/// otherwise a sample per user.
+pub fn generate(features: &[Features], buckets: &Buckets, exclusions: &Exclusions, config: &EngineConfig) -> Lists {
+    if buckets.compatible_pairs() <= config.complete_pair_limit {
+        Lists { lists: complete(features, buckets, exclusions), complete: true }
+    } else {
+        Lists { lists: sampled(features, buckets, exclusions, config), complete: false }
+    }
+}
+
+fn complete(features: &[Features], buckets: &Buckets, exclusions: &Exclusions) -> Vec<Vec<u32>> {
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, user)| {
+            let me = i as u32;
+            let mut list: Vec<u32> = buckets
+                .compatible_members(user.utc_offset_minutes)
+                .filter(|&j| j > me && exclusions.allows(me, j))
+                .collect();
+            list.sort_unstable();
+            list
+        })
+        .collect()
+}
+
+/// Each user draws `sample_size` candidates: a quarter from users who share each of its
+/// two strongest values (an inverted index per bucket), the rest uniformly from its window.
+/// Users whose whole window fits in the sample get all of it.
+fn sampled(features: &[Features], buckets: &Buckets, exclusions: &Exclusions, config: &EngineConfig) -> Vec<Vec<u32>> {
     let mut rng = SplitMix64::new(config.seed);
-    let mut seen = vec![u32::MAX; pool.len()];
-    let mut lists = Vec::with_capacity(pool.len());
+    let mut seen = vec![u32::MAX; features.len()];
+    let mut lists = Vec::with_capacity(features.len());
     for (i, user) in features.iter().enumerate() {
         let me = i as u32;
-        let range = compatible_range(&buckets, user.utc_offset_minutes, config.max_offset_difference_minutes);
-        let window = &buckets[range];
+        let window = buckets.compatible(user.utc_offset_minutes);
         let total: usize = window.iter().map(|b| b.members.len()).sum();
         let mut list = Vec::with_capacity(config.sample_size.min(total));
         let mut take = |j: u32, list: &mut Vec<u32>| {
@@ -110,29 +200,15 @@ pub fn generate(
     lists
 }
 
-fn bucket(features: &[Features]) -> Vec<Bucket> {
-    let mut by_offset: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
-    for (i, f) in features.iter().enumerate() {
-        by_offset.entry(f.utc_offset_minutes).or_default().push(i as u32);
+/// `count` users drawn uniformly from `offset`'s compatible window (with repeats), for
+/// the second chance of users left unmatched.
+pub fn draw(buckets: &Buckets, offset: i32, count: usize, rng: &mut SplitMix64) -> Vec<u32> {
+    let members: Vec<&Vec<u32>> = buckets.compatible(offset).iter().map(|b| &b.members).collect();
+    let total: usize = members.iter().map(|m| m.len()).sum();
+    if total == 0 {
+        return Vec::new();
     }
-    by_offset
-        .into_iter()
-        .map(|(offset, members)| {
-            let mut by_value: HashMap<u8, Vec<u32>> = HashMap::new();
-            for &m in &members {
-                for &value in &features[m as usize].top_values {
-                    by_value.entry(value).or_default().push(m);
-                }
-            }
-            Bucket { offset, members, by_value }
-        })
-        .collect()
-}
-
-fn compatible_range(buckets: &[Bucket], offset: i32, max_difference: i32) -> std::ops::Range<usize> {
-    let start = buckets.partition_point(|b| b.offset < offset - max_difference);
-    let end = buckets.partition_point(|b| b.offset <= offset + max_difference);
-    start..end
+    (0..count).map(|_| pick(&members, total, rng)).collect()
 }
 
 /// Uniform pick from the concatenation of `lists` (`total` members in all).

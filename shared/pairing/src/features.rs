@@ -63,33 +63,35 @@ pub const VALUE_KEYS: usize = catalogue::VALUES.len();
 pub const INTEREST_KEYS: usize = catalogue::INTERESTS.len();
 
 /// The compact form scored millions of times per sweep: dense weight vectors over the
-/// catalogues, so similarity is a short, vectorisable loop.
+/// catalogues (one byte per key, so a user's features fit in two cache lines and the
+/// similarity loops vectorise on integers).
 #[derive(Debug, Clone)]
 pub struct Features {
-    /// Weight 0–1 per value-catalogue index.
-    pub values: [f32; VALUE_KEYS],
+    /// Weight 0–100 per value-catalogue index.
+    pub values: [u8; VALUE_KEYS],
+    /// Weight 0–100 per interest-catalogue index.
+    pub interests: [u8; INTEREST_KEYS],
+    /// √(Σ value weight²), in the same units.
     pub values_norm: f32,
-    /// Weight 0–1 per interest-catalogue index.
-    pub interests: [f32; INTEREST_KEYS],
     pub directness: f32,
     pub humour: f32,
     pub pace: ResponsePace,
     /// light 0, moderate 1, deep 2.
     pub depth: u8,
+    pub abandoned_in_a_row: u8,
     /// Bit i: the user likes to chat in UTC quarter-hour i.
     pub slots: u128,
     pub response_rate: f32,
-    pub abandoned_in_a_row: u8,
     pub utc_offset_minutes: i32,
     /// Catalogue indexes of the user's strongest values, strongest first (candidate index).
     pub top_values: Vec<u8>,
 }
 
-fn dense<const N: usize>(weights: &BTreeMap<String, u8>, catalogue: &[&str]) -> [f32; N] {
-    let mut out = [0.0; N];
+fn dense<const N: usize>(weights: &BTreeMap<String, u8>, catalogue: &[&str]) -> [u8; N] {
+    let mut out = [0; N];
     for (key, weight) in weights {
         if let Some(i) = catalogue.iter().position(|k| k == key) {
-            out[i] = f32::from((*weight).min(100)) / 100.0;
+            out[i] = (*weight).min(100);
         }
     }
     out
@@ -114,11 +116,11 @@ pub fn utc_slots(windows: &[ChatWindow], offset: i32) -> u128 {
 
 impl From<&PoolUser> for Features {
     fn from(user: &PoolUser) -> Self {
-        let values: [f32; VALUE_KEYS] = dense(&user.values, catalogue::VALUES);
-        let values_norm = values.iter().map(|w| w * w).sum::<f32>().sqrt();
-        let mut strongest: Vec<(u8, f32)> =
-            values.iter().enumerate().filter(|(_, w)| **w > 0.0).map(|(i, w)| (i as u8, *w)).collect();
-        strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let values: [u8; VALUE_KEYS] = dense(&user.values, catalogue::VALUES);
+        let values_norm = (values.iter().map(|w| u32::from(*w).pow(2)).sum::<u32>() as f32).sqrt();
+        let mut strongest: Vec<(u8, u8)> =
+            values.iter().enumerate().filter(|(_, w)| **w > 0).map(|(i, w)| (i as u8, *w)).collect();
+        strongest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Self {
             top_values: strongest.iter().take(3).map(|(i, _)| *i).collect(),
             values,
@@ -177,7 +179,7 @@ mod tests {
             excluded: vec![],
         };
         let features = Features::from(&user);
-        assert_eq!(features.values.iter().filter(|w| **w > 0.0).count(), 1);
+        assert_eq!(features.values.iter().filter(|w| **w > 0).count(), 1);
         assert_eq!(features.top_values.len(), 1);
     }
 }

@@ -12,59 +12,24 @@
 //! `docs/pairing.md` documents the algorithm, its complexity and its measured quality.
 
 pub mod candidates;
+pub mod config;
 pub mod features;
+pub mod graph;
 pub mod matching;
 mod rng;
 pub mod score;
+pub mod second_chance;
 pub mod synthetic;
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tandem_domain::UserId;
 
+pub use config::{EngineConfig, EngineError};
 pub use features::{Features, PoolUser};
 pub use matching::{Edge, Matching};
 pub use score::{Score, ScoreBreakdown, ScoreWeights};
-
-/// Tunables of a sweep; `Default` is what production runs.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(default)]
-pub struct EngineConfig {
-    pub weights: ScoreWeights,
-    /// Pairs are allowed only if their UTC offsets differ by at most this.
-    pub max_offset_difference_minutes: i32,
-    /// Users scored per user (sampled when the compatible pool is larger).
-    pub sample_size: usize,
-    /// Best-scored candidates each user keeps as graph edges.
-    pub keep_best: usize,
-    /// Candidate graphs with at most this many vertices are solved exactly.
-    pub exact_vertex_limit: usize,
-    /// Rounds of short augmentations after greedy, beyond the exact limit.
-    pub improvement_rounds: usize,
-    /// Vertices per window of the exact large-neighbourhood search...
-    pub window_size: usize,
-    /// ...and the most windows one sweep solves.
-    pub max_windows: usize,
-    pub seed: u64,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self {
-            weights: ScoreWeights::default(),
-            max_offset_difference_minutes: 120,
-            sample_size: 48,
-            keep_best: 10,
-            exact_vertex_limit: 400,
-            improvement_rounds: 8,
-            window_size: 300,
-            max_windows: 150,
-            seed: 0x7a6e_6465_6d21,
-        }
-    }
-}
 
 /// One pair of the result, by index into the (id-sorted) pool.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +37,8 @@ impl Default for EngineConfig {
 pub struct Pair {
     pub a: usize,
     pub b: usize,
+    /// The pair's edge weight (score × 1000, at least 1).
+    pub weight: i64,
     pub score: Score,
 }
 
@@ -79,9 +46,13 @@ pub struct Pair {
 #[serde(rename_all = "camelCase")]
 pub struct SweepStats {
     pub pool: usize,
+    /// Every allowed pair was scored (a small pool), not a sample.
+    pub complete_graph: bool,
     pub candidate_edges: usize,
     pub pairs: usize,
     pub unmatched: usize,
+    /// Users the first matching left unmatched, given a second chance.
+    pub second_chance_users: usize,
     pub exact: bool,
     #[serde(with = "millis")]
     pub candidates_time: Duration,
@@ -89,6 +60,14 @@ pub struct SweepStats {
     pub scoring_time: Duration,
     #[serde(with = "millis")]
     pub matching_time: Duration,
+    #[serde(with = "millis")]
+    pub second_chance_time: Duration,
+}
+
+impl SweepStats {
+    pub fn total_time(&self) -> Duration {
+        self.candidates_time + self.scoring_time + self.matching_time + self.second_chance_time
+    }
 }
 
 mod millis {
@@ -105,45 +84,105 @@ pub struct Outcome {
     /// The pool sorted by id: `Pair` indices point here.
     pub pool: Vec<PoolUser>,
     pub pairs: Vec<Pair>,
-    /// Every candidate edge with its integer weight (score × 1000).
+    /// The matching's total weight (Σ score × 1000).
+    pub weight: i64,
+    /// Every candidate edge with its integer weight (score × 1000), sorted by `(a, b)`.
     pub edges: Vec<Edge>,
     pub stats: SweepStats,
 }
 
-/// Runs the three phases. The pool is sorted by user id first, so the result does not
-/// depend on the order users were read in.
-pub fn run(mut pool: Vec<PoolUser>, excluded_pairs: &[(UserId, UserId)], config: &EngineConfig) -> Outcome {
+/// A pool ready for the engine: sorted by user id (pair indices point here), checked.
+fn prepare(mut pool: Vec<PoolUser>, config: &EngineConfig) -> Result<Vec<PoolUser>, EngineError> {
+    config.validate()?;
     pool.sort_by(|a, b| a.id.cmp(&b.id));
-    pool.dedup_by(|a, b| a.id == b.id);
+    config::validate_pool(&pool)?;
+    Ok(pool)
+}
+
+/// Runs the phases. The pool is sorted by user id first, so the result does not depend on
+/// the order users were read in; a pool or configuration the engine cannot honour (the same
+/// user twice, `keepBest` 0, …) is refused.
+pub fn run(
+    pool: Vec<PoolUser>,
+    excluded_pairs: &[(UserId, UserId)],
+    config: &EngineConfig,
+) -> Result<Outcome, EngineError> {
+    let pool = prepare(pool, config)?;
     let features: Vec<Features> = pool.iter().map(Features::from).collect();
 
     let started = Instant::now();
     let exclusions = candidates::Exclusions::new(&pool, excluded_pairs);
-    let lists = candidates::generate(&pool, &features, &exclusions, config);
+    let buckets = candidates::Buckets::new(&features, config.max_offset_difference_minutes);
+    let lists = candidates::generate(&features, &buckets, &exclusions, config);
     let candidates_time = started.elapsed();
 
     let started = Instant::now();
-    let edges = score::best_edges(&features, &lists, &config.weights, config.keep_best, config.seed);
+    let scored = graph::score_lists(&features, &lists, &config.weights);
+    // A complete graph small enough for the exact solver is solved whole: the optimum.
+    let listed_pairs: usize = lists.lists.iter().map(Vec::len).sum();
+    let whole = lists.complete && listed_pairs <= config.exact_edge_limit && pool.len() <= config.exact_vertex_limit;
+    let edges = if whole {
+        graph::every_edge(&scored)
+    } else {
+        graph::select(&scored, config.keep_best, config.balanced_degree, config.seed)
+    };
     let scoring_time = started.elapsed();
 
     let started = Instant::now();
-    let matching = matching::solve(pool.len(), &edges, config);
+    let first = matching::solve(pool.len(), &edges, config);
     let matching_time = started.elapsed();
+
+    let started = Instant::now();
+    let context = second_chance::Pool { features: &features, buckets: &buckets, exclusions: &exclusions, config };
+    let (edges, matching, second_chance_users) =
+        second_chance::second_chance(&context, &scored, lists.complete, edges, first);
+    let second_chance_time = started.elapsed();
 
     let pairs: Vec<Pair> = matching
         .pairs
         .iter()
-        .map(|&(a, b)| Pair { a, b, score: score::explain(&features[a], &features[b], &config.weights) })
+        .map(|&(a, b)| Pair {
+            a,
+            b,
+            weight: matching::weight_of(&edges, a, b).unwrap_or(0),
+            score: score::explain(&features[a], &features[b], &config.weights),
+        })
         .collect();
     let stats = SweepStats {
         pool: pool.len(),
+        complete_graph: lists.complete,
         candidate_edges: edges.len(),
         pairs: pairs.len(),
         unmatched: pool.len() - 2 * pairs.len(),
+        second_chance_users,
         exact: matching.exact,
         candidates_time,
         scoring_time,
         matching_time,
+        second_chance_time,
     };
-    Outcome { pool, pairs, edges, stats }
+    Ok(Outcome { pool, pairs, weight: matching.weight, edges, stats })
+}
+
+/// Above this many compatible pairs the complete allowed graph is not built (memory).
+pub const ALLOWED_GRAPH_PAIR_LIMIT: usize = 50_000_000;
+
+/// Every allowed pair of the pool with its weight: the whole problem the engine
+/// approximates, for the exact optimum in benchmarks and tests and for outside checks.
+pub fn allowed_graph(
+    pool: Vec<PoolUser>,
+    excluded_pairs: &[(UserId, UserId)],
+    config: &EngineConfig,
+) -> Result<(Vec<PoolUser>, Vec<Edge>), EngineError> {
+    let pool = prepare(pool, config)?;
+    let features: Vec<Features> = pool.iter().map(Features::from).collect();
+    let exclusions = candidates::Exclusions::new(&pool, excluded_pairs);
+    let buckets = candidates::Buckets::new(&features, config.max_offset_difference_minutes);
+    if buckets.compatible_pairs() > ALLOWED_GRAPH_PAIR_LIMIT {
+        return Err(EngineError::TooLarge { pairs: buckets.compatible_pairs(), limit: ALLOWED_GRAPH_PAIR_LIMIT });
+    }
+    let complete = EngineConfig { complete_pair_limit: usize::MAX, ..config.clone() };
+    let lists = candidates::generate(&features, &buckets, &exclusions, &complete);
+    let edges = graph::every_edge(&graph::score_lists(&features, &lists, &config.weights));
+    Ok((pool, edges))
 }

@@ -45,7 +45,7 @@ pub fn solve(vertices: usize, edges: &[Edge], config: &EngineConfig) -> Matching
     }
 }
 
-fn touched_vertices(vertices: usize, edges: &[Edge]) -> usize {
+pub fn touched_vertices(vertices: usize, edges: &[Edge]) -> usize {
     let mut touched = vec![false; vertices];
     for e in edges {
         touched[e.a as usize] = true;
@@ -91,16 +91,16 @@ pub fn greedy(vertices: usize, edges: &[Edge]) -> Matching {
     finish(pairs, edges, false)
 }
 
-fn finish(mut pairs: Vec<(usize, usize)>, edges: &[Edge], exact: bool) -> Matching {
+/// The weight of edge `a`–`b` (`a < b`) in `edges` sorted by `(a, b)`: a binary search.
+pub fn weight_of(edges: &[Edge], a: usize, b: usize) -> Option<i64> {
+    let i = edges.partition_point(|e| (e.a as usize, e.b as usize) < (a, b));
+    edges.get(i).filter(|e| (e.a as usize, e.b as usize) == (a, b)).map(|e| e.weight)
+}
+
+pub fn finish(mut pairs: Vec<(usize, usize)>, edges: &[Edge], exact: bool) -> Matching {
     debug_assert!(edges.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)), "edges sorted by (a, b)");
     pairs.sort_unstable();
-    let weight = pairs
-        .iter()
-        .map(|&(a, b)| {
-            let i = edges.partition_point(|e| (e.a as usize, e.b as usize) < (a, b));
-            edges.get(i).filter(|e| (e.a as usize, e.b as usize) == (a, b)).map_or(0, |e| e.weight)
-        })
-        .sum();
+    let weight = pairs.iter().map(|&(a, b)| weight_of(edges, a, b).unwrap_or(0)).sum();
     Matching { pairs, weight, exact }
 }
 
@@ -290,15 +290,51 @@ impl State<'_> {
 /// Improves `start` by augmentations until none is left (or `rounds` passes over the
 /// vertices that may still have one). `edges` must be sorted by `(a, b)`.
 pub fn improve(vertices: usize, edges: &[Edge], start: &Matching, rounds: usize, seed: u64) -> Matching {
+    improve_from(vertices, edges, start, rounds, seed, None)
+}
+
+/// [`improve`], first visiting only `around` and their neighbours: after a local change
+/// (edges added for a few vertices) the rest of the matching has no augmentation left.
+pub fn improve_around(
+    vertices: usize,
+    edges: &[Edge],
+    start: &Matching,
+    rounds: usize,
+    seed: u64,
+    around: &[u32],
+) -> Matching {
+    improve_from(vertices, edges, start, rounds, seed, Some(around))
+}
+
+fn improve_from(
+    vertices: usize,
+    edges: &[Edge],
+    start: &Matching,
+    rounds: usize,
+    seed: u64,
+    around: Option<&[u32]>,
+) -> Matching {
     let graph = Graph::new(vertices, edges);
     let mut state = State::new(&graph, vertices);
     for &(a, b) in &start.pairs {
         let w = graph.weight_between(a as u32, b as u32).unwrap_or(0);
         state.pair(a as u32, b as u32, w);
     }
-    // Work list: every vertex at first; then only those near a change.
-    let mut pending: Vec<u32> =
-        (0..vertices as u32).filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1]).collect();
+    // Work list: every vertex (or those around a change) at first; then only those near
+    // a change.
+    let mut pending: Vec<u32> = match around {
+        None => (0..vertices as u32).filter(|&v| graph.start[v as usize] < graph.start[v as usize + 1]).collect(),
+        Some(around) => {
+            let mut near = vec![false; vertices];
+            for &v in around {
+                near[v as usize] = true;
+                for (n, _) in graph.adjacent(v) {
+                    near[n as usize] = true;
+                }
+            }
+            (0..vertices as u32).filter(|&v| near[v as usize]).collect()
+        }
+    };
     let mut queued = vec![false; vertices];
     let mut rng = SplitMix64::new(seed ^ 0x005e_ed0f_a06e);
     for _ in 0..rounds {

@@ -14,12 +14,11 @@ use tandem_domain::catalogue;
 use tandem_domain::profile::ResponsePace;
 
 use crate::features::Features;
-use crate::matching::Edge;
 
 /// Weights in score points; the five components sum to 100. Configuration, not code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScoreWeights {
     pub values: f32,
     pub communication: f32,
@@ -79,16 +78,16 @@ struct Components {
 }
 
 fn components(a: &Features, b: &Features) -> Components {
-    let dot: f32 = a.values.iter().zip(&b.values).map(|(x, y)| x * y).sum();
+    let dot: u32 = a.values.iter().zip(&b.values).map(|(x, y)| u32::from(*x) * u32::from(*y)).sum();
     let norms = a.values_norm * b.values_norm;
-    let values = if norms > 0.0 { dot / norms } else { 0.0 };
+    let values = if norms > 0.0 { (dot as f32 / norms).min(1.0) } else { 0.0 };
 
-    let (mut min_sum, mut max_sum) = (0.0f32, 0.0f32);
+    let (mut min_sum, mut max_sum) = (0u32, 0u32);
     for (x, y) in a.interests.iter().zip(&b.interests) {
-        min_sum += x.min(*y);
-        max_sum += x.max(*y);
+        min_sum += u32::from(*x.min(y));
+        max_sum += u32::from(*x.max(y));
     }
-    let interests = if max_sum > 0.0 { min_sum / max_sum } else { 0.0 };
+    let interests = if max_sum > 0 { min_sum as f32 / max_sum as f32 } else { 0.0 };
 
     let pace = if a.pace == b.pace { 1.0 } else { 0.5 };
     let communication =
@@ -129,9 +128,14 @@ pub fn total(a: &Features, b: &Features, weights: &ScoreWeights) -> f32 {
     total_of(&breakdown(a, b, weights).0)
 }
 
-/// Integer edge weight: the score in thousandths, so matching is exact arithmetic.
+/// The heaviest edge: a score of 100.
+pub const MAX_EDGE_WEIGHT: i64 = 100_000;
+
+/// Integer edge weight: the score in thousandths, so matching is exact arithmetic. An
+/// allowed pair weighs at least 1 even at score 0: a conversation with anyone allowed beats
+/// waiting, so the matching never leaves two allowed users apart.
 pub fn edge_weight(score: f32) -> i64 {
-    (score * 1000.0).round() as i64
+    ((score * 1000.0).round() as i64).clamp(1, MAX_EDGE_WEIGHT)
 }
 
 /// The full score with its breakdown and reasons (computed for chosen pairs only).
@@ -152,21 +156,21 @@ pub fn explain(a: &Features, b: &Features, weights: &ScoreWeights) -> Score {
 }
 
 /// Catalogue indexes both users weigh above zero, strongest shared weight first.
-fn shared(a: &[f32], b: &[f32]) -> Vec<(usize, f32)> {
-    let mut out: Vec<(usize, f32)> = a
+fn shared(a: &[u8], b: &[u8]) -> Vec<(usize, u8)> {
+    let mut out: Vec<(usize, u8)> = a
         .iter()
         .zip(b)
         .enumerate()
-        .filter(|(_, (x, y))| **x > 0.0 && **y > 0.0)
-        .map(|(i, (x, y))| (i, x.min(*y)))
+        .filter(|(_, (x, y))| **x > 0 && **y > 0)
+        .map(|(i, (x, y))| (i, *x.min(y)))
         .collect();
-    out.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    out.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     out
 }
 
 fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
     let mut reasons = Vec::new();
-    for (value, _) in shared(&a.values, &b.values).into_iter().filter(|(_, w)| *w >= 0.5).take(2) {
+    for (value, _) in shared(&a.values, &b.values).into_iter().filter(|(_, w)| *w >= 50).take(2) {
         reasons.push(format!("you both value {}", catalogue::VALUES[value]));
     }
     match shared(&a.interests, &b.interests).len() {
@@ -188,42 +192,6 @@ fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
         reasons.push("you both reply quickly".to_owned());
     }
     reasons
-}
-
-/// Scores every candidate pair; each user keeps its `keep` best; returns the union as
-/// deduplicated edges (`a < b`). Pairs scoring 0 are left out: they add nothing.
-///
-/// Ties are broken by a seeded hash of the pair, not by index: with many equal scores
-/// (similar or sparse profiles) index order would send every user's edges to the same few
-/// users and starve the matching.
-pub fn best_edges(
-    features: &[Features],
-    lists: &[Vec<u32>],
-    weights: &ScoreWeights,
-    keep: usize,
-    seed: u64,
-) -> Vec<Edge> {
-    let mut edges = Vec::with_capacity(features.len() * keep);
-    let mut scored: Vec<(i64, u32)> = Vec::new();
-    let tie = |i: u32, j: u32| crate::rng::mix(seed ^ (u64::from(i.min(j)) << 32 | u64::from(i.max(j))));
-    for (i, list) in lists.iter().enumerate() {
-        scored.clear();
-        scored.extend(
-            list.iter()
-                .map(|&j| (edge_weight(total(&features[i], &features[j as usize], weights)), j))
-                .filter(|(w, _)| *w > 0),
-        );
-        if scored.len() > keep {
-            let i = i as u32;
-            scored.select_nth_unstable_by(keep - 1, |x, y| y.0.cmp(&x.0).then(tie(i, x.1).cmp(&tie(i, y.1))));
-            scored.truncate(keep);
-        }
-        let i = i as u32;
-        edges.extend(scored.iter().map(|&(weight, j)| Edge { a: i.min(j), b: i.max(j), weight }));
-    }
-    edges.sort_unstable_by_key(|e| (e.a, e.b));
-    edges.dedup_by_key(|e| (e.a, e.b));
-    edges
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use proptest::prelude::*;
 use tandem_pairing::matching::{self, Edge};
-use tandem_pairing::{EngineConfig, run, synthetic};
+use tandem_pairing::synthetic::Shape;
+use tandem_pairing::{EngineConfig, EngineError, Outcome, PoolUser, allowed_graph, run, synthetic};
 
 /// Random simple graphs: up to `n` vertices, weights 1..=100_000, edges sorted by (a, b).
 fn graphs(max_vertices: u32) -> impl Strategy<Value = (usize, Vec<Edge>)> {
@@ -67,7 +68,7 @@ proptest! {
         let (users, excluded) = synthetic::pool(size, seed);
         let config = EngineConfig { seed, ..EngineConfig::default() };
         let offsets: std::collections::HashMap<tandem_domain::UserId, i32> = users.iter().map(|u| (u.id.clone(), u.utc_offset_minutes)).collect();
-        let outcome = run(users, &excluded, &config);
+        let outcome = run(users, &excluded, &config).expect("valid pool");
         let excluded: HashSet<(tandem_domain::UserId, tandem_domain::UserId)> = excluded.iter().flat_map(|(a, b)| [(a.clone(), b.clone()), (b.clone(), a.clone())]).collect();
         let mut used = HashSet::new();
         for pair in &outcome.pairs {
@@ -80,6 +81,64 @@ proptest! {
         }
         prop_assert_eq!(outcome.stats.unmatched, outcome.pool.len() - 2 * outcome.pairs.len());
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The rule users see: nobody waits while an allowed partner waits too.
+    #[test]
+    fn no_user_is_left_unmatched_beside_an_unmatched_allowed_partner(
+        size in 2usize..400,
+        shape in proptest::sample::select(Shape::ALL),
+        seed in any::<u64>(),
+        sampled in any::<bool>(),
+    ) {
+        let (users, excluded) = synthetic::shaped(shape, size, seed);
+        // Also through the sampled path (as at scale), with a small sample to stress it.
+        let config = if sampled {
+            EngineConfig { seed, complete_pair_limit: 0, sample_size: 8, keep_best: 2, balanced_degree: 1, second_chance_sample: 4, exact_vertex_limit: 0, ..EngineConfig::default() }
+        } else {
+            EngineConfig { seed, ..EngineConfig::default() }
+        };
+        let outcome = run(users, &excluded, &config).expect("valid pool");
+        let stranded = unmatched_allowed_pairs(&outcome, &excluded, &config);
+        prop_assert!(stranded.is_empty(), "{shape:?}: unmatched but allowed together: {stranded:?}");
+    }
+
+    /// Small pools are solved exactly over every allowed pair: the optimum's weight and
+    /// matched users.
+    #[test]
+    fn small_pools_get_the_optimum_over_every_allowed_pair(
+        size in 2usize..160,
+        shape in proptest::sample::select(Shape::ALL),
+        seed in any::<u64>(),
+    ) {
+        let (users, excluded) = synthetic::shaped(shape, size, seed);
+        let config = EngineConfig { seed, ..EngineConfig::default() };
+        let (pool, allowed) = allowed_graph(users.clone(), &excluded, &config).expect("small");
+        let optimum = matching::exact(pool.len(), &allowed);
+        let outcome = run(users, &excluded, &config).expect("valid pool");
+        prop_assert_eq!(outcome.weight, optimum.weight);
+        prop_assert_eq!(outcome.pairs.len(), optimum.pairs.len());
+    }
+}
+
+/// Pairs of unmatched users that are allowed together (checked over every pair).
+fn unmatched_allowed_pairs(
+    outcome: &Outcome,
+    excluded: &[(tandem_domain::UserId, tandem_domain::UserId)],
+    config: &EngineConfig,
+) -> Vec<(String, String)> {
+    let mut matched = vec![false; outcome.pool.len()];
+    for p in &outcome.pairs {
+        matched[p.a] = true;
+        matched[p.b] = true;
+    }
+    let free: Vec<PoolUser> =
+        (0..outcome.pool.len()).filter(|&i| !matched[i]).map(|i| outcome.pool[i].clone()).collect();
+    let (free, edges) = allowed_graph(free, excluded, config).expect("small");
+    edges.iter().map(|e| (free[e.a as usize].id.to_string(), free[e.b as usize].id.to_string())).collect()
 }
 
 fn components(n: usize, edges: &[Edge]) -> usize {
@@ -104,42 +163,81 @@ fn components(n: usize, edges: &[Edge]) -> usize {
 fn the_engine_is_deterministic_and_ignores_input_order() {
     let (users, excluded) = synthetic::pool(2_000, 9);
     let config = EngineConfig::default();
-    let first = run(users.clone(), &excluded, &config);
+    let first = run(users.clone(), &excluded, &config).expect("valid pool");
     let mut reversed = users;
     reversed.reverse();
-    let second = run(reversed, &excluded, &config);
-    let ids = |o: &tandem_pairing::Outcome| {
-        o.pairs.iter().map(|p| (o.pool[p.a].id.clone(), o.pool[p.b].id.clone())).collect::<Vec<_>>()
-    };
+    let second = run(reversed, &excluded, &config).expect("valid pool");
+    let ids =
+        |o: &Outcome| o.pairs.iter().map(|p| (o.pool[p.a].id.clone(), o.pool[p.b].id.clone())).collect::<Vec<_>>();
     assert_eq!(ids(&first), ids(&second));
 }
 
 #[test]
-fn on_a_thousand_users_the_engine_reaches_99_percent_of_the_optimum_and_never_less_than_greedy() {
-    for seed in [11, 12] {
-        let config = EngineConfig { exact_vertex_limit: 0, seed, ..EngineConfig::default() };
-        let (users, excluded) = synthetic::pool(1_000, seed);
-        let outcome = run(users, &excluded, &config);
-        let n = outcome.pool.len();
-        let optimum = matching::exact(n, &outcome.edges);
-        let greedy = matching::greedy(n, &outcome.edges);
-        let engine = matching::solve(n, &outcome.edges, &config);
-        assert_eq!(engine.pairs.len(), outcome.pairs.len());
-        assert!(engine.weight >= greedy.weight);
+fn on_a_thousand_users_the_engine_reaches_99_percent_of_the_whole_optimum_and_matches_as_many() {
+    // Against the exact optimum over every allowed pair, on the shapes that starve a
+    // sampled graph most (popular users, skewed timezones).
+    for (shape, seed) in [(Shape::PopularUsers, 11), (Shape::SkewedTimezones, 12)] {
+        let config = EngineConfig { seed, ..EngineConfig::default() };
+        let (users, excluded) = synthetic::shaped(shape, 1_000, seed);
+        let (pool, allowed) = allowed_graph(users.clone(), &excluded, &config).expect("small");
+        let optimum = matching::exact(pool.len(), &allowed);
+        let outcome = run(users, &excluded, &config).expect("valid pool");
+        let weight: i64 = outcome.pairs.iter().map(|p| matching::weight_of(&allowed, p.a, p.b).expect("allowed")).sum();
+        assert_eq!(weight, outcome.weight);
+        assert!(weight * 100 >= optimum.weight * 99, "{shape:?}: {weight} vs optimum {}", optimum.weight);
         assert!(
-            engine.weight * 100 >= optimum.weight * 99,
-            "seed {seed}: {} vs optimum {}",
-            engine.weight,
-            optimum.weight
+            outcome.pairs.len() >= optimum.pairs.len(),
+            "{shape:?}: {} pairs vs {}",
+            outcome.pairs.len(),
+            optimum.pairs.len()
         );
-        assert!(engine.pairs.len() * 100 >= optimum.pairs.len() * 99);
     }
+}
+
+#[test]
+fn forty_users_whose_favourites_are_the_same_few_are_all_matched() {
+    // Everyone's best ten are the same popular users: kept favourites alone left 16 of 40
+    // without an edge between them.
+    let (mut users, _) = synthetic::shaped(Shape::Realistic, 40, 3);
+    let popular = synthetic::shaped(Shape::PopularUsers, 400, 3)
+        .0
+        .into_iter()
+        .filter(|u| u.response_rate == 1.0 && u.values.len() == 6);
+    for (user, mainstream) in users.iter_mut().take(10).zip(popular) {
+        *user = PoolUser { id: user.id.clone(), ..mainstream };
+    }
+    for user in &mut users {
+        user.utc_offset_minutes = 60;
+    }
+    // Through the sampled path too, where only the balanced selection and the second chance help.
+    for config in [
+        EngineConfig::default(),
+        EngineConfig { complete_pair_limit: 0, exact_vertex_limit: 0, sample_size: 20, ..EngineConfig::default() },
+    ] {
+        let outcome = run(users.clone(), &[], &config).expect("valid pool");
+        assert_eq!(outcome.stats.unmatched, 0, "{:?}", outcome.stats);
+    }
+}
+
+#[test]
+fn invalid_configuration_and_duplicate_users_are_refused_not_a_panic() {
+    let (users, _) = synthetic::pool(50, 1);
+    let error =
+        run(users.clone(), &[], &EngineConfig { keep_best: 0, ..EngineConfig::default() }).expect_err("refused");
+    assert!(matches!(error, EngineError::Config { field: "keepBest", .. }), "{error}");
+    let mut twice = users.clone();
+    twice.push(PoolUser { utc_offset_minutes: 0, ..users[7].clone() });
+    let error = run(twice, &[], &EngineConfig::default()).expect_err("refused");
+    assert_eq!(error, EngineError::DuplicateUser(users[7].id.clone()));
+    let mut far = users;
+    far[3].utc_offset_minutes = 5_000;
+    assert!(matches!(run(far, &[], &EngineConfig::default()), Err(EngineError::User { .. })));
 }
 
 #[test]
 fn small_candidate_graphs_are_solved_exactly() {
     let (users, excluded) = synthetic::pool(120, 5);
-    let outcome = run(users, &excluded, &EngineConfig::default());
+    let outcome = run(users, &excluded, &EngineConfig::default()).expect("valid pool");
     assert!(outcome.stats.exact);
     let optimum = matching::exact(outcome.pool.len(), &outcome.edges);
     assert_eq!(outcome.pairs.len(), optimum.pairs.len());
@@ -153,6 +251,6 @@ fn identical_profiles_still_pair_almost_everyone() {
     for (i, user) in users.iter_mut().enumerate() {
         *user = tandem_pairing::PoolUser { id: tandem_pairing::synthetic::user_id(i), ..template.clone() };
     }
-    let outcome = run(users, &[], &EngineConfig::default());
+    let outcome = run(users, &[], &EngineConfig::default()).expect("valid pool");
     assert!(outcome.stats.unmatched <= 4, "unmatched: {}", outcome.stats.unmatched);
 }

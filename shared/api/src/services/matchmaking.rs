@@ -67,6 +67,7 @@ async fn read_pool(app: &App, now: DateTime<Utc>, report: &mut SweepReport) -> R
         app.store.drop_from_pool(record, now).await?;
     }
     report.stale_dropped = stale.len();
+    let live = one_record_per_user(live);
     let days = live.iter().map(|r| (r.user_id.clone(), (r.day, r.queued_at))).collect();
     let users = live
         .into_iter()
@@ -81,12 +82,27 @@ async fn read_pool(app: &App, now: DateTime<Utc>, report: &mut SweepReport) -> R
     Ok(Pool { users, days })
 }
 
+/// A user is in the pool once (the engine refuses duplicates): should two records of one
+/// user both be live (a timezone change around midnight), the earlier queued one counts.
+fn one_record_per_user(mut live: Vec<AvailabilityRecord>) -> Vec<AvailabilityRecord> {
+    live.sort_by(|a, b| a.user_id.cmp(&b.user_id).then(a.queued_at.cmp(&b.queued_at)));
+    live.dedup_by(|later, earlier| {
+        let same = later.user_id == earlier.user_id;
+        if same {
+            tracing::warn!(user = %later.user_id, day = %later.day, "a second live availability record: left out of this sweep");
+        }
+        same
+    });
+    live
+}
+
 /// Step 2: the pairing engine (CPU-bound: on the blocking pool).
 async fn run_engine(app: &App, users: Vec<PoolUser>, report: &mut SweepReport) -> Result<Outcome, ApiError> {
     let config = app.config.pairing.clone();
     let outcome = tokio::task::spawn_blocking(move || tandem_pairing::run(users, &[], &config))
         .await
-        .map_err(|e| ApiError::Internal(format!("pairing engine: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("pairing engine: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("pairing engine refused the pool: {e}")))?;
     report.pool = outcome.stats.pool;
     report.candidate_edges = outcome.stats.candidate_edges;
     report.pairs = outcome.stats.pairs;
