@@ -219,6 +219,31 @@ async fn overlapping_sweeps_never_match_anyone_twice() {
 }
 
 #[tokio::test]
+async fn a_sweep_out_of_time_commits_what_it_has_and_the_next_one_pairs_the_rest() {
+    use tandem_api::services::matchmaking;
+    let api = TestApi::start().await;
+    let mut members = Vec::new();
+    for i in 0..8 {
+        members.push(api.member(&format!("T{i}"), PARIS).await);
+    }
+    for member in &members {
+        queue(&api, member).await;
+    }
+    // No time left: the engine pairs everyone, no write starts, nobody is half-matched.
+    let report = matchmaking::sweep_within(&api.app, Utc::now(), std::time::Duration::ZERO).await.unwrap();
+    assert_eq!((report.pairs, report.created, report.deferred), (4, 0, 4), "{report:?}");
+    assert_eq!(api.count_items("MATCH#").await, 0);
+    for member in &members {
+        assert_eq!(api.get("/v1/availability/today", Some(&member.access)).await.body["state"], "queued");
+    }
+    let report = matchmaking::sweep(&api.app, Utc::now()).await.unwrap();
+    assert_eq!((report.created, report.deferred, report.unmatched), (4, 0, 0), "{report:?}");
+    for member in &members {
+        assert_eq!(api.get("/v1/availability/today", Some(&member.access)).await.body["state"], "matched");
+    }
+}
+
+#[tokio::test]
 async fn a_pair_is_written_only_while_both_are_still_queued() {
     let api = TestApi::start().await;
     let (a, b) = (api.member("Al", PARIS).await, api.member("Bea", PARIS).await);

@@ -213,11 +213,11 @@ pub fn shaped(shape: Shape, n: usize, seed: u64) -> (Vec<PoolUser>, Vec<(UserId,
         // ~15 % of the pool excluded for each user: half as the user's own list (blocks,
         // recent partners), half as caller-side pairs (blocks made after queueing).
         let per_user = (n * 15 / 100 / 2).max(1);
-        for i in 0..n {
+        for (i, user) in users.iter_mut().enumerate() {
             for _ in 0..per_user {
                 let j = rng.below(n);
                 if j != i {
-                    users[i].excluded.push(user_id(j));
+                    user.excluded.push(user_id(j));
                 }
                 let k = rng.below(n);
                 if k != i {

@@ -51,7 +51,7 @@ pub enum LeaveOutcome {
 }
 
 /// Parallel partition reads per sweep.
-const POOL_READ_CONCURRENCY: usize = 16;
+const POOL_READ_CONCURRENCY: usize = 32;
 
 impl Store {
     pub async fn availability(

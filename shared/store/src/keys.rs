@@ -61,8 +61,11 @@ pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
     (user_partition(id), format!("AVAIL#{day}"))
 }
 
-/// Pool partitions are sharded so that no single partition caps a sweep's read rate.
-pub const POOL_SHARDS: u32 = 4;
+/// Pool partitions are sharded so that no single partition key caps a sweep: a sweep
+/// removes every matched user from its pool partition at once (one GSI write each, at most
+/// 1,000 per second per partition key), up to ~75,000 users of one offset at 100,000 queued.
+/// Readers query every shard, so raising this keeps older records readable.
+pub const POOL_SHARDS: u32 = 16;
 
 /// A stable shard in `0..shards` for an id: spreads one logical partition over several.
 fn shard_of(id: &str, shards: u32) -> u32 {
@@ -143,8 +146,9 @@ pub fn conversation_partition(conversation_id: &ConversationId) -> String {
 }
 
 /// Active conversations sit in one of these GSI1 partitions, sorted by when the expiry
-/// job next has something to do with them.
-pub const CONVERSATION_DUE_SHARDS: u32 = 4;
+/// job next has something to do with them. A sweep creates up to 50,000 at once: sharded so
+/// each partition key takes a few thousand GSI writes (≤ 1,000 per second each).
+pub const CONVERSATION_DUE_SHARDS: u32 = 16;
 
 pub fn conversation_due_gsi1(conversation_id: &ConversationId) -> String {
     conversation_due_partition(shard_of(conversation_id.as_str(), CONVERSATION_DUE_SHARDS))
@@ -308,8 +312,9 @@ pub fn badge(user: &UserId, badge: tandem_domain::rewards::Badge) -> (String, St
 /// The purge index (GSI2): items with a hard deadline, by deadline (epoch seconds), so the
 /// purge job finds them without a scan when DynamoDB TTL lags. Ended conversations (with
 /// their partition and match), accounts due for erasure, and the families listed in
-/// `docs/data-model.md`'s retention table.
-pub const PURGE_SHARDS: u32 = 4;
+/// `docs/data-model.md`'s retention table. Sharded for the sweep's burst (three analytics
+/// events per pair land here: 150,000 at 100,000 queued).
+pub const PURGE_SHARDS: u32 = 32;
 
 pub fn purge_gsi2(partition_key: &str) -> String {
     purge_partition(shard_of(partition_key, PURGE_SHARDS))
@@ -336,8 +341,10 @@ pub fn user_tokens_gsi1(id: &UserId) -> String {
     format!("{USERS}{id}#TOKENS")
 }
 
-/// Analytics events: spread over shards per UTC day; no user id anywhere in them.
-pub const ANALYTICS_SHARDS: u32 = 4;
+/// Analytics events: spread over shards per UTC day; no user id anywhere in them. A sweep
+/// writes three per pair inside its transactions (2 WCU each): 64 shards keep a 100,000-user
+/// sweep under ~5,000 WCU per partition key.
+pub const ANALYTICS_SHARDS: u32 = 64;
 
 pub fn analytics_event(at: chrono::DateTime<chrono::Utc>, event_id: &str) -> (String, String) {
     let shard = shard_of(event_id, ANALYTICS_SHARDS);
