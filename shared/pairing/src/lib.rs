@@ -1,13 +1,16 @@
 //! The pairing engine: from a pool of queued users to a set of pairs that maximises the
 //! total affinity score. Pure: no I/O, deterministic for a given pool and seed.
 //!
-//! Three phases, each timed in [`SweepStats`]:
-//! 1. [`candidates`]: for each user, a bounded set of compatible users (UTC offsets within
-//!    2 h, no hard-filtered pair), without comparing every pair in the pool.
-//! 2. [`score`]: each candidate pair's score (0–100) under configurable weights; each user
-//!    keeps its best `k`, and the union of those lists is the candidate graph.
+//! Four phases, each timed in [`SweepStats`]:
+//! 1. [`candidates`]: every allowed pair while the pool is small, else a bounded sample per
+//!    user (UTC offsets within 2 h, no hard-filtered pair).
+//! 2. [`score`] and [`graph`]: each candidate pair's score (0–100) under configurable
+//!    weights; the kept edges are each user's favourites plus a greedy b-matching, so
+//!    popular users cannot take every slot.
 //! 3. [`matching`]: maximum-weight matching on that general graph: exact (blossom) where
-//!    the graph is small, greedy plus short augmentations beyond.
+//!    the graph is small, greedy plus augmentations and exact windows beyond.
+//! 4. [`second_chance`]: fresh edges for the users left unmatched, a re-solve, and a
+//!    completion pass: nobody waits while an allowed partner waits too.
 //!
 //! `docs/pairing.md` documents the algorithm, its complexity and its measured quality.
 
