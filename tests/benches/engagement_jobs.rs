@@ -116,26 +116,6 @@ async fn matched(store: &Store, pair: [&AvailabilityRecord; 2], at: DateTime<Utc
     }
 }
 
-/// A seeding write, retried: DynamoDB Local times out on its own locks under concurrent
-/// transactions ("this request will succeed in actual DynamoDB").
-async fn seeded<T, F, Fut>(write: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, tandem_store::StoreError>>,
-{
-    let mut attempts = 0;
-    loop {
-        match write().await {
-            Ok(value) => return value,
-            Err(error) if attempts < 5 => {
-                attempts += 1;
-                eprintln!("seeding retried: {error}");
-            }
-            Err(error) => panic!("seeding failed: {error}"),
-        }
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let api = TestApi::start().await;

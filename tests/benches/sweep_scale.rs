@@ -114,14 +114,7 @@ async fn queue(store: &Store, user: tandem_pairing::PoolUser, at: DateTime<Utc>)
         conversation_id: None,
     };
     let active = ActiveDay { user_id, day, ends_at };
-    for attempt in 0.. {
-        match store.queue(&record, &active, at).await {
-            Ok(_) => return,
-            // DynamoDB Local times out on its own locks under concurrent transactions.
-            Err(error) if attempt < 5 => eprintln!("seeding retried: {error}"),
-            Err(error) => panic!("seeding failed: {error}"),
-        }
-    }
+    seeded(|| store.queue(&record, &active, at)).await;
 }
 
 /// Waits until `count` has not moved for `quiet`.

@@ -1,4 +1,5 @@
-//! DynamoDB calls counted by an SDK interceptor, for the benchmarks' cost figures.
+//! DynamoDB calls counted by an SDK interceptor, for the benchmarks' cost figures, and
+//! the benchmarks' seeding writes.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -70,4 +71,24 @@ pub async fn counted(api: &TestApi) -> (App, Calls) {
 /// `3 Query, 10 UpdateItem`.
 pub fn calls_text(calls: &BTreeMap<&'static str, u64>) -> String {
     calls.iter().map(|(name, n)| format!("{n} {name}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A seeding write, retried: DynamoDB Local times out on its own locks under concurrent
+/// transactions ("this request will succeed in actual DynamoDB").
+pub async fn seeded<T, F, Fut>(write: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, tandem_store::StoreError>>,
+{
+    let mut attempts = 0;
+    loop {
+        match write().await {
+            Ok(value) => return value,
+            Err(error) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("seeding retried: {error}");
+            }
+            Err(error) => panic!("seeding failed: {error}"),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 pub mod calls;
 pub mod contract;
 
-pub use calls::{Calls, calls_text, counted};
+pub use calls::{Calls, calls_text, counted, seeded};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

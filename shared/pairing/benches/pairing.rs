@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tandem_pairing::synthetic::{self, Shape};
-use tandem_pairing::{EngineConfig, allowed_graph, matching, run};
+use tandem_pairing::{EngineConfig, allowed_graph, matching, run, unmatched_allowed_pairs};
 
 const SIZES: &[usize] = &[1_000, 3_000, 10_000, 100_000];
 const QUALITY_SIZES: &[usize] = &[1_000, 2_000, 3_000];
@@ -121,20 +121,8 @@ fn stranded_beside_a_partner(
     excluded: &[(tandem_domain::UserId, tandem_domain::UserId)],
     config: &EngineConfig,
 ) -> usize {
-    let mut matched = vec![false; outcome.pool.len()];
-    for p in &outcome.pairs {
-        matched[p.a] = true;
-        matched[p.b] = true;
-    }
-    let free: Vec<tandem_pairing::PoolUser> =
-        (0..outcome.pool.len()).filter(|&i| !matched[i]).map(|i| outcome.pool[i].clone()).collect();
-    let (free, edges) = allowed_graph(free, excluded, config).expect("small");
-    let mut has_partner = vec![false; free.len()];
-    for e in &edges {
-        has_partner[e.a as usize] = true;
-        has_partner[e.b as usize] = true;
-    }
-    has_partner.iter().filter(|x| **x).count()
+    let pairs = unmatched_allowed_pairs(outcome, excluded, config).expect("few unmatched");
+    pairs.iter().flat_map(|(a, b)| [a, b]).collect::<std::collections::HashSet<_>>().len()
 }
 
 fn quality() {

@@ -138,7 +138,8 @@ pub fn generate(features: &[Features], buckets: &Buckets, exclusions: &Exclusion
     }
 }
 
-fn complete(features: &[Features], buckets: &Buckets, exclusions: &Exclusions) -> Vec<Vec<u32>> {
+/// Every allowed compatible pair, listed once by its lower index.
+pub fn complete(features: &[Features], buckets: &Buckets, exclusions: &Exclusions) -> Vec<Vec<u32>> {
     features
         .iter()
         .enumerate()

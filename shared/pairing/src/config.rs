@@ -88,20 +88,20 @@ fn config_error(field: &'static str, problem: impl Into<String>) -> EngineError 
 impl EngineConfig {
     /// Refuses settings the engine cannot honour.
     pub fn validate(&self) -> Result<(), EngineError> {
-        let at_least = |field: &'static str, value: usize, min: usize, max: usize| {
+        let within = |field: &'static str, value: usize, min: usize, max: usize| {
             if value < min || value > max {
                 Err(config_error(field, format!("must be between {min} and {max} (got {value})")))
             } else {
                 Ok(())
             }
         };
-        at_least("sampleSize", self.sample_size, 1, SAMPLE_SIZE_MAX)?;
-        at_least("keepBest", self.keep_best, 1, SAMPLE_SIZE_MAX)?;
-        at_least("balancedDegree", self.balanced_degree, 0, SAMPLE_SIZE_MAX)?;
-        at_least("secondChanceSample", self.second_chance_sample, 0, SAMPLE_SIZE_MAX)?;
-        at_least("exactVertexLimit", self.exact_vertex_limit, 0, EXACT_VERTEX_MAX)?;
-        at_least("exactEdgeLimit", self.exact_edge_limit, 0, EXACT_EDGE_MAX)?;
-        at_least("windowSize", self.window_size, 2, WINDOW_SIZE_MAX)?;
+        within("sampleSize", self.sample_size, 1, SAMPLE_SIZE_MAX)?;
+        within("keepBest", self.keep_best, 1, SAMPLE_SIZE_MAX)?;
+        within("balancedDegree", self.balanced_degree, 0, SAMPLE_SIZE_MAX)?;
+        within("secondChanceSample", self.second_chance_sample, 0, SAMPLE_SIZE_MAX)?;
+        within("exactVertexLimit", self.exact_vertex_limit, 0, EXACT_VERTEX_MAX)?;
+        within("exactEdgeLimit", self.exact_edge_limit, 0, EXACT_EDGE_MAX)?;
+        within("windowSize", self.window_size, 2, WINDOW_SIZE_MAX)?;
         let widest = OFFSET_RANGE.end() - OFFSET_RANGE.start();
         if !(0..=widest).contains(&self.max_offset_difference_minutes) {
             return Err(config_error(

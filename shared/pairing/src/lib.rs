@@ -181,11 +181,30 @@ pub fn allowed_graph(
     let features: Vec<Features> = pool.iter().map(Features::from).collect();
     let exclusions = candidates::Exclusions::new(&pool, excluded_pairs);
     let buckets = candidates::Buckets::new(&features, config.max_offset_difference_minutes);
-    if buckets.compatible_pairs() > ALLOWED_GRAPH_PAIR_LIMIT {
-        return Err(EngineError::TooLarge { pairs: buckets.compatible_pairs(), limit: ALLOWED_GRAPH_PAIR_LIMIT });
+    let pairs = buckets.compatible_pairs();
+    if pairs > ALLOWED_GRAPH_PAIR_LIMIT {
+        return Err(EngineError::TooLarge { pairs, limit: ALLOWED_GRAPH_PAIR_LIMIT });
     }
-    let complete = EngineConfig { complete_pair_limit: usize::MAX, ..config.clone() };
-    let lists = candidates::generate(&features, &buckets, &exclusions, &complete);
+    let lists = candidates::Lists { lists: candidates::complete(&features, &buckets, &exclusions), complete: true };
     let edges = graph::every_edge(&graph::score_lists(&features, &lists, &config.weights));
     Ok((pool, edges))
+}
+
+/// Pairs of users the outcome left unmatched who are allowed together, checked over every
+/// pair of them (not the candidate graph): the rule "nobody waits beside an allowed partner
+/// who waits too" holds when this is empty. For tests and benchmarks.
+pub fn unmatched_allowed_pairs(
+    outcome: &Outcome,
+    excluded_pairs: &[(UserId, UserId)],
+    config: &EngineConfig,
+) -> Result<Vec<(UserId, UserId)>, EngineError> {
+    let mut matched = vec![false; outcome.pool.len()];
+    for pair in &outcome.pairs {
+        matched[pair.a] = true;
+        matched[pair.b] = true;
+    }
+    let unmatched: Vec<PoolUser> =
+        outcome.pool.iter().zip(&matched).filter(|(_, m)| !**m).map(|(user, _)| user.clone()).collect();
+    let (unmatched, edges) = allowed_graph(unmatched, excluded_pairs, config)?;
+    Ok(edges.iter().map(|e| (unmatched[e.a as usize].id.clone(), unmatched[e.b as usize].id.clone())).collect())
 }

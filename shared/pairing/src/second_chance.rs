@@ -6,7 +6,7 @@
 //! `second_chance_sample`) and `second_chance_sample` fresh candidates drawn from its whole
 //! window (on a complete graph: its whole neighbourhood); the matching is then re-solved
 //! (exactly when small, else by augmentations started around those users, which reach
-//! them through matched users too). Last, [`complete`] guarantees the rule users see:
+//! them through matched users too). Last, [`complete_maximal`] guarantees the rule users see:
 //! nobody stays unmatched while an allowed partner is unmatched too.
 
 use crate::candidates::{Buckets, Exclusions, draw};
@@ -56,7 +56,7 @@ pub fn second_chance(
         let rounds = pool.config.improvement_rounds.max(1);
         matching::improve_around(n, &edges, &first, rounds, pool.config.seed, &free)
     };
-    let (edges, matching) = complete(pool, edges, matching);
+    let (edges, matching) = complete_maximal(pool, edges, matching);
     (edges, matching, free.len())
 }
 
@@ -96,7 +96,7 @@ fn fresh_edges(pool: &Pool<'_>, free: &[u32]) -> Vec<Edge> {
 /// Pairs any two unmatched users who are allowed together, best score first for each, so
 /// the result is maximal over all allowed pairs, not only over the candidate graph. Cost
 /// O(f · w) for f users still unmatched and w of them per window: f is small here.
-pub fn complete(pool: &Pool<'_>, mut edges: Vec<Edge>, matching: Matching) -> (Vec<Edge>, Matching) {
+pub fn complete_maximal(pool: &Pool<'_>, mut edges: Vec<Edge>, matching: Matching) -> (Vec<Edge>, Matching) {
     let Pool { features, exclusions, config, .. } = *pool;
     let free = unmatched(features.len(), &matching);
     let free_buckets = Buckets::of(features, free.iter().copied(), config.max_offset_difference_minutes);

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 use tandem_pairing::matching::{self, Edge};
 use tandem_pairing::synthetic::Shape;
-use tandem_pairing::{EngineConfig, EngineError, Outcome, PoolUser, allowed_graph, run, synthetic};
+use tandem_pairing::{
+    EngineConfig, EngineError, Outcome, PoolUser, allowed_graph, run, synthetic, unmatched_allowed_pairs,
+};
 
 /// Random simple graphs: up to `n` vertices, weights 1..=100_000, edges sorted by (a, b).
 fn graphs(max_vertices: u32) -> impl Strategy<Value = (usize, Vec<Edge>)> {
@@ -102,7 +104,7 @@ proptest! {
             EngineConfig { seed, ..EngineConfig::default() }
         };
         let outcome = run(users, &excluded, &config).expect("valid pool");
-        let stranded = unmatched_allowed_pairs(&outcome, &excluded, &config);
+        let stranded = unmatched_allowed_pairs(&outcome, &excluded, &config).expect("small");
         prop_assert!(stranded.is_empty(), "{shape:?}: unmatched but allowed together: {stranded:?}");
     }
 
@@ -122,23 +124,6 @@ proptest! {
         prop_assert_eq!(outcome.weight, optimum.weight);
         prop_assert_eq!(outcome.pairs.len(), optimum.pairs.len());
     }
-}
-
-/// Pairs of unmatched users that are allowed together (checked over every pair).
-fn unmatched_allowed_pairs(
-    outcome: &Outcome,
-    excluded: &[(tandem_domain::UserId, tandem_domain::UserId)],
-    config: &EngineConfig,
-) -> Vec<(String, String)> {
-    let mut matched = vec![false; outcome.pool.len()];
-    for p in &outcome.pairs {
-        matched[p.a] = true;
-        matched[p.b] = true;
-    }
-    let free: Vec<PoolUser> =
-        (0..outcome.pool.len()).filter(|&i| !matched[i]).map(|i| outcome.pool[i].clone()).collect();
-    let (free, edges) = allowed_graph(free, excluded, config).expect("small");
-    edges.iter().map(|e| (free[e.a as usize].id.to_string(), free[e.b as usize].id.to_string())).collect()
 }
 
 fn components(n: usize, edges: &[Edge]) -> usize {
