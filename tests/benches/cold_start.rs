@@ -84,7 +84,7 @@ async fn failed(State(api): State<RuntimeApi>, body: String) -> &'static str {
 fn bootstrap(name: &str) -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
-    let path = target.join("release").join(name);
+    let path = target.join("lambda").join(name).join("bootstrap");
     assert!(path.exists(), "{} is missing: run scripts/build-functions.sh first", path.display());
     path
 }

@@ -89,10 +89,15 @@ pub async fn start(
     let logs = state_dir.join("logs");
     std::fs::create_dir_all(&logs)?;
 
+    // DynamoDB Local unpacks its SQLite native library into the JVM's temporary directory
+    // on every start and never removes it: keep those copies inside this stack's directory.
+    let java_tmp = state_dir.join("java-tmp");
+    std::fs::create_dir_all(&java_tmp)?;
     let jar_dir = find_dynamodb_local(local_dir)?;
     let mut dynamodb = Command::new("java");
     dynamodb
         .arg(format!("-Djava.library.path={}", jar_dir.join("DynamoDBLocal_lib").display()))
+        .arg(format!("-Djava.io.tmpdir={}", java_tmp.display()))
         .arg("-jar")
         .arg(jar_dir.join("DynamoDBLocal.jar"))
         .arg("-port")

@@ -67,6 +67,14 @@ pub struct OutcomeRecord {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// What else an ended conversation leaves for one participant: the reflection it allows and
+/// the trust it costs (an abandon, a cooldown).
+#[derive(Debug, Clone)]
+pub struct Aftermath {
+    pub reflectable: crate::Reflectable,
+    pub trust_penalties: Vec<crate::TrustEntry>,
+}
+
 /// What recording an ended conversation for one participant did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordOutcome {
@@ -195,6 +203,7 @@ impl Store {
         history: &Engagement,
         suspension: Option<&Suspension>,
         entries: &[LedgerEntry],
+        aftermath: &Aftermath,
     ) -> Result<RecordOutcome, StoreError> {
         let user = &outcome.user_id;
         let mut guard = with_key(keys::conversation_outcome(&outcome.conversation_id, user), outcome)?;
@@ -221,7 +230,11 @@ impl Store {
                 .expression_attribute_values(":suspension", serde_dynamo::to_attribute_value(suspension)?);
         }
         let update = update.update_expression(set).build().map_err(StoreError::build)?;
-        let head = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
+        let mut head = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
+        head.push(self.reflectable_item(user, &aftermath.reflectable)?);
+        for entry in &aftermath.trust_penalties {
+            head.extend(self.trust_penalty(user, entry)?);
+        }
         match self.transact_with_rewards(head, user, entries, None).await? {
             Committed::Yes => Ok(RecordOutcome::Recorded { suspended: suspension.is_some() }),
             Committed::No(failed) if failed.first() == Some(&true) => Ok(RecordOutcome::AlreadyRecorded),

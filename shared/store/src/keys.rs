@@ -358,3 +358,30 @@ pub fn analytics_event(at: chrono::DateTime<chrono::Utc>, event_id: &str) -> (St
 pub fn idempotency(user: &UserId, key: &str) -> (String, String) {
     (user_partition(user), format!("IDEMPOTENCY#{key}"))
 }
+
+/// A reflection, in its author's partition (one per conversation).
+pub fn reflection(author: &UserId, conversation_id: &ConversationId) -> (String, String) {
+    (user_partition(author), format!("REFLECTION#{conversation_id}"))
+}
+
+/// An ended conversation the user may reflect on, until the window closes (TTL).
+pub fn reflectable(user: &UserId, conversation_id: &ConversationId) -> (String, String) {
+    (user_partition(user), format!("REFLECTABLE#{conversation_id}"))
+}
+
+/// The author's reflection on `subject` counted once (in the author's partition).
+pub fn reflected(author: &UserId, subject: &UserId) -> (String, String) {
+    (user_partition(author), format!("REFLECTED#{subject}"))
+}
+
+/// A user's trust: components, the day's reflection tally, version.
+pub fn trust(user: &UserId) -> (String, String) {
+    (user_partition(user), "TRUST".to_owned())
+}
+
+/// The trust ledger's entries, in the user's partition, oldest first by sort key.
+pub const TRUST_LEDGER: &str = "TRUSTLOG#";
+
+pub fn trust_ledger(user: &UserId, at: chrono::DateTime<chrono::Utc>, event_key: &str) -> (String, String) {
+    (user_partition(user), format!("{TRUST_LEDGER}{}#{event_key}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ")))
+}

@@ -26,6 +26,7 @@ pub mod retention;
 pub mod rewards;
 pub mod sessions;
 pub mod stream;
+pub mod trust;
 pub mod users;
 
 use aws_sdk_dynamodb::Client;
@@ -34,7 +35,7 @@ pub use audit::AuditEntry;
 pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 pub use connections::ConnectionRecord;
 pub use conversations::{ConversationRecord, ExtensionOutcome};
-pub use engagement::{DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord};
+pub use engagement::{Aftermath, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord};
 pub use error::StoreError;
 pub use idempotency::IdempotencyRecord;
 pub use login_throttle::{ThrottleState, ThrottleSubject};
@@ -48,6 +49,7 @@ pub use retention::{PurgeEntry, PurgePage};
 pub use rewards::{ActiveDay, BadgeRecord, LedgerPage, RewardsSummary};
 pub use sessions::{RefreshOutcome, SessionStart};
 pub use tandem_domain::conversation::ConversationState;
+pub use trust::{Reflectable, ReflectionReads, ReflectionRecord, ReflectionWrite, TrustEntry, TrustRecord};
 pub use users::{EmailClaim, NewAccount};
 
 /// Handle on the table; cheap to clone (the SDK client is reference-counted).

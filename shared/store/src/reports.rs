@@ -356,10 +356,14 @@ impl Store {
         report: &ReportRecord,
         resolution: &Resolution,
         change: &AccountChange,
+        trust_penalty: Option<&crate::TrustEntry>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut actions =
             vec![self.report_status_update(report, resolution.action.resolves_to(), Some(resolution), now)?];
+        if let Some(entry) = trust_penalty {
+            actions.extend(self.trust_penalty(&report.reported_user_id, entry)?);
+        }
         let user_key = key(keys::user(&report.reported_user_id));
         let account_update = |expression: &str, value: aws_sdk_dynamodb::types::AttributeValue, name: &str| {
             Update::builder()

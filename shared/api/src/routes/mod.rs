@@ -43,6 +43,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "me-notifications-get", handler: |a, r| Box::pin(me::notifications_get::handle(a, r)) },
     HttpFunction { name: "me-notifications-put", handler: |a, r| Box::pin(me::notifications_put::handle(a, r)) },
     HttpFunction { name: "me-rewards-get", handler: |a, r| Box::pin(me::rewards_get::handle(a, r)) },
+    HttpFunction { name: "me-trust-get", handler: |a, r| Box::pin(me::trust_get::handle(a, r)) },
     HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "me-export", handler: |a, r| Box::pin(me::export::handle(a, r)) },
     HttpFunction { name: "me-deletion-request", handler: |a, r| Box::pin(me::deletion_request::handle(a, r)) },
@@ -71,6 +72,10 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "conversations-close", handler: |a, r| Box::pin(conversations::close::handle(a, r)) },
     HttpFunction { name: "conversations-extend", handler: |a, r| Box::pin(conversations::extend::handle(a, r)) },
     HttpFunction { name: "conversations-panic", handler: |a, r| Box::pin(conversations::panic::handle(a, r)) },
+    HttpFunction {
+        name: "conversations-reflection",
+        handler: |a, r| Box::pin(conversations::reflection::handle(a, r)),
+    },
     HttpFunction { name: "reports-create", handler: |a, r| Box::pin(reports::create::handle(a, r)) },
     HttpFunction { name: "reports-list", handler: |a, r| Box::pin(reports::list::handle(a, r)) },
     HttpFunction { name: "reports-get", handler: |a, r| Box::pin(reports::get::handle(a, r)) },

@@ -9,10 +9,12 @@ use tandem_domain::conversation::ModerationState;
 use tandem_domain::moderation::Severity;
 use tandem_domain::reports::{AdminAction, ReportStatus, check_action};
 use tandem_domain::{MessageId, ReportId, User, UserId, ValidationErrors};
+use tandem_domain::trust::{REPORT_CONFIRMED, TrustSource};
 use tandem_store::{AccountChange, AuditEntry, MessageRecord, Notice, ReportPage, ReportRecord, Resolution};
 
 use crate::services::accounts::account;
 use crate::services::conversations::close_active;
+use crate::services::trust;
 use crate::{ApiError, App};
 
 /// How much history an admin sees around a report.
@@ -136,7 +138,22 @@ pub async fn act(
         }
         AdminAction::Ban => AccountChange::Ban,
     };
-    if !app.store.resolve_report(&report, &resolution, &change, now).await? {
+    // A report acted on (not dismissed) is confirmed: it costs the reported user trust.
+    let penalty = match change {
+        AccountChange::None => None,
+        _ => {
+            let read = app.store.trust(&report.reported_user_id, now).await?;
+            Some(trust::penalty(
+                TrustSource::ReportConfirmed,
+                REPORT_CONFIRMED,
+                report.report_id.as_str(),
+                &report.reported_user_id,
+                &read.components,
+                now,
+            ))
+        }
+    };
+    if !app.store.resolve_report(&report, &resolution, &change, penalty.as_ref(), now).await? {
         // Someone resolved it meanwhile.
         let current = app.store.report(id, now).await?.ok_or(ApiError::NotFound)?;
         return repeat(app, current, action, now).await;

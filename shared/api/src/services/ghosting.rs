@@ -10,9 +10,14 @@ use tandem_domain::conversation::{ConversationState, is_open, message_deletion_t
 use tandem_domain::engagement::{ConversationOutcome, REMINDER_AFTER, Suspension};
 use tandem_domain::rewards::conversation_awards;
 use tandem_domain::{User, UserId, UserStatus};
-use tandem_store::{ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome};
+use tandem_domain::trust::{ABANDON, COOLDOWN, TrustComponents, TrustSource};
+use tandem_store::{
+    Aftermath, ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, Reflectable, ReminderOutcome,
+    TrustEntry,
+};
 
 use crate::services::accounts::account;
+use crate::services::trust;
 use crate::{ApiError, App};
 use tandem_domain::analytics::{AnalyticsEvent, AnalyticsKind};
 
@@ -121,7 +126,11 @@ async fn record_for(
     };
     let keep_until = message_deletion_time(conversation.ended_at.unwrap_or(now));
     for _ in 0..RECORD_ATTEMPTS {
-        let (user, summary) = tokio::try_join!(app.store.user(user_id, now), app.store.rewards_summary(user_id, now))?;
+        let (user, summary, trust) = tokio::try_join!(
+            app.store.user(user_id, now),
+            app.store.rewards_summary(user_id, now),
+            app.store.trust(user_id, now)
+        )?;
         let Some(user) = user else {
             tracing::info!(%user_id, "the account is gone: no history to keep");
             return Ok(());
@@ -135,7 +144,19 @@ async fn record_for(
             .map(|award| LedgerEntry::of(award, day, Some(&conversation.conversation_id), now))
             .collect();
         let read = (&user.engagement, user.status);
-        match app.store.record_conversation(&record, keep_until, read, &history, suspension.as_ref(), &entries).await? {
+        let aftermath = Aftermath {
+            reflectable: Reflectable {
+                conversation_id: conversation.conversation_id.clone(),
+                partner: conversation.participants[1 - position].clone(),
+                ended_at: conversation.ended_at.unwrap_or(now),
+            },
+            trust_penalties: trust_penalties(conversation, user_id, &outcome, suspension.is_some(), trust.components, now),
+        };
+        match app
+            .store
+            .record_conversation(&record, keep_until, read, &history, suspension.as_ref(), &entries, &aftermath)
+            .await?
+        {
             RecordOutcome::Recorded { suspended } => {
                 if suspended {
                     tracing::warn!(%user_id, abandons = history.abandoned_in_a_row, "suspended from matching for ghosting");
@@ -150,6 +171,29 @@ async fn record_for(
         "the history of {user_id} kept changing while recording {}",
         record.conversation_id
     )))
+}
+
+/// What an ended conversation costs a participant's trust: an abandon (never wrote), and a
+/// cooldown when it completes a run of abandons.
+fn trust_penalties(
+    conversation: &ConversationRecord,
+    user_id: &UserId,
+    outcome: &ConversationOutcome,
+    suspended: bool,
+    mut read: TrustComponents,
+    now: DateTime<Utc>,
+) -> Vec<TrustEntry> {
+    let event = conversation.conversation_id.as_str();
+    let mut entries = Vec::new();
+    if !outcome.answered {
+        let entry = trust::penalty(TrustSource::Abandon, ABANDON, event, user_id, &read, now);
+        read.add(entry.source, entry.delta);
+        entries.push(entry);
+    }
+    if suspended {
+        entries.push(trust::penalty(TrustSource::Cooldown, COOLDOWN, event, user_id, &read, now));
+    }
+    entries
 }
 
 /// The caller acknowledges their ghosting suspension: matching resumes (audited). Saying

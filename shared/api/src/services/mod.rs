@@ -22,3 +22,4 @@ pub mod retention;
 pub mod rewards;
 pub mod safety;
 pub mod sessions;
+pub mod trust;

@@ -7,3 +7,4 @@ pub mod messages_list;
 pub mod messages_send;
 pub mod panic;
 pub mod read;
+pub mod reflection;

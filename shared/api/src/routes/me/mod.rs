@@ -1,5 +1,5 @@
 //! `/v1/me*`: the signed-in user's own account, profile, notification settings, rewards,
-//! ghosting acknowledgement, export and deletion.
+//! trust, ghosting acknowledgement, export and deletion.
 
 pub mod deletion_cancel;
 pub mod deletion_request;
@@ -10,3 +10,4 @@ pub mod notifications_get;
 pub mod notifications_put;
 pub mod profile_put;
 pub mod rewards_get;
+pub mod trust_get;

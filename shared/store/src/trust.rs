@@ -1,0 +1,245 @@
+//! Reflections and trust in the table. All of it lives in user partitions, so an export
+//! carries it and an erasure removes it with the rest:
+//! - `REFLECTION#<conversation>` in the author's partition: the reflection (one per
+//!   conversation and author);
+//! - `REFLECTABLE#<conversation>` in each participant's partition: who the partner was and
+//!   when it ended, kept for the reflection window (the conversation itself is purged
+//!   sooner);
+//! - `REFLECTED#<subject>` in the author's partition: the author's word on this subject
+//!   counted once, so later ones count for nothing;
+//! - `TRUST` in the subject's partition: the score's components, the day's reflection
+//!   tally and a version (reflections are conditioned on it);
+//! - `TRUSTLOG#<time>#<source>` in the subject's partition: the append-only ledger, whose
+//!   entries never name another user.
+
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::trust::{
+    DailyReflections, REFLECTION_WINDOW, Reflection, TrustComponents, TrustRule, TrustSource,
+};
+use tandem_domain::{ConversationId, UserId};
+
+use crate::item::{Item, key, n, with_key};
+use crate::keys::{self, PK, TTL};
+use crate::{Store, StoreError};
+
+/// A reflection as stored (the author's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReflectionRecord {
+    pub conversation_id: ConversationId,
+    pub author: UserId,
+    pub subject: UserId,
+    #[serde(flatten)]
+    pub reflection: Reflection,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An ended conversation a participant may still reflect on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reflectable {
+    pub conversation_id: ConversationId,
+    pub partner: UserId,
+    pub ended_at: DateTime<Utc>,
+}
+
+/// A user's trust as stored: components, today's reflection tally, version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustRecord {
+    #[serde(flatten)]
+    pub components: TrustComponents,
+    #[serde(default)]
+    pub daily: DailyReflections,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// One ledger entry: what moved a score, by how much, under which rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustEntry {
+    pub source: TrustSource,
+    pub delta: i32,
+    pub rule: TrustRule,
+    pub at: DateTime<Utc>,
+    /// Stable per source event (a hash, never another user's id): a retried write of the same
+    /// event finds its entry taken.
+    #[serde(skip)]
+    pub event_key: String,
+}
+
+/// Everything a reflection reads before it is weighed.
+#[derive(Debug, Clone, Default)]
+pub struct ReflectionReads {
+    pub subject_trust: TrustRecord,
+    pub repeat_pair: bool,
+    pub subject_blocked_author: bool,
+    pub subject_reported_author: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReflectionWrite {
+    Recorded,
+    /// The author already reflected on this conversation.
+    AlreadyReflected,
+    /// The subject's trust changed since it was read: read and weigh again.
+    Conflict,
+}
+
+impl Store {
+    /// The item that keeps a conversation reflectable for the window after its end.
+    pub(crate) fn reflectable_item(&self, user: &UserId, reflectable: &Reflectable) -> Result<TransactWriteItem, StoreError> {
+        let mut item = with_key(keys::reflectable(user, &reflectable.conversation_id), reflectable)?;
+        item.insert(TTL.to_owned(), n((reflectable.ended_at + REFLECTION_WINDOW).timestamp()));
+        self.put(item)
+    }
+
+    pub async fn reflectable(
+        &self,
+        user: &UserId,
+        conversation_id: &ConversationId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Reflectable>, StoreError> {
+        self.get_as(keys::reflectable(user, conversation_id), now).await
+    }
+
+    pub async fn reflection(
+        &self,
+        author: &UserId,
+        conversation_id: &ConversationId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ReflectionRecord>, StoreError> {
+        self.get_as(keys::reflection(author, conversation_id), now).await
+    }
+
+    pub async fn trust(&self, user: &UserId, now: DateTime<Utc>) -> Result<TrustRecord, StoreError> {
+        Ok(self.get_as(keys::trust(user), now).await?.unwrap_or_default())
+    }
+
+    /// The ledger, newest first (at most `limit` entries).
+    pub async fn trust_ledger(&self, user: &UserId, limit: i32) -> Result<Vec<TrustEntry>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", crate::item::s(keys::user_partition(user)))
+            .expression_attribute_values(":prefix", crate::item::s(keys::TRUST_LEDGER))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| StoreError::backend("Query", e))?;
+        output.items.unwrap_or_default().into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
+
+    /// What weighing a reflection of `author` on `subject` needs, in one BatchGetItem.
+    pub async fn reflection_reads(
+        &self,
+        author: &UserId,
+        subject: &UserId,
+        conversation_id: &ConversationId,
+        now: DateTime<Utc>,
+    ) -> Result<ReflectionReads, StoreError> {
+        let wanted = vec![
+            keys::trust(subject),
+            keys::reflected(author, subject),
+            keys::relation(keys::BLOCKS, subject, author),
+            keys::report_guard(subject, author, Some(conversation_id)),
+            keys::report_guard(subject, author, None),
+        ];
+        let found = self.batch_get(wanted.clone(), now.timestamp()).await?;
+        let has = |i: usize| found.contains_key(&wanted[i]);
+        let subject_trust = match found.get(&wanted[0]) {
+            Some(item) => serde_dynamo::from_item(item.clone())?,
+            None => TrustRecord::default(),
+        };
+        Ok(ReflectionReads {
+            subject_trust,
+            repeat_pair: has(1),
+            subject_blocked_author: has(2),
+            subject_reported_author: has(3) || has(4),
+        })
+    }
+
+    /// Stores a reflection with its ledger entry on the subject, atomically: the reflection
+    /// once per author and conversation, the pair marked the first time, the subject's trust
+    /// updated only if unchanged since `read`.
+    pub async fn record_reflection(
+        &self,
+        record: &ReflectionRecord,
+        read: &ReflectionReads,
+        after: &TrustRecord,
+        entry: &TrustEntry,
+    ) -> Result<ReflectionWrite, StoreError> {
+        let mut actions = vec![self.put_if_absent(with_key(keys::reflection(&record.author, &record.conversation_id), record)?)?];
+        if !read.repeat_pair {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Reflected<'a> {
+                conversation_id: &'a ConversationId,
+                at: DateTime<Utc>,
+            }
+            let reflected = Reflected { conversation_id: &record.conversation_id, at: record.created_at };
+            actions.push(self.put_if_absent(with_key(keys::reflected(&record.author, &record.subject), &reflected)?)?);
+        }
+        let subject = &record.subject;
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::trust(subject))))
+            .update_expression("SET reflections = :reflections, daily = :daily, version = :next")
+            .condition_expression(if read.subject_trust.version == 0 {
+                "attribute_not_exists(version)"
+            } else {
+                "version = :version"
+            })
+            .expression_attribute_values(":reflections", n(i64::from(after.components.reflections)))
+            .expression_attribute_values(":daily", serde_dynamo::to_attribute_value(after.daily)?)
+            .expression_attribute_values(":next", n(read.subject_trust.version as i64 + 1));
+        let update = if read.subject_trust.version == 0 {
+            update
+        } else {
+            update.expression_attribute_values(":version", n(read.subject_trust.version as i64))
+        };
+        actions.push(TransactWriteItem::builder().update(update.build().map_err(StoreError::build)?).build());
+        actions.push(self.put_if_absent(self.ledger_item(subject, entry)?)?);
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(ReflectionWrite::Recorded),
+            Some(failed) if failed.first() == Some(&true) => Ok(ReflectionWrite::AlreadyReflected),
+            Some(_) => Ok(ReflectionWrite::Conflict),
+        }
+    }
+
+    /// A penalty's writes, for the transaction of the event that causes it: the ledger entry
+    /// (once per event) and the component, added to whatever it is now.
+    pub(crate) fn trust_penalty(&self, user: &UserId, entry: &TrustEntry) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let component = match entry.source {
+            TrustSource::Reflection => "reflections",
+            TrustSource::ReportConfirmed => "reportsConfirmed",
+            TrustSource::Abandon => "abandons",
+            TrustSource::Cooldown => "cooldowns",
+        };
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::trust(user))))
+            .update_expression("SET #component = if_not_exists(#component, :zero) + :delta")
+            .expression_attribute_names("#component", component)
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":delta", n(i64::from(entry.delta)))
+            .build()
+            .map_err(StoreError::build)?;
+        Ok(vec![
+            self.put_if_absent(self.ledger_item(user, entry)?)?,
+            TransactWriteItem::builder().update(update).build(),
+        ])
+    }
+
+    fn ledger_item(&self, user: &UserId, entry: &TrustEntry) -> Result<Item, StoreError> {
+        with_key(keys::trust_ledger(user, entry.at, &entry.event_key), entry)
+    }
+}
