@@ -16,3 +16,4 @@ mod pipeline;
 mod privacy;
 mod profile;
 mod push;
+mod trust;

@@ -229,15 +229,26 @@ async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
 #[tokio::test]
 async fn the_export_holds_every_item_family_that_names_the_user() {
     let api = TestApi::start().await;
-    let (a, b, _conversation) = a_full_life(&api).await;
+    let (a, b, conversation) = a_full_life(&api).await;
     // B reports A: a report about A, which A's export must not show.
     let about_a = json!({"reportedUserId": a.user_id, "reason": "spam_or_scam", "details": "theirs"});
     let filed = api.post_auth("/v1/reports", &b.access, about_a).await;
     assert_eq!(filed.status, 201, "{}", filed.body);
 
+    // Both reflect on their ended conversation: A's reflection, and a trust entry on A.
+    let reflection = json!({"vibe": 4, "outcome": "maybe", "tags": ["curious"]});
+    for session in [&a, &b] {
+        let path = format!("/v1/conversations/{conversation}/reflection");
+        let reflected = api.post_auth(&path, &session.access, reflection.clone()).await;
+        assert_eq!(reflected.status, 201, "{}", reflected.body);
+    }
+
     let export = api.post_auth("/v1/me/export", &a.access, json!({})).await;
     assert_eq!(export.status, 200, "{}", export.body);
     let document = &export.body;
+    assert_eq!(document["reflections"][0]["vibe"], 4);
+    assert!(document["reflections"][0].get("subject").is_none(), "{}", document["reflections"]);
+    assert_eq!(document["trust"]["ledger"][0]["source"], "reflection");
 
     // Every row of the item table has an export row, and the other way round.
     let (families, sections) = (families(), export_sections());
@@ -278,6 +289,8 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
         "Session (refresh-token family)",
         "Audit entry",
         "Conversation outcome",
+        "Reflection",
+        "Reflected pair",
     ] {
         assert!(seen.contains(expected), "the scenario covers {expected}: {seen:?}");
     }

@@ -270,7 +270,8 @@ mod tests {
 
     #[test]
     fn a_reflection_is_validated_whole() {
-        let errors = Reflection::new(6, ReflectionOutcome::Pass, &[ReflectionTag::Rude, ReflectionTag::Rude]).unwrap_err();
+        let errors =
+            Reflection::new(6, ReflectionOutcome::Pass, &[ReflectionTag::Rude, ReflectionTag::Rude]).unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["vibe", "tags"]);
         assert!(Reflection::new(0, ReflectionOutcome::Pass, &[]).is_err());

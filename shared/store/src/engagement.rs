@@ -232,9 +232,7 @@ impl Store {
         let update = update.update_expression(set).build().map_err(StoreError::build)?;
         let mut head = vec![self.put_if_absent(guard)?, TransactWriteItem::builder().update(update).build()];
         head.push(self.reflectable_item(user, &aftermath.reflectable)?);
-        for entry in &aftermath.trust_penalties {
-            head.extend(self.trust_penalty(user, entry)?);
-        }
+        head.extend(self.trust_penalties(user, &aftermath.trust_penalties)?);
         match self.transact_with_rewards(head, user, entries, None).await? {
             Committed::Yes => Ok(RecordOutcome::Recorded { suspended: suspension.is_some() }),
             Committed::No(failed) if failed.first() == Some(&true) => Ok(RecordOutcome::AlreadyRecorded),

@@ -35,7 +35,9 @@ pub use audit::AuditEntry;
 pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 pub use connections::ConnectionRecord;
 pub use conversations::{ConversationRecord, ExtensionOutcome};
-pub use engagement::{Aftermath, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord};
+pub use engagement::{
+    Aftermath, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord,
+};
 pub use error::StoreError;
 pub use idempotency::IdempotencyRecord;
 pub use login_throttle::{ThrottleState, ThrottleSubject};

@@ -361,9 +361,12 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut actions =
             vec![self.report_status_update(report, resolution.action.resolves_to(), Some(resolution), now)?];
-        if let Some(entry) = trust_penalty {
-            actions.extend(self.trust_penalty(&report.reported_user_id, entry)?);
-        }
+        actions.extend(
+            self.trust_penalties(
+                &report.reported_user_id,
+                trust_penalty.map(std::slice::from_ref).unwrap_or_default(),
+            )?,
+        );
         let user_key = key(keys::user(&report.reported_user_id));
         let account_update = |expression: &str, value: aws_sdk_dynamodb::types::AttributeValue, name: &str| {
             Update::builder()

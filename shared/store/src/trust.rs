@@ -15,9 +15,7 @@
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::trust::{
-    DailyReflections, REFLECTION_WINDOW, Reflection, TrustComponents, TrustRule, TrustSource,
-};
+use tandem_domain::trust::{DailyReflections, REFLECTION_WINDOW, Reflection, TrustComponents, TrustRule, TrustSource};
 use tandem_domain::{ConversationId, UserId};
 
 use crate::item::{Item, key, n, with_key};
@@ -91,7 +89,11 @@ pub enum ReflectionWrite {
 
 impl Store {
     /// The item that keeps a conversation reflectable for the window after its end.
-    pub(crate) fn reflectable_item(&self, user: &UserId, reflectable: &Reflectable) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn reflectable_item(
+        &self,
+        user: &UserId,
+        reflectable: &Reflectable,
+    ) -> Result<TransactWriteItem, StoreError> {
         let mut item = with_key(keys::reflectable(user, &reflectable.conversation_id), reflectable)?;
         item.insert(TTL.to_owned(), n((reflectable.ended_at + REFLECTION_WINDOW).timestamp()));
         self.put(item)
@@ -177,7 +179,8 @@ impl Store {
         after: &TrustRecord,
         entry: &TrustEntry,
     ) -> Result<ReflectionWrite, StoreError> {
-        let mut actions = vec![self.put_if_absent(with_key(keys::reflection(&record.author, &record.conversation_id), record)?)?];
+        let mut actions =
+            vec![self.put_if_absent(with_key(keys::reflection(&record.author, &record.conversation_id), record)?)?];
         if !read.repeat_pair {
             #[derive(Serialize)]
             #[serde(rename_all = "camelCase")]
@@ -215,28 +218,46 @@ impl Store {
         }
     }
 
-    /// A penalty's writes, for the transaction of the event that causes it: the ledger entry
-    /// (once per event) and the component, added to whatever it is now.
-    pub(crate) fn trust_penalty(&self, user: &UserId, entry: &TrustEntry) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let component = match entry.source {
-            TrustSource::Reflection => "reflections",
-            TrustSource::ReportConfirmed => "reportsConfirmed",
-            TrustSource::Abandon => "abandons",
-            TrustSource::Cooldown => "cooldowns",
-        };
-        let update = Update::builder()
+    /// Penalties' writes, for the transaction of the event that causes them: each ledger
+    /// entry (once per event) and one update of the trust item adding each component's sum
+    /// (a transaction may touch an item once).
+    pub(crate) fn trust_penalties(
+        &self,
+        user: &UserId,
+        entries: &[TrustEntry],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sums = TrustComponents::default();
+        let mut actions = Vec::with_capacity(entries.len() + 1);
+        for entry in entries {
+            sums.add(entry.source, entry.delta);
+            actions.push(self.put_if_absent(self.ledger_item(user, entry)?)?);
+        }
+        let components = [
+            ("reflections", sums.reflections),
+            ("reportsConfirmed", sums.reports_confirmed),
+            ("abandons", sums.abandons),
+            ("cooldowns", sums.cooldowns),
+        ];
+        let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::trust(user))))
-            .update_expression("SET #component = if_not_exists(#component, :zero) + :delta")
-            .expression_attribute_names("#component", component)
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":delta", n(i64::from(entry.delta)))
-            .build()
-            .map_err(StoreError::build)?;
-        Ok(vec![
-            self.put_if_absent(self.ledger_item(user, entry)?)?,
-            TransactWriteItem::builder().update(update).build(),
-        ])
+            .expression_attribute_values(":zero", n(0));
+        let mut sets = Vec::new();
+        for (i, (name, sum)) in components.into_iter().enumerate().filter(|(_, (_, sum))| *sum != 0) {
+            sets.push(format!("#c{i} = if_not_exists(#c{i}, :zero) + :d{i}"));
+            update = update
+                .expression_attribute_names(format!("#c{i}"), name)
+                .expression_attribute_values(format!(":d{i}"), n(i64::from(sum)));
+        }
+        if !sets.is_empty() {
+            let update =
+                update.update_expression(format!("SET {}", sets.join(", "))).build().map_err(StoreError::build)?;
+            actions.push(TransactWriteItem::builder().update(update).build());
+        }
+        Ok(actions)
     }
 
     fn ledger_item(&self, user: &UserId, entry: &TrustEntry) -> Result<Item, StoreError> {

@@ -8,8 +8,8 @@ use serde::Serialize;
 use tandem_domain::conversation::ModerationState;
 use tandem_domain::moderation::Severity;
 use tandem_domain::reports::{AdminAction, ReportStatus, check_action};
-use tandem_domain::{MessageId, ReportId, User, UserId, ValidationErrors};
 use tandem_domain::trust::{REPORT_CONFIRMED, TrustSource};
+use tandem_domain::{MessageId, ReportId, User, UserId, ValidationErrors};
 use tandem_store::{AccountChange, AuditEntry, MessageRecord, Notice, ReportPage, ReportRecord, Resolution};
 
 use crate::services::accounts::account;

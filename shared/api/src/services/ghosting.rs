@@ -9,11 +9,11 @@ use tandem_domain::availability::local_day;
 use tandem_domain::conversation::{ConversationState, is_open, message_deletion_time};
 use tandem_domain::engagement::{ConversationOutcome, REMINDER_AFTER, Suspension};
 use tandem_domain::rewards::conversation_awards;
-use tandem_domain::{User, UserId, UserStatus};
 use tandem_domain::trust::{ABANDON, COOLDOWN, TrustComponents, TrustSource};
+use tandem_domain::{User, UserId, UserStatus};
 use tandem_store::{
-    Aftermath, ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, Reflectable, ReminderOutcome,
-    TrustEntry,
+    Aftermath, ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, Reflectable,
+    ReminderOutcome, TrustEntry,
 };
 
 use crate::services::accounts::account;
@@ -150,7 +150,14 @@ async fn record_for(
                 partner: conversation.participants[1 - position].clone(),
                 ended_at: conversation.ended_at.unwrap_or(now),
             },
-            trust_penalties: trust_penalties(conversation, user_id, &outcome, suspension.is_some(), trust.components, now),
+            trust_penalties: trust_penalties(
+                conversation,
+                user_id,
+                &outcome,
+                suspension.is_some(),
+                trust.components,
+                now,
+            ),
         };
         match app
             .store

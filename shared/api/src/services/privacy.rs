@@ -131,6 +131,13 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
                     }
                 }
             }
+            "reflections" => {
+                // The caller wrote it; who it was about stays with the conversation.
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("author");
+                    object.remove("subject");
+                }
+            }
             "pushTokens" => {
                 if let Some(object) = value.as_object_mut() {
                     let token = object.get("token").and_then(Value::as_str).map(mask);
@@ -156,6 +163,7 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
     let mut single = |section: &str| own.remove(section).and_then(|mut v| v.pop()).unwrap_or(Value::Null);
     let preferences = single("notificationPreferences");
     let rewards_summary = single("rewards");
+    let trust = single("trust");
     let mut take = |section: &str| json!(own.remove(section).unwrap_or_default());
     let document = json!({
         "exportedAt": now,
@@ -181,6 +189,8 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
             "ledger": take("ledger"),
             "badges": take("badges"),
         },
+        "reflections": take("reflections"),
+        "trust": { "record": trust, "ledger": take("trustLedger") },
         "pushTokens": take("pushTokens"),
         "deferredPushes": take("deferredPushes"),
         "sessions": stored.sessions,
@@ -207,6 +217,10 @@ fn own_section(sort_key: &str) -> Option<&'static str> {
         ("REWARDS", "rewards"),
         ("LEDGER#", "ledger"),
         ("BADGE#", "badges"),
+        ("REFLECTION#", "reflections"),
+        // Before "TRUST": the ledger's prefix starts with it.
+        ("TRUSTLOG#", "trustLedger"),
+        ("TRUST", "trust"),
     ];
     SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
 }

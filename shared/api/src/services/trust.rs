@@ -101,8 +101,13 @@ pub async fn reflect(
             repeat_pair: read.repeat_pair,
             retaliation: read.subject_blocked_author || read.subject_reported_author,
         };
-        let weighed =
-            weigh_reflection(&record.reflection, context, &read.subject_trust.components, read.subject_trust.daily, now);
+        let weighed = weigh_reflection(
+            &record.reflection,
+            context,
+            &read.subject_trust.components,
+            read.subject_trust.daily,
+            now,
+        );
         let mut after = read.subject_trust;
         after.components.add(TrustSource::Reflection, weighed.delta);
         after.daily = weighed.daily;
