@@ -371,16 +371,7 @@ async fn extension_needs_both_a_premium_member_and_happens_once() {
     let (a, b, conversation) = api.matched_pair().await;
     let path = format!("/v1/conversations/{conversation}/extend");
     api.post_auth(&path, &a.access, json!({})).await.expect_error(403, "premium_required");
-    api.dynamodb
-        .update_item()
-        .table_name(api.table())
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{}", a.user_id)))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("USER".into()))
-        .update_expression("SET premium = :t")
-        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
-        .send()
-        .await
-        .unwrap();
+    api.set_account_attribute(&a.user_id, "premium", aws_sdk_dynamodb::types::AttributeValue::Bool(true)).await;
     let mut ben = Chat::connect(&api, &b.access).await.unwrap();
     let before = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await.body["expiresAt"].clone();
     let first = api.post_auth(&path, &a.access, json!({})).await;

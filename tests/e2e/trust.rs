@@ -38,18 +38,7 @@ fn rules(trust: &Value) -> Vec<String> {
 /// Makes an account look 90 days old (reflections of accounts younger than 14 days weigh half).
 async fn backdate(api: &TestApi, session: &Session) {
     let created = (Utc::now() - Duration::days(90)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    api.app
-        .store
-        .client()
-        .update_item()
-        .table_name(api.table())
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{}", session.user_id)))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("USER".into()))
-        .update_expression("SET createdAt = :created")
-        .expression_attribute_values(":created", aws_sdk_dynamodb::types::AttributeValue::S(created))
-        .send()
-        .await
-        .expect("backdate the account");
+    api.set_account_attribute(&session.user_id, "createdAt", aws_sdk_dynamodb::types::AttributeValue::S(created)).await;
 }
 
 /// A conversation between `a` and `b` that ended `ago`, as the end worker records it (both

@@ -416,6 +416,28 @@ impl Chat {
 }
 
 impl TestApi {
+    /// Sets one attribute of a user's account item directly (what no route may change:
+    /// premium, the creation time), as a fixture.
+    pub async fn set_account_attribute(
+        &self,
+        user_id: &str,
+        name: &str,
+        value: aws_sdk_dynamodb::types::AttributeValue,
+    ) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.dynamodb
+            .update_item()
+            .table_name(self.table())
+            .key("pk", AttributeValue::S(format!("USER#{user_id}")))
+            .key("sk", AttributeValue::S("USER".into()))
+            .update_expression("SET #name = :value")
+            .expression_attribute_names("#name", name)
+            .expression_attribute_values(":value", value)
+            .send()
+            .await
+            .expect("set an account attribute");
+    }
+
     /// Advances the gateway's job clock.
     pub async fn advance_clock(&self, seconds: i64) {
         let reply = self.post("/_local/clock", json!({ "advanceSeconds": seconds })).await;

@@ -19,7 +19,7 @@ use tandem_domain::trust::{DailyReflections, REFLECTION_WINDOW, Reflection, Trus
 use tandem_domain::{ConversationId, UserId};
 
 use crate::item::{Item, key, n, with_key};
-use crate::keys::{self, PK, TTL};
+use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
 
 /// A reflection as stored (the author's).
@@ -122,22 +122,17 @@ impl Store {
     }
 
     /// The ledger, newest first (at most `limit` entries).
-    pub async fn trust_ledger(&self, user: &UserId, limit: i32) -> Result<Vec<TrustEntry>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", crate::item::s(keys::user_partition(user)))
-            .expression_attribute_values(":prefix", crate::item::s(keys::TRUST_LEDGER))
-            .scan_index_forward(false)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| StoreError::backend("Query", e))?;
-        output.items.unwrap_or_default().into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    pub async fn trust_ledger(
+        &self,
+        user: &UserId,
+        limit: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TrustEntry>, StoreError> {
+        let upper = format!("{}\u{10FFFF}", keys::TRUST_LEDGER);
+        let items = self
+            .query_between(&keys::user_partition(user), (keys::TRUST_LEDGER, &upper), false, limit, now.timestamp())
+            .await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
     }
 
     /// What weighing a reflection of `author` on `subject` needs, in one BatchGetItem.

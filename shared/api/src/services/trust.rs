@@ -157,7 +157,7 @@ pub struct LedgerLine {
 
 pub async fn my_trust(app: &App, user: &UserId, now: DateTime<Utc>) -> Result<TrustView, ApiError> {
     let (record, entries): (TrustRecord, Vec<TrustEntry>) =
-        tokio::try_join!(app.store.trust(user, now), app.store.trust_ledger(user, LEDGER_SHOWN))?;
+        tokio::try_join!(app.store.trust(user, now), app.store.trust_ledger(user, LEDGER_SHOWN, now))?;
     Ok(TrustView {
         score: record.components.score(),
         neutral: NEUTRAL,
