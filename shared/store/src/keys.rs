@@ -365,13 +365,19 @@ pub fn reflection(author: &UserId, conversation_id: &ConversationId) -> (String,
 }
 
 /// An ended conversation the user may reflect on, until the window closes (TTL).
+pub const REFLECTABLE: &str = "REFLECTABLE#";
+
 pub fn reflectable(user: &UserId, conversation_id: &ConversationId) -> (String, String) {
-    (user_partition(user), format!("REFLECTABLE#{conversation_id}"))
+    (user_partition(user), format!("{REFLECTABLE}{conversation_id}"))
 }
 
-/// The author's reflection on `subject` counted once (in the author's partition).
+/// The author's reflection on `subject` counted once (in the author's partition). Hashed:
+/// the guard outlives the subject's erasure without naming them.
 pub fn reflected(author: &UserId, subject: &UserId) -> (String, String) {
-    (user_partition(author), format!("REFLECTED#{subject}"))
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{author}#{subject}").as_bytes());
+    let hash: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    (user_partition(author), format!("REFLECTED#{hash}"))
 }
 
 /// A user's trust: components, the day's reflection tally, version.

@@ -113,6 +113,13 @@ impl Store {
                 doomed.insert(keys::relation(keys::BLOCKED_BY, &other, user_id));
             } else if let Some(other) = other(keys::PAIRED) {
                 doomed.insert(keys::relation(keys::PAIRED, &other, user_id));
+            } else if let Some(conversation_id) = sort_key.strip_prefix(keys::REFLECTABLE) {
+                // The partner's note of the same conversation names this user.
+                if let (Ok(conversation_id), Ok(partner)) =
+                    (conversation_id.parse::<ConversationId>(), text(&item, "partner").parse::<UserId>())
+                {
+                    doomed.insert(keys::reflectable(&partner, &conversation_id));
+                }
             } else if let Some(token_id) = sort_key.strip_prefix(keys::PUSH_TOKENS) {
                 owned_tokens.push(token_id.to_owned());
             } else if sort_key.starts_with(keys::OIDC_LINKS) {

@@ -5,7 +5,7 @@
 //! - `REFLECTABLE#<conversation>` in each participant's partition: who the partner was and
 //!   when it ended, kept for the reflection window (the conversation itself is purged
 //!   sooner);
-//! - `REFLECTED#<subject>` in the author's partition: the author's word on this subject
+//! - `REFLECTED#<hash of author and subject>` in the author's partition: the author's word on this subject
 //!   counted once, so later ones count for nothing;
 //! - `TRUST` in the subject's partition: the score's components, the day's reflection
 //!   tally and a version (reflections are conditioned on it);
@@ -22,13 +22,13 @@ use crate::item::{Item, key, n, with_key};
 use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
 
-/// A reflection as stored (the author's).
+/// A reflection as stored (the author's). Whom it was about is not kept: the item must not
+/// name the partner once their account is erased.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReflectionRecord {
     pub conversation_id: ConversationId,
     pub author: UserId,
-    pub subject: UserId,
     #[serde(flatten)]
     pub reflection: Reflection,
     pub created_at: DateTime<Utc>,
@@ -170,6 +170,7 @@ impl Store {
     pub async fn record_reflection(
         &self,
         record: &ReflectionRecord,
+        subject: &UserId,
         read: &ReflectionReads,
         after: &TrustRecord,
         entry: &TrustEntry,
@@ -178,15 +179,12 @@ impl Store {
             vec![self.put_if_absent(with_key(keys::reflection(&record.author, &record.conversation_id), record)?)?];
         if !read.repeat_pair {
             #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Reflected<'a> {
-                conversation_id: &'a ConversationId,
+            struct Reflected {
                 at: DateTime<Utc>,
             }
-            let reflected = Reflected { conversation_id: &record.conversation_id, at: record.created_at };
-            actions.push(self.put_if_absent(with_key(keys::reflected(&record.author, &record.subject), &reflected)?)?);
+            let reflected = Reflected { at: record.created_at };
+            actions.push(self.put_if_absent(with_key(keys::reflected(&record.author, subject), &reflected)?)?);
         }
-        let subject = &record.subject;
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::trust(subject))))

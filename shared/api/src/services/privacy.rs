@@ -132,10 +132,8 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
                 }
             }
             "reflections" => {
-                // The caller wrote it; who it was about stays with the conversation.
                 if let Some(object) = value.as_object_mut() {
                     object.remove("author");
-                    object.remove("subject");
                 }
             }
             "pushTokens" => {

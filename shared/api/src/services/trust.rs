@@ -90,7 +90,6 @@ pub async fn reflect(
     let record = ReflectionRecord {
         conversation_id: conversation_id.clone(),
         author: author_id.clone(),
-        subject: target.partner.clone(),
         reflection,
         created_at: now,
     };
@@ -118,7 +117,7 @@ pub async fn reflect(
             at: now,
             event_key: event_key(TrustSource::Reflection, conversation_id.as_str(), author_id),
         };
-        match app.store.record_reflection(&record, &read, &after, &entry).await? {
+        match app.store.record_reflection(&record, &target.partner, &read, &after, &entry).await? {
             ReflectionWrite::Recorded => {
                 tracing::info!(%conversation_id, delta = weighed.delta, rule = %weighed.rule, "reflection recorded");
                 return Ok(record);
