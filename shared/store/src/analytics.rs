@@ -3,7 +3,6 @@
 //! a retried write records nothing twice and nothing joins back to a user.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use sha2::{Digest, Sha256};
 use tandem_domain::analytics::AnalyticsEvent;
 use tandem_domain::privacy::analytics_deadline;
 
@@ -15,8 +14,7 @@ use crate::{Store, StoreError};
 /// A stable, one-way id for the event about `source` (a match, report, conversation or
 /// availability key): the source cannot be read back from it.
 fn event_id(event: &AnalyticsEvent, source: &str) -> String {
-    let digest = Sha256::digest(format!("{}:{source}", event.kind).as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    keys::digest_id(&format!("{}:{source}", event.kind))
 }
 
 fn event_item(event: &AnalyticsEvent, source: &str) -> Result<Item, StoreError> {

@@ -1,6 +1,13 @@
 //! Attribute names and key builders: the one place that knows how keys are spelled.
 
+use sha2::{Digest, Sha256};
 use tandem_domain::{ConversationId, Email, MatchId, MessageId, ReportId, UserId};
+
+/// A stable one-way id for `text`: the first 16 bytes of its SHA-256, hex. For keys that must
+/// be repeatable (a retry finds its item) without naming what they are about.
+pub fn digest_id(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -225,10 +232,7 @@ pub fn notification_prefs(user: &UserId) -> (String, String) {
 /// Hashed: a notification id may name its user (`badge:<name>:<userId>`), and the guard
 /// must outlive an account's erasure without naming it.
 pub fn push_guard(notification_id: &str, token_id: &str) -> (String, String) {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{notification_id}#{token_id}").as_bytes());
-    let hash: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    (format!("PUSHED#{hash}"), "PUSHED".to_owned())
+    (format!("PUSHED#{}", digest_id(&format!("{notification_id}#{token_id}"))), "PUSHED".to_owned())
 }
 
 /// The open message-push window of a recipient in a conversation (coalescing).
@@ -374,10 +378,7 @@ pub fn reflectable(user: &UserId, conversation_id: &ConversationId) -> (String, 
 /// The author's reflection on `subject` counted once (in the author's partition). Hashed:
 /// the guard outlives the subject's erasure without naming them.
 pub fn reflected(author: &UserId, subject: &UserId) -> (String, String) {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{author}#{subject}").as_bytes());
-    let hash: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    (user_partition(author), format!("REFLECTED#{hash}"))
+    (user_partition(author), format!("REFLECTED#{}", digest_id(&format!("{author}#{subject}"))))
 }
 
 /// A user's trust: components, the day's reflection tally, version.

@@ -6,7 +6,6 @@
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tandem_domain::notifications::{NotificationPrefs, Platform, Push};
 use tandem_domain::{ConversationId, UserId};
 
@@ -76,8 +75,7 @@ pub struct DeferredPush {
 
 /// The id of a device token: the same token on the same platform always gets the same id.
 pub fn token_id(platform: Platform, token: &str) -> String {
-    let digest = Sha256::digest(format!("{platform}:{token}").as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    keys::digest_id(&format!("{platform}:{token}"))
 }
 
 impl Store {

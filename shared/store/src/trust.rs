@@ -74,8 +74,8 @@ pub struct TrustEntry {
 pub struct ReflectionReads {
     pub subject_trust: TrustRecord,
     pub repeat_pair: bool,
-    pub subject_blocked_author: bool,
-    pub subject_reported_author: bool,
+    /// The subject blocked or reported the author.
+    pub retaliation: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,12 +156,7 @@ impl Store {
             Some(item) => serde_dynamo::from_item(item.clone())?,
             None => TrustRecord::default(),
         };
-        Ok(ReflectionReads {
-            subject_trust,
-            repeat_pair: has(1),
-            subject_blocked_author: has(2),
-            subject_reported_author: has(3) || has(4),
-        })
+        Ok(ReflectionReads { subject_trust, repeat_pair: has(1), retaliation: has(2) || has(3) || has(4) })
     }
 
     /// Stores a reflection with its ledger entry on the subject, atomically: the reflection
@@ -189,20 +184,15 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::trust(subject))))
             .update_expression("SET reflections = :reflections, daily = :daily, version = :next")
-            .condition_expression(if read.subject_trust.version == 0 {
-                "attribute_not_exists(version)"
-            } else {
-                "version = :version"
-            })
+            // Version 0 is what a missing item (or one only penalties wrote) reads as.
+            .condition_expression("attribute_not_exists(version) OR version = :version")
             .expression_attribute_values(":reflections", n(i64::from(after.components.reflections)))
             .expression_attribute_values(":daily", serde_dynamo::to_attribute_value(after.daily)?)
-            .expression_attribute_values(":next", n(read.subject_trust.version as i64 + 1));
-        let update = if read.subject_trust.version == 0 {
-            update
-        } else {
-            update.expression_attribute_values(":version", n(read.subject_trust.version as i64))
-        };
-        actions.push(TransactWriteItem::builder().update(update.build().map_err(StoreError::build)?).build());
+            .expression_attribute_values(":version", n(read.subject_trust.version as i64))
+            .expression_attribute_values(":next", n(read.subject_trust.version as i64 + 1))
+            .build()
+            .map_err(StoreError::build)?;
+        actions.push(TransactWriteItem::builder().update(update).build());
         actions.push(self.put_if_absent(self.ledger_item(subject, entry)?)?);
         match self.transact_or_conditions(actions).await? {
             None => Ok(ReflectionWrite::Recorded),

@@ -13,7 +13,7 @@ use tandem_domain::trust::{ABANDON, COOLDOWN, TrustComponents, TrustSource};
 use tandem_domain::{User, UserId, UserStatus};
 use tandem_store::{
     Aftermath, ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, Reflectable,
-    ReminderOutcome, TrustEntry,
+    ReminderOutcome, TrustEntry, TrustRecord,
 };
 
 use crate::services::accounts::account;
@@ -126,11 +126,11 @@ async fn record_for(
     };
     let keep_until = message_deletion_time(conversation.ended_at.unwrap_or(now));
     for _ in 0..RECORD_ATTEMPTS {
-        let (user, summary, trust) = tokio::try_join!(
-            app.store.user(user_id, now),
-            app.store.rewards_summary(user_id, now),
-            app.store.trust(user_id, now)
-        )?;
+        // Trust is read only when the end costs some (an abandon, and a cooldown after one).
+        let trust =
+            async { if outcome.answered { Ok(TrustRecord::default()) } else { app.store.trust(user_id, now).await } };
+        let (user, summary, trust) =
+            tokio::try_join!(app.store.user(user_id, now), app.store.rewards_summary(user_id, now), trust)?;
         let Some(user) = user else {
             tracing::info!(%user_id, "the account is gone: no history to keep");
             return Ok(());

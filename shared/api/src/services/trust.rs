@@ -5,14 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tandem_domain::conversation::{is_open, peer_of};
 use tandem_domain::trust::{
-    NEUTRAL, Reflection, ReflectionContext, TrustComponents, TrustRule, TrustSource, reflection_open, weigh_penalty,
+    NEUTRAL, Reflection, ReflectionContext, TrustComponents, TrustSource, reflection_open, weigh_penalty,
     weigh_reflection,
 };
 use tandem_domain::{ConversationId, UserId};
-use tandem_store::{Reflectable, ReflectionRecord, ReflectionWrite, TrustEntry, TrustRecord};
+use tandem_store::{Reflectable, ReflectionRecord, ReflectionWrite, TrustEntry};
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
@@ -24,8 +23,7 @@ const LEDGER_SHOWN: i32 = 50;
 
 /// A ledger entry's stable key: a hash of the event, so that entries never name another user.
 pub fn event_key(source: TrustSource, event: &str, user: &UserId) -> String {
-    let digest = Sha256::digest(format!("{source}:{event}:{user}").as_bytes());
-    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    tandem_store::keys::digest_id(&format!("{source}:{event}:{user}"))
 }
 
 /// A penalty entry for `user`, weighed against their trust as read.
@@ -98,7 +96,7 @@ pub async fn reflect(
         let context = ReflectionContext {
             author_created_at: author.created_at,
             repeat_pair: read.repeat_pair,
-            retaliation: read.subject_blocked_author || read.subject_reported_author,
+            retaliation: read.retaliation,
         };
         let weighed = weigh_reflection(
             &record.reflection,
@@ -141,29 +139,12 @@ pub struct TrustView {
     pub score: i32,
     pub neutral: i32,
     pub components: TrustComponents,
-    pub ledger: Vec<LedgerLine>,
-}
-
-/// A ledger entry as its owner sees it (never who caused it).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerLine {
-    pub source: TrustSource,
-    pub delta: i32,
-    pub rule: TrustRule,
-    pub at: DateTime<Utc>,
+    /// Entries as stored: source, delta, rule, time (never who caused them).
+    pub ledger: Vec<TrustEntry>,
 }
 
 pub async fn my_trust(app: &App, user: &UserId, now: DateTime<Utc>) -> Result<TrustView, ApiError> {
-    let (record, entries): (TrustRecord, Vec<TrustEntry>) =
+    let (record, entries) =
         tokio::try_join!(app.store.trust(user, now), app.store.trust_ledger(user, LEDGER_SHOWN, now))?;
-    Ok(TrustView {
-        score: record.components.score(),
-        neutral: NEUTRAL,
-        components: record.components,
-        ledger: entries
-            .into_iter()
-            .map(|e| LedgerLine { source: e.source, delta: e.delta, rule: e.rule, at: e.at })
-            .collect(),
-    })
+    Ok(TrustView { score: record.components.score(), neutral: NEUTRAL, components: record.components, ledger: entries })
 }
