@@ -44,6 +44,8 @@ fn snapshot(id: &UserId, offset: i32) -> PoolUser {
         response_rate: 1.0,
         abandoned_in_a_row: 0,
         excluded: vec![],
+        trust: 50,
+        intent: None,
     }
 }
 

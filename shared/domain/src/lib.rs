@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod email;
 pub mod engagement;
 pub mod ids;
+pub mod intent;
 pub mod limits;
 pub mod moderation;
 pub mod names;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::UserId;
 use crate::email::Email;
 use crate::engagement::{Engagement, Suspension};
+use crate::intent::IntentChoice;
 use crate::profile::Profile;
 
 crate::named_enum! {
@@ -69,6 +70,9 @@ pub struct User {
     /// While the status is `pending_deletion`: when it was asked for and when it happens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion: Option<DeletionRequest>,
+    /// This week's intent (a soft pairing preference), once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<IntentChoice>,
 }
 
 /// A scheduled account deletion (cancellable until `due_at`).
@@ -104,6 +108,7 @@ impl User {
             suspension: None,
             engagement: Engagement::default(),
             deletion: None,
+            intent: None,
         }
     }
 }

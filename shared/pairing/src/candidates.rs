@@ -16,15 +16,17 @@ use crate::EngineConfig;
 use crate::features::{Features, PoolUser};
 use crate::rng::SplitMix64;
 
-/// Hard filters that are not about offsets: blocks either way, recent partners, and
-/// any pair excluded by the caller.
+/// Hard filters that are not about offsets: blocks either way, recent partners, any pair
+/// excluded by the caller, and the trust floor (users below it are paired only together).
 pub struct Exclusions {
     /// Sorted indexes each user must not be paired with.
     per_user: Vec<Vec<u32>>,
+    /// Whether each user's trust is below the floor.
+    below_floor: Vec<bool>,
 }
 
 impl Exclusions {
-    pub fn new(pool: &[PoolUser], excluded_pairs: &[(UserId, UserId)]) -> Self {
+    pub fn new(pool: &[PoolUser], excluded_pairs: &[(UserId, UserId)], trust_floor: u8) -> Self {
         let index: HashMap<&UserId, u32> = pool.iter().enumerate().map(|(i, u)| (&u.id, i as u32)).collect();
         let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); pool.len()];
         let mut exclude = |a: &UserId, b: &UserId| {
@@ -45,11 +47,14 @@ impl Exclusions {
             list.sort_unstable();
             list.dedup();
         }
-        Self { per_user }
+        let below_floor = pool.iter().map(|user| user.trust < trust_floor).collect();
+        Self { per_user, below_floor }
     }
 
     pub fn allows(&self, a: u32, b: u32) -> bool {
-        a != b && self.per_user[a as usize].binary_search(&b).is_err()
+        a != b
+            && self.below_floor[a as usize] == self.below_floor[b as usize]
+            && self.per_user[a as usize].binary_search(&b).is_err()
     }
 }
 

@@ -15,6 +15,10 @@ pub struct EngineConfig {
     pub weights: ScoreWeights,
     /// Pairs are allowed only if their UTC offsets differ by at most this.
     pub max_offset_difference_minutes: i32,
+    /// Users whose trust is below this are paired only with each other: those who earned
+    /// it are protected from them, while they keep having conversations (the reflections
+    /// that can raise their trust again) rather than being paused out of the product.
+    pub trust_floor: u8,
     /// Pools with at most this many compatible (ordered) pairs are scored completely:
     /// every allowed pair is a candidate. Larger pools are sampled.
     pub complete_pair_limit: usize,
@@ -46,6 +50,7 @@ impl Default for EngineConfig {
         Self {
             weights: ScoreWeights::default(),
             max_offset_difference_minutes: 120,
+            trust_floor: 30,
             complete_pair_limit: 9_000_000,
             sample_size: 48,
             keep_best: 6,
@@ -102,6 +107,7 @@ impl EngineConfig {
         within("exactVertexLimit", self.exact_vertex_limit, 0, EXACT_VERTEX_MAX)?;
         within("exactEdgeLimit", self.exact_edge_limit, 0, EXACT_EDGE_MAX)?;
         within("windowSize", self.window_size, 2, WINDOW_SIZE_MAX)?;
+        within("trustFloor", usize::from(self.trust_floor), 0, 100)?;
         let widest = OFFSET_RANGE.end() - OFFSET_RANGE.start();
         if !(0..=widest).contains(&self.max_offset_difference_minutes) {
             return Err(config_error(
@@ -119,6 +125,8 @@ impl EngineConfig {
             ("weights.responseBonus", w.response_bonus),
             ("weights.ghostingPenaltyPerAbandon", w.ghosting_penalty_per_abandon),
             ("weights.ghostingPenaltyMax", w.ghosting_penalty_max),
+            ("weights.trust", w.trust),
+            ("weights.sharedIntent", w.shared_intent),
         ] {
             if !value.is_finite() || value < 0.0 {
                 return Err(config_error(field, format!("must be a finite number ≥ 0 (got {value})")));
@@ -144,6 +152,8 @@ pub fn validate_pool(sorted_pool: &[PoolUser]) -> Result<(), EngineError> {
             )
         } else if !(0.0..=1.0).contains(&user.response_rate) {
             format!("responseRate {} is outside 0..=1", user.response_rate)
+        } else if user.trust > 100 {
+            format!("trust {} is outside 0..=100", user.trust)
         } else {
             continue;
         };

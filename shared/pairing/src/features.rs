@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tandem_domain::intent::WeeklyIntent;
 use tandem_domain::profile::{ChatWindow, CommunicationStyle, Depth, Profile, ResponsePace};
-use tandem_domain::{UserId, catalogue};
+use tandem_domain::{UserId, catalogue, trust};
 
 /// A queued user, with the profile features pairing needs. This is the pairing tool's
 /// input format and the snapshot stored on a queued availability record.
@@ -32,10 +33,20 @@ pub struct PoolUser {
     /// Users this one must never be paired with: blocks either way, recent partners.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<UserId>,
+    /// The user's trust score (0–100) when they queued; neutral for newcomers.
+    #[serde(default = "neutral_trust")]
+    pub trust: u8,
+    /// This week's intent, if the user set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<WeeklyIntent>,
 }
 
 fn full_rate() -> f32 {
     1.0
+}
+
+fn neutral_trust() -> u8 {
+    trust::NEUTRAL as u8
 }
 
 impl PoolUser {
@@ -52,6 +63,8 @@ impl PoolUser {
             response_rate: 1.0,
             abandoned_in_a_row: 0,
             excluded: Vec::new(),
+            trust: neutral_trust(),
+            intent: None,
         }
     }
 }
@@ -83,6 +96,9 @@ pub struct Features {
     pub slots: u128,
     pub response_rate: f32,
     pub utc_offset_minutes: i32,
+    /// Trust score 0–100.
+    pub trust: u8,
+    pub intent: Option<WeeklyIntent>,
     /// Catalogue indexes of the user's strongest values, strongest first (candidate index).
     pub top_values: Vec<u8>,
 }
@@ -138,6 +154,8 @@ impl From<&PoolUser> for Features {
             response_rate: user.response_rate.clamp(0.0, 1.0),
             abandoned_in_a_row: user.abandoned_in_a_row,
             utc_offset_minutes: user.utc_offset_minutes,
+            trust: user.trust.min(100),
+            intent: user.intent,
         }
     }
 }
@@ -177,6 +195,8 @@ mod tests {
             response_rate: 1.0,
             abandoned_in_a_row: 0,
             excluded: vec![],
+            trust: 50,
+            intent: None,
         };
         let features = Features::from(&user);
         assert_eq!(features.values.iter().filter(|w| **w > 0).count(), 1);

@@ -114,7 +114,7 @@ pub fn run(
     let features: Vec<Features> = pool.iter().map(Features::from).collect();
 
     let started = Instant::now();
-    let exclusions = candidates::Exclusions::new(&pool, excluded_pairs);
+    let exclusions = candidates::Exclusions::new(&pool, excluded_pairs, config.trust_floor);
     let buckets = candidates::Buckets::new(&features, config.max_offset_difference_minutes);
     let lists = candidates::generate(&features, &buckets, &exclusions, config);
     let candidates_time = started.elapsed();
@@ -179,7 +179,7 @@ pub fn allowed_graph(
 ) -> Result<(Vec<PoolUser>, Vec<Edge>), EngineError> {
     let pool = prepare(pool, config)?;
     let features: Vec<Features> = pool.iter().map(Features::from).collect();
-    let exclusions = candidates::Exclusions::new(&pool, excluded_pairs);
+    let exclusions = candidates::Exclusions::new(&pool, excluded_pairs, config.trust_floor);
     let buckets = candidates::Buckets::new(&features, config.max_offset_difference_minutes);
     let pairs = buckets.compatible_pairs();
     if pairs > ALLOWED_GRAPH_PAIR_LIMIT {

@@ -31,6 +31,11 @@ pub struct ScoreWeights {
     pub ghosting_penalty_per_abandon: f32,
     /// ...up to this many.
     pub ghosting_penalty_max: f32,
+    /// Points for the pair's mean trust (scaled 0–100 → 0–1): a tie-breaker, small next to
+    /// the affinity components, so among equally good partners the more trusted come first.
+    pub trust: f32,
+    /// Points when both users set the same intent for this week (a soft preference).
+    pub shared_intent: f32,
 }
 
 impl Default for ScoreWeights {
@@ -44,6 +49,8 @@ impl Default for ScoreWeights {
             response_bonus: 5.0,
             ghosting_penalty_per_abandon: 5.0,
             ghosting_penalty_max: 15.0,
+            trust: 2.0,
+            shared_intent: 5.0,
         }
     }
 }
@@ -59,6 +66,8 @@ pub struct ScoreBreakdown {
     pub availability: f32,
     pub response_bonus: f32,
     pub ghosting_penalty: f32,
+    #[serde(default)]
+    pub shared_intent: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,19 +122,22 @@ fn breakdown(a: &Features, b: &Features, weights: &ScoreWeights) -> (ScoreBreakd
         availability: weights.availability * c.availability,
         response_bonus,
         ghosting_penalty,
+        shared_intent: if a.intent.is_some() && a.intent == b.intent { weights.shared_intent } else { 0.0 },
     };
     (breakdown, c)
 }
 
 fn total_of(b: &ScoreBreakdown) -> f32 {
-    let sum =
-        b.values + b.communication + b.interests + b.depth + b.availability + b.response_bonus - b.ghosting_penalty;
+    let sum = b.values + b.communication + b.interests + b.depth + b.availability + b.response_bonus + b.shared_intent
+        - b.ghosting_penalty;
     sum.clamp(0.0, 100.0)
 }
 
-/// The total score, 0–100.
+/// The score pairing maximises, 0–100: the affinity plus the pair's trust points. Trust
+/// stays out of [`explain`]: a user who knows their own trust could read the partner's from it.
 pub fn total(a: &Features, b: &Features, weights: &ScoreWeights) -> f32 {
-    total_of(&breakdown(a, b, weights).0)
+    let trust = weights.trust * (f32::from(a.trust) + f32::from(b.trust)) / 200.0;
+    (total_of(&breakdown(a, b, weights).0) + trust).clamp(0.0, 100.0)
 }
 
 /// The heaviest edge: a score of 100.
@@ -138,7 +150,8 @@ pub fn edge_weight(score: f32) -> i64 {
     ((score * 1000.0).round() as i64).clamp(1, MAX_EDGE_WEIGHT)
 }
 
-/// The full score with its breakdown and reasons (computed for chosen pairs only).
+/// The affinity the pair is shown, with its breakdown and reasons (computed for chosen
+/// pairs only). Without the trust points, which are nobody's to see.
 pub fn explain(a: &Features, b: &Features, weights: &ScoreWeights) -> Score {
     let (breakdown, c) = breakdown(a, b, weights);
     let total = (total_of(&breakdown) * 10.0).round() / 10.0;
@@ -151,6 +164,7 @@ pub fn explain(a: &Features, b: &Features, weights: &ScoreWeights) -> Score {
         availability: round(breakdown.availability),
         response_bonus: round(breakdown.response_bonus),
         ghosting_penalty: round(breakdown.ghosting_penalty),
+        shared_intent: round(breakdown.shared_intent),
     };
     Score { total, breakdown, reasons: reasons(a, b, &c) }
 }
@@ -191,6 +205,9 @@ fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
     if a.pace == ResponsePace::Quick && b.pace == ResponsePace::Quick {
         reasons.push("you both reply quickly".to_owned());
     }
+    if let Some(intent) = a.intent.filter(|intent| b.intent == Some(*intent)) {
+        reasons.push(intent.reason().to_owned());
+    }
     reasons
 }
 
@@ -198,6 +215,7 @@ fn reasons(a: &Features, b: &Features, c: &Components) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::features::PoolUser;
+    use tandem_domain::intent::WeeklyIntent;
     use tandem_domain::profile::{CommunicationStyle, Depth};
 
     fn user(values: &[(&str, u8)], interests: &[(&str, u8)], depth: Depth) -> Features {
@@ -212,6 +230,8 @@ mod tests {
             response_rate: 1.0,
             abandoned_in_a_row: 0,
             excluded: vec![],
+            trust: 50,
+            intent: None,
         })
     }
 
@@ -249,6 +269,7 @@ mod tests {
             depth: 0.0,
             availability: 0.0,
             response_bonus: 0.0,
+            trust: 0.0,
             ..ScoreWeights::default()
         };
         assert_eq!(total(&a, &b, &values_only), 0.0, "no shared value");
@@ -258,12 +279,46 @@ mod tests {
     #[test]
     fn ghosting_lowers_the_score_up_to_a_cap() {
         let mut a = user(&[("honesty", 90)], &[], Depth::Deep);
-        let w = ScoreWeights::default();
+        // Without the trust points the clean pair scores exactly 100, below the clamp.
+        let w = ScoreWeights { trust: 0.0, ..ScoreWeights::default() };
         let clean = total(&a, &a.clone(), &w);
         a.abandoned_in_a_row = 1;
         let b = user(&[("honesty", 90)], &[], Depth::Deep);
         assert_eq!(total(&a, &b, &w), clean - 5.0);
         a.abandoned_in_a_row = 10;
         assert_eq!(total(&a, &b, &w), clean - 15.0);
+    }
+
+    #[test]
+    fn trust_breaks_ties_between_equally_good_partners() {
+        let me = user(&[("honesty", 90)], &[("hiking", 60)], Depth::Light);
+        let mut trusted = user(&[("honesty", 90)], &[("books", 60)], Depth::Light);
+        let mut doubted = trusted.clone();
+        trusted.trust = 90;
+        doubted.trust = 30;
+        let w = ScoreWeights::default();
+        let (high, low) = (total(&me, &trusted, &w), total(&me, &doubted, &w));
+        assert!(high > low, "{high} vs {low}");
+        // A tie-breaker: the whole trust range moves the score by at most the weight.
+        assert!(high - low <= w.trust, "{high} vs {low}");
+        // What the pair is shown carries nothing of either's trust.
+        assert_eq!(explain(&me, &trusted, &w), explain(&me, &doubted, &w));
+    }
+
+    #[test]
+    fn a_shared_intent_adds_its_points_and_says_so() {
+        let mut a = user(&[("honesty", 90)], &[("hiking", 60)], Depth::Light);
+        let mut b = user(&[("family", 90)], &[("books", 60)], Depth::Light);
+        let w = ScoreWeights::default();
+        let without = total(&a, &b, &w);
+        a.intent = Some(WeeklyIntent::DeepTalk);
+        assert_eq!(total(&a, &b, &w), without, "one-sided intent is not shared");
+        b.intent = Some(WeeklyIntent::LightChat);
+        assert_eq!(total(&a, &b, &w), without, "different intents");
+        b.intent = Some(WeeklyIntent::DeepTalk);
+        assert_eq!(total(&a, &b, &w), without + w.shared_intent);
+        let score = explain(&a, &b, &w);
+        assert_eq!(score.breakdown.shared_intent, w.shared_intent);
+        assert!(score.reasons.contains(&"you both want a deep talk this week".to_owned()), "{:?}", score.reasons);
     }
 }

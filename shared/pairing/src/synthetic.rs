@@ -258,6 +258,8 @@ fn realistic_user(i: usize, rng: &mut SplitMix64) -> PoolUser {
         response_rate: (0.5 + rng.unit() * 0.5) as f32,
         abandoned_in_a_row: if rng.unit() < 0.9 { 0 } else { 1 + rng.below(2) as u8 },
         excluded: Vec::new(),
+        trust: 50,
+        intent: None,
     }
 }
 

@@ -108,6 +108,34 @@ proptest! {
         prop_assert!(stranded.is_empty(), "{shape:?}: unmatched but allowed together: {stranded:?}");
     }
 
+    /// The trust floor: a user below it is paired only with another below it, and the
+    /// floor strands nobody beside an allowed partner (complete and sampled paths).
+    #[test]
+    fn users_below_the_trust_floor_are_paired_only_together(
+        size in 2usize..300,
+        seed in any::<u64>(),
+        low_share in 0u64..50,
+        sampled in any::<bool>(),
+    ) {
+        let (mut users, excluded) = synthetic::pool(size, seed);
+        for (i, user) in users.iter_mut().enumerate() {
+            let draw = seed.wrapping_add(i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+            user.trust = if draw % 100 < low_share { (draw % 30) as u8 } else { 30 + (draw % 71) as u8 };
+        }
+        let config = if sampled {
+            EngineConfig { seed, complete_pair_limit: 0, sample_size: 8, keep_best: 2, balanced_degree: 1, second_chance_sample: 4, exact_vertex_limit: 0, ..EngineConfig::default() }
+        } else {
+            EngineConfig { seed, ..EngineConfig::default() }
+        };
+        let outcome = run(users, &excluded, &config).expect("valid pool");
+        for pair in &outcome.pairs {
+            let (a, b) = (&outcome.pool[pair.a], &outcome.pool[pair.b]);
+            prop_assert_eq!(a.trust < config.trust_floor, b.trust < config.trust_floor, "{} ({}) with {} ({})", a.id, a.trust, b.id, b.trust);
+        }
+        let stranded = unmatched_allowed_pairs(&outcome, &excluded, &config).expect("small");
+        prop_assert!(stranded.is_empty(), "unmatched but allowed together: {stranded:?}");
+    }
+
     /// Small pools are solved exactly over every allowed pair: the optimum's weight and
     /// matched users.
     #[test]

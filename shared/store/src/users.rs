@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tandem_domain::intent::IntentChoice;
 use tandem_domain::{Email, ProfileUpdate, User, UserId};
 
 use crate::item::{key, s, with_key};
@@ -128,6 +129,23 @@ impl Store {
         let attributes =
             output.attributes.ok_or_else(|| StoreError::Malformed("UpdateItem returned no item".into()))?;
         Ok(serde_dynamo::from_item(attributes)?)
+    }
+
+    /// Sets the user's weekly intent (replacing any earlier one); `NotFound` if the account
+    /// is gone.
+    pub async fn set_intent(&self, id: &UserId, choice: &IntentChoice) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user(id))))
+            .condition_expression("attribute_exists(#pk)")
+            .update_expression("SET intent = :intent")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":intent", serde_dynamo::to_attribute_value(choice)?)
+            .send()
+            .await
+            .map_err(missing_or_failed)?;
+        Ok(())
     }
 
     pub async fn touch_last_seen(&self, id: &UserId, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -1,7 +1,8 @@
-//! Accounts: registration, password and OIDC sign-in, the caller's own account and profile.
+//! Accounts: registration, password and OIDC sign-in, the caller's own account, profile and weekly intent.
 
 use chrono::{DateTime, Datelike, Utc};
 use tandem_domain::credentials::check_new_password;
+use tandem_domain::intent::{IntentChoice, WeeklyIntent, iso_week};
 use tandem_domain::{Email, ProfileUpdate, User, UserId, ValidationErrors};
 use tandem_store::{NewAccount, StoreError, ThrottleSubject};
 
@@ -135,6 +136,20 @@ async fn oidc_account(app: &App, identity: &OidcIdentity, now: DateTime<Utc>) ->
 /// An account by id (the caller's own, or a participant's); 404 if it no longer exists.
 pub async fn account(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<User, ApiError> {
     app.store.user(id, now).await?.ok_or(ApiError::NotFound)
+}
+
+/// Sets the caller's intent for the current ISO week of their timezone (a soft pairing
+/// preference, read when they next queue).
+pub async fn set_intent(
+    app: &App,
+    id: &UserId,
+    intent: WeeklyIntent,
+    now: DateTime<Utc>,
+) -> Result<IntentChoice, ApiError> {
+    let user = account(app, id, now).await?;
+    let choice = IntentChoice { intent, week: iso_week(&user.timezone, now), set_at: now };
+    app.store.set_intent(id, &choice).await?;
+    Ok(choice)
 }
 
 /// Replaces the caller's profile (and timezone/locale when given), validating every field.

@@ -59,12 +59,14 @@ pub async fn queue_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<A
     let (day, offset) = local_day(&user.timezone, now);
     let earlier = earlier_matches(app, id, day, now).await?;
     check_one_conversation_a_day(&user.timezone, day, &earlier)?;
-    let exclusions = app.store.exclusions(id, now).await?;
+    let (exclusions, trust) = tokio::try_join!(app.store.exclusions(id, now), app.store.trust(id, now))?;
     let mut snapshot = PoolUser::from_profile(id, profile, offset);
     snapshot.excluded = exclusions.all().cloned().collect();
     // The history pairing weighs, captured here so the sweep needs no call per user.
     snapshot.response_rate = user.engagement.response_rate();
     snapshot.abandoned_in_a_row = user.engagement.abandons_for_pairing();
+    snapshot.trust = trust.components.score() as u8;
+    snapshot.intent = user.intent.as_ref().and_then(|choice| choice.current(&user.timezone, now));
     let active_day = ActiveDay { user_id: id.clone(), day, ends_at: local_day_end(&user.timezone, day) };
     let record = AvailabilityRecord {
         user_id: id.clone(),
