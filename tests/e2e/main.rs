@@ -17,4 +17,5 @@ mod pipeline;
 mod privacy;
 mod profile;
 mod push;
+mod reveal;
 mod trust;

@@ -67,8 +67,13 @@ async fn the_sweep_pairs_compatible_users_and_tells_them() {
     let mine = api.get("/v1/match/today", Some(&ada.access)).await;
     assert_eq!(mine.status, 200, "{}", mine.body);
     assert_eq!(mine.body["partner"]["userId"], bo.user_id);
-    assert_eq!(mine.body["partner"]["firstName"], "Bo");
-    assert_eq!(mine.body["partner"]["city"], "Lyon");
+    // Anonymous first: a pseudonym, no first name, city or photo until both consent.
+    assert!(!mine.body["partner"]["pseudonym"].as_str().unwrap().is_empty());
+    assert_eq!(mine.body["partner"]["revealed"], false);
+    assert_eq!(mine.body["partner"]["revealedFields"], json!([]));
+    for hidden in ["firstName", "city", "photoUrl"] {
+        assert!(mine.body["partner"].get(hidden).is_none(), "{hidden} before the reveal: {}", mine.body);
+    }
     assert!(mine.body["partner"]["age"].as_i64().unwrap() >= 18);
     assert_eq!(mine.body["partner"]["online"], true);
     assert_eq!(mine.body["partner"]["sharedInterests"], json!(["books", "hiking", "music"]));

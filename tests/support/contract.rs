@@ -69,6 +69,35 @@ pub fn assert_camel_case(value: &Value, what: &str) {
     walk(value, "$", what);
 }
 
+/// Every partner a user is shown, anywhere in a response or event: before the reveal no
+/// first name, city or photo; after it exactly the fields `revealedFields` names.
+pub fn assert_partners_show_only_what_was_revealed(value: &Value, what: &str) {
+    const IDENTIFYING: [&str; 3] = ["firstName", "city", "photoUrl"];
+    fn walk(value: &Value, path: &str, what: &str) {
+        match value {
+            Value::Object(map) => {
+                if let Some(partner) =
+                    map.get("partner").and_then(Value::as_object).filter(|p| p.contains_key("pseudonym"))
+                {
+                    let shown: Vec<&str> = IDENTIFYING.iter().copied().filter(|f| partner.contains_key(*f)).collect();
+                    let listed: Vec<&str> =
+                        partner["revealedFields"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    if partner.get("revealed") != Some(&Value::Bool(true)) {
+                        assert!(shown.is_empty(), "{what}: {path}.partner shows {shown:?} before the reveal");
+                    }
+                    assert_eq!(shown, listed, "{what}: {path}.partner shows other fields than revealedFields names");
+                }
+                for (key, child) in map {
+                    walk(child, &format!("{path}.{key}"), what);
+                }
+            }
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(v, &format!("{path}[{i}]"), what)),
+            _ => {}
+        }
+    }
+    walk(value, "$", what);
+}
+
 /// The documented path template matching a concrete path (`{id}` matches one segment).
 fn operation<'a>(method: &str, path: &str) -> Option<(&'a str, &'a Value)> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
@@ -91,6 +120,7 @@ pub fn check_http(method: &str, path: &str, request: Option<&Value>, status: u16
     // The OpenAPI document is a document of its own format (`$ref`, schema names), not API data.
     if !response.is_null() && path != "/v1/openapi.json" {
         assert_camel_case(response, &what);
+        assert_partners_show_only_what_was_revealed(response, &what);
     }
     let Some((template, op)) = operation(method, path) else {
         // Unrouted paths answer the error shape (checked by its own test).
@@ -120,6 +150,7 @@ pub fn check_http(method: &str, path: &str, request: Option<&Value>, status: u16
 pub fn check_event(event: &Value) {
     let kind = event["type"].as_str().unwrap_or_else(|| panic!("event without a type: {event}"));
     assert_camel_case(event, &format!("event {kind}"));
+    assert_partners_show_only_what_was_revealed(event, &format!("event {kind}"));
     let root = &documents().asyncapi;
     let name = format!("server.{}", kind.replace('.', "_"));
     let message = root

@@ -205,6 +205,18 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
 
 /// How a failed job or worker run reaches the Lambda runtime: the error code as
 /// `errorType` (what alarms and the console group by), the message without internals.
+impl From<tandem_domain::reveal::RevealError> for ApiError {
+    fn from(error: tandem_domain::reveal::RevealError) -> Self {
+        use tandem_domain::reveal::RevealError;
+        let message = error.to_string();
+        match error {
+            RevealError::NoSuchGate => Self::Validation(tandem_domain::FieldError::new("gate", message).into()),
+            RevealError::GateNotOpen => Self::Conflict { code: "gate_not_open", message },
+            RevealError::GateAlreadyAnswered => Self::Conflict { code: "gate_already_answered", message },
+        }
+    }
+}
+
 impl From<ApiError> for lambda_http::lambda_runtime::Diagnostic {
     fn from(error: ApiError) -> Self {
         Self { error_type: error.code().to_owned(), error_message: error.to_string() }

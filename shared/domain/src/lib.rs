@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod privacy;
 pub mod profile;
 pub mod reports;
+pub mod reveal;
 pub mod rewards;
 pub mod trust;
 pub mod user;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
 use tandem_domain::engagement::ParticipantActivity;
+use tandem_domain::reveal::RevealState;
 use tandem_domain::{ConversationId, MatchId, UserId};
 
 use crate::error::conditional;
@@ -35,6 +36,10 @@ pub struct ConversationRecord {
     /// Each participant's messages, in the order of `participants` (kept by every send).
     #[serde(default)]
     pub activity: [ParticipantActivity; 2],
+    /// Consents and gate answers: private to the store and the reveal service, never shown
+    /// as such (views carry whether it is revealed, nothing of who said what).
+    #[serde(default)]
+    pub reveal: RevealState,
 }
 
 impl ConversationRecord {
@@ -57,6 +62,7 @@ impl ConversationRecord {
             expiring_sent: false,
             ended_at: None,
             activity: Default::default(),
+            reveal: RevealState::default(),
         }
     }
 

@@ -274,6 +274,18 @@ pub fn reminder_partition(shard: u32) -> String {
 /// "This participant was reminded" (once per conversation; the notification pipe passes
 /// its insert).
 pub const REMINDERS: &str = "REMINDER#";
+/// A decision gate announced in a conversation (its insert prompts both participants).
+pub const GATES: &str = "GATE#";
+/// The reveal of a conversation (its insert tells both participants).
+pub const REVEALED: &str = "REVEALED";
+
+pub fn conversation_gate(conversation_id: &ConversationId, gate: u8) -> (String, String) {
+    (conversation_partition(conversation_id), format!("{GATES}{gate}"))
+}
+
+pub fn conversation_revealed(conversation_id: &ConversationId) -> (String, String) {
+    (conversation_partition(conversation_id), REVEALED.to_owned())
+}
 
 pub fn reminder(conversation_id: &ConversationId, user: &UserId) -> (String, String) {
     (conversation_partition(conversation_id), format!("{REMINDERS}{user}"))

@@ -23,6 +23,7 @@ pub mod push;
 pub mod relations;
 pub mod reports;
 pub mod retention;
+pub mod reveal;
 pub mod rewards;
 pub mod sessions;
 pub mod stream;

@@ -33,6 +33,10 @@ pub enum Change {
     /// A conversation changed in a way the pipe passes: its one-hour notice was marked
     /// sent, or it ended. The worker reads which from its current state.
     ConversationChanged { conversation_id: ConversationId },
+    /// A decision gate opened in a conversation (the gate marker's insert).
+    GateOpened { conversation_id: ConversationId, gate: u8 },
+    /// Both participants consented: the conversation is revealed (the marker's insert).
+    Revealed { conversation_id: ConversationId },
     /// A silent participant was reminded (the reminder item's insert).
     ReminderSent { conversation_id: ConversationId, user_id: UserId },
     /// A badge was earned (the badge item's insert).
@@ -88,6 +92,16 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
         let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
         let user_id = id(change.sk.strip_prefix(keys::REMINDERS))?.parse().map_err(malformed)?;
         return Ok(Change::ReminderSent { conversation_id, user_id });
+    }
+    if let Some(gate) = change.sk.strip_prefix(keys::GATES) {
+        let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+        let gate =
+            gate.parse().map_err(|_| StoreError::Malformed(format!("{}/{}: no such gate", change.pk, change.sk)))?;
+        return Ok(Change::GateOpened { conversation_id, gate });
+    }
+    if change.sk == keys::REVEALED {
+        let conversation_id = id(change.pk.strip_prefix(keys::CONVERSATIONS))?.parse().map_err(malformed)?;
+        return Ok(Change::Revealed { conversation_id });
     }
     if change.sk.starts_with(keys::BADGES) {
         let user_id = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
@@ -162,5 +176,15 @@ mod tests {
     fn garbage_is_malformed_not_a_panic() {
         assert!(matches!(parse_change("{\"eventName\": 3}"), Err(StoreError::Malformed(_))));
         assert!(matches!(parse_change(&body("INSERT", "CONV#nope", "MSG#nope")), Err(StoreError::Malformed(_))));
+    }
+
+    #[test]
+    fn gate_and_reveal_markers_name_their_conversation() {
+        let partition = format!("CONV#{CONVERSATION}");
+        let gate = parse_change(&body("INSERT", &partition, "GATE#2")).unwrap();
+        assert_eq!(gate, Change::GateOpened { conversation_id: CONVERSATION.parse().unwrap(), gate: 2 });
+        let revealed = parse_change(&body("INSERT", &partition, "REVEALED")).unwrap();
+        assert_eq!(revealed, Change::Revealed { conversation_id: CONVERSATION.parse().unwrap() });
+        assert!(parse_change(&body("INSERT", &partition, "GATE#x")).is_err());
     }
 }

@@ -44,6 +44,14 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "me-notifications-put", handler: |a, r| Box::pin(me::notifications_put::handle(a, r)) },
     HttpFunction { name: "me-rewards-get", handler: |a, r| Box::pin(me::rewards_get::handle(a, r)) },
     HttpFunction { name: "me-intent-put", handler: |a, r| Box::pin(me::intent_put::handle(a, r)) },
+    HttpFunction {
+        name: "conversations-decision-gate",
+        handler: |a, r| Box::pin(conversations::decision_gate::handle(a, r)),
+    },
+    HttpFunction {
+        name: "conversations-reveal-consent",
+        handler: |a, r| Box::pin(conversations::reveal_consent::handle(a, r)),
+    },
     HttpFunction { name: "me-trust-get", handler: |a, r| Box::pin(me::trust_get::handle(a, r)) },
     HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "me-export", handler: |a, r| Box::pin(me::export::handle(a, r)) },

@@ -1,9 +1,9 @@
 //! Daily availability (queue, leave, today's state) and today's match, as a user may see them.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tandem_domain::availability::{
-    AvailabilityState, EarlierMatch, age_in, check_can_queue, check_one_conversation_a_day, local_day, local_day_end,
+    AvailabilityState, EarlierMatch, check_can_queue, check_one_conversation_a_day, local_day, local_day_end,
 };
 use tandem_domain::conversation::is_open;
 use tandem_domain::{ConversationId, MatchId, User, UserId};
@@ -11,6 +11,7 @@ use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{ActiveDay, AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
 use crate::services::accounts::account;
+use crate::services::reveal::PartnerView;
 use crate::{ApiError, App};
 
 /// `GET/PUT /v1/availability/today`.
@@ -37,18 +38,6 @@ pub struct MatchView {
     pub partner: PartnerView,
     pub started_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerView {
-    pub user_id: UserId,
-    pub first_name: String,
-    pub age: i32,
-    pub city: String,
-    pub photo_url: Option<String>,
-    pub shared_interests: Vec<String>,
-    pub online: bool,
 }
 
 /// Queues the user for their local today (idempotent; a matched user stays matched), with
@@ -176,13 +165,6 @@ async fn match_view(
     let (partner, conversation) =
         tokio::try_join!(app.store.user(partner_id, now), app.store.conversation(&record.conversation_id, now))?;
     let (Some(partner), Some(conversation)) = (partner, conversation) else { return Ok(None) };
-    let (mine, theirs) = (user.profile.as_ref(), partner.profile.as_ref());
-    let shared_interests = match (mine, theirs) {
-        (Some(mine), Some(theirs)) => {
-            mine.interests.keys().filter(|k| theirs.interests.contains_key(*k)).cloned().collect()
-        }
-        _ => Vec::new(),
-    };
     let online = app.store.is_online(partner_id, now).await?;
     Ok(Some(MatchView {
         match_id: record.match_id,
@@ -190,15 +172,7 @@ async fn match_view(
         score: record.score,
         breakdown: record.breakdown,
         reasons: record.reasons,
-        partner: PartnerView {
-            user_id: partner.id.clone(),
-            first_name: theirs.map(|p| p.first_name.clone()).unwrap_or_default(),
-            age: theirs.map_or(0, |p| age_in(now.year(), p.birth_year)),
-            city: theirs.map(|p| p.city.clone()).unwrap_or_default(),
-            photo_url: theirs.and_then(|p| p.photo_url.clone()),
-            shared_interests,
-            online,
-        },
+        partner: PartnerView::of(&conversation, user, &partner, online, now),
         started_at: conversation.started_at,
         expires_at: conversation.expires_at,
     }))

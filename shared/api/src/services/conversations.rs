@@ -13,6 +13,7 @@ use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosi
 
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
+use crate::services::reveal::RevealView;
 use crate::{ApiError, App};
 
 /// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
@@ -47,18 +48,45 @@ fn closed() -> ApiError {
     }
 }
 
-/// A conversation as its participants see it, with where each has read up to.
+/// A conversation as its participants see it (the same for both), with where each has
+/// read up to and where its reveal stands (never who consented or answered what).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView<'a> {
-    #[serde(flatten)]
-    pub conversation: &'a ConversationRecord,
+    pub conversation_id: &'a ConversationId,
+    pub match_id: &'a tandem_domain::MatchId,
+    pub participants: &'a [UserId; 2],
+    pub state: ConversationState,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub extended: bool,
+    #[serde(skip_serializing_if = "<[UserId]>::is_empty")]
+    pub extension_requests: &'a [UserId],
+    pub expiring_sent: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    pub activity: &'a [tandem_domain::engagement::ParticipantActivity; 2],
     pub read_positions: &'a [ReadPosition],
+    pub reveal: RevealView,
 }
 
 impl<'a> ConversationView<'a> {
-    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition]) -> Self {
-        Self { conversation, read_positions }
+    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition], now: DateTime<Utc>) -> Self {
+        Self {
+            conversation_id: &conversation.conversation_id,
+            match_id: &conversation.match_id,
+            participants: &conversation.participants,
+            state: conversation.state,
+            started_at: conversation.started_at,
+            expires_at: conversation.expires_at,
+            extended: conversation.extended,
+            extension_requests: &conversation.extension_requests,
+            expiring_sent: conversation.expiring_sent,
+            ended_at: conversation.ended_at,
+            activity: &conversation.activity,
+            read_positions,
+            reveal: RevealView::of(conversation, now),
+        }
     }
 }
 
@@ -206,7 +234,7 @@ pub async fn relay_typing(
 
 /// Tells both participants about a conversation event (`conversation.closed`, …).
 pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &str) -> Result<(), ApiError> {
-    let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[]));
+    let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[], Utc::now()));
     for user in &conversation.participants {
         app.realtime.to_user(user, &event).await?;
     }

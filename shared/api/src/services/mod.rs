@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod push;
 pub mod reports;
 pub mod retention;
+pub mod reveal;
 pub mod rewards;
 pub mod safety;
 pub mod sessions;

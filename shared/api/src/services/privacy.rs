@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tandem_domain::privacy::{deletion_due, mask};
+use tandem_domain::reveal::pseudonym;
 use tandem_domain::user::DeletionRequest;
 use tandem_domain::{UserId, UserStatus};
 use tandem_store::ErasureOutcome;
@@ -157,7 +158,13 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
             in_conversations.entry(section).or_default().push(value);
         }
     }
-    let matches = partner_reduced(app, &user.id, stored.matches, now).await?;
+    let revealed: std::collections::HashSet<&str> = stored
+        .conversations
+        .iter()
+        .filter(|c| c["reveal"]["revealedAt"].is_string())
+        .filter_map(|c| c["conversationId"].as_str())
+        .collect();
+    let matches = partner_reduced(app, &user.id, stored.matches, &revealed, now).await?;
     let mut single = |section: &str| own.remove(section).and_then(|mut v| v.pop()).unwrap_or(Value::Null);
     let preferences = single("notificationPreferences");
     let rewards_summary = single("rewards");
@@ -233,7 +240,8 @@ fn conversation_section(sort_key: &str) -> Option<&'static str> {
     SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
 }
 
-/// A conversation as its participant saw it: their own activity, not the partner's.
+/// A conversation as its participant saw it: their own activity, consent and gate answers,
+/// not the partner's.
 fn conversation_reduced(mut conversation: Value, me: &UserId) -> Value {
     let mine = conversation["participants"]
         .as_array()
@@ -243,16 +251,32 @@ fn conversation_reduced(mut conversation: Value, me: &UserId) -> Value {
         let activity = object.get("activity").and_then(|a| a.get(mine)).cloned().unwrap_or(Value::Null);
         object.remove("activity");
         object.insert("myActivity".into(), activity);
+        let reveal = object.remove("reveal").unwrap_or(Value::Null);
+        let my_answers: Vec<Value> = reveal["answers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["participant"].as_u64() == Some(mine as u64))
+            .map(|a| json!({ "gate": a["gate"], "answer": a["answer"], "at": a["at"] }))
+            .collect();
+        let my_reveal = json!({
+            "revealedAt": reveal["revealedAt"],
+            "myConsent": reveal["consents"][mine].as_bool().unwrap_or(false),
+            "myAnswers": my_answers,
+        });
+        object.insert("reveal".into(), my_reveal);
     }
     conversation
 }
 
-/// Matches with the partner reduced to who they were for the caller (their id and first
-/// name, as the match view showed them).
+/// Matches with the partner reduced to who they were for the caller (their id and
+/// pseudonym, and their first name where the conversation was revealed: as the match view
+/// showed them).
 async fn partner_reduced(
     app: &App,
     me: &UserId,
     matches: Vec<Value>,
+    revealed: &std::collections::HashSet<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>, ApiError> {
     let partner_of = |record: &Value| {
@@ -274,11 +298,22 @@ async fn partner_reduced(
         .into_iter()
         .zip(&partners)
         .map(|(mut record, partner)| {
-            let first_name = partner.as_ref().and_then(|p| first_names.get(p));
+            let conversation = record["conversationId"].as_str().unwrap_or_default().to_owned();
+            let was_revealed = revealed.contains(conversation.as_str());
+            let first_name = partner.as_ref().and_then(|p| first_names.get(p)).filter(|_| was_revealed);
+            let mut shown = json!({
+                "userId": partner,
+                "pseudonym": partner.as_ref().map(|p| pseudonym(&conversation, p.as_str())),
+                "revealed": was_revealed,
+                "revealedFields": if first_name.is_some() { vec!["firstName"] } else { Vec::new() },
+            });
+            if let (Some(first_name), Some(shown)) = (first_name, shown.as_object_mut()) {
+                shown.insert("firstName".into(), json!(first_name));
+            }
             if let Some(object) = record.as_object_mut() {
                 object.remove("users");
                 object.remove("days");
-                object.insert("partner".into(), json!({ "userId": partner, "firstName": first_name }));
+                object.insert("partner".into(), shown);
             }
             record
         })

@@ -1,4 +1,5 @@
-//! `moderation-worker`: every stored message, scanned (SQS ← pipe ← message inserts).
+//! `moderation-worker`: every stored message, scanned (SQS ← pipe ← message inserts); then
+//! the conversation's decision gate open by now announced, once.
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
@@ -6,6 +7,7 @@ use tandem_store::stream::Change;
 
 use crate::App;
 use crate::services::moderation::scan;
+use crate::services::reveal::announce_open_gate;
 
 pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
     super::each_change(event, |change| {
@@ -13,8 +15,12 @@ pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
         async move {
             match change {
                 Change::MessageStored { conversation_id, message_id } => {
-                    let outcome = scan(&app, &conversation_id, &message_id, Utc::now()).await?;
+                    let now = Utc::now();
+                    let outcome = scan(&app, &conversation_id, &message_id, now).await?;
                     tracing::info!(%message_id, outcome = ?outcome, "scanned");
+                    if let Some(conversation) = app.store.conversation(&conversation_id, now).await? {
+                        announce_open_gate(&app, &conversation, now).await?;
+                    }
                 }
                 other => super::ignored("moderation-worker", &other),
             }

@@ -1,5 +1,5 @@
 //! `notification-worker`: what committed writes tell users, as server events and pushes
-//! (SQS ← pipe ← match, notice, reminder and badge inserts, messages scanned clean,
+//! (SQS ← pipe ← match, notice, reminder, badge, decision-gate and reveal inserts, messages scanned clean,
 //! conversations' last hour and end, pushes released after quiet hours). A conversation's
 //! end also goes into both participants' history.
 
@@ -11,6 +11,7 @@ use crate::App;
 use crate::services::notifications::{
     badge_earned, conversation_changed, match_created, message_scanned, notice_issued, push_released, reminder_sent,
 };
+use crate::services::reveal::{gate_opened, revealed};
 
 pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
     super::each_change(event, |change| {
@@ -29,6 +30,8 @@ pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
                 Change::ReminderSent { conversation_id, user_id } => {
                     reminder_sent(&app, &conversation_id, &user_id, now).await?
                 }
+                Change::GateOpened { conversation_id, gate } => gate_opened(&app, &conversation_id, gate, now).await?,
+                Change::Revealed { conversation_id } => revealed(&app, &conversation_id, now).await?,
                 Change::BadgeEarned { user_id, badge } => badge_earned(&app, &user_id, badge, now).await?,
                 Change::PushReleased { user_id, notification_id } => {
                     push_released(&app, &user_id, &notification_id, now).await?

@@ -13,5 +13,5 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let closed = close(&app, &id, &caller.user_id, Utc::now()).await?;
-    json_response(StatusCode::OK, &ConversationView::of(&closed, &[]))
+    json_response(StatusCode::OK, &ConversationView::of(&closed, &[], Utc::now()))
 }

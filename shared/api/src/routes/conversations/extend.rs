@@ -20,7 +20,7 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
             ExtensionOutcome::Requested(pending) => (StatusCode::ACCEPTED, pending),
             ExtensionOutcome::Extended(extended) => (StatusCode::OK, extended),
         };
-        json_response(status, &ConversationView::of(&conversation, &[]))
+        json_response(status, &ConversationView::of(&conversation, &[], Utc::now()))
     })
     .await
 }

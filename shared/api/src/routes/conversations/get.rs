@@ -13,5 +13,5 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
     let (conversation, reads) = status(&app, &id, &caller.user_id, Utc::now()).await?;
-    json_response(StatusCode::OK, &ConversationView::of(&conversation, &reads))
+    json_response(StatusCode::OK, &ConversationView::of(&conversation, &reads, Utc::now()))
 }
