@@ -7,6 +7,7 @@ mod drift;
 mod engagement;
 mod errors;
 mod events;
+mod friends;
 mod intent;
 mod keys;
 mod limits;

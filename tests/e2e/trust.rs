@@ -17,7 +17,7 @@ fn id(session: &Session) -> UserId {
     UserId::parse(&session.user_id).unwrap()
 }
 
-async fn reflect(api: &TestApi, session: &Session, conversation: &str, body: Value) -> Reply {
+pub(crate) async fn reflect(api: &TestApi, session: &Session, conversation: &str, body: Value) -> Reply {
     api.post_auth(&format!("/v1/conversations/{conversation}/reflection"), &session.access, body).await
 }
 
@@ -43,7 +43,7 @@ async fn backdate(api: &TestApi, session: &Session) {
 
 /// A conversation between `a` and `b` that ended `ago`, as the end worker records it (both
 /// wrote unless `b_silent`): each participant can reflect on it from then on.
-async fn ended_between(api: &TestApi, a: &Session, b: &Session, ago: Duration, b_silent: bool) -> String {
+pub(crate) async fn ended_between(api: &TestApi, a: &Session, b: &Session, ago: Duration, b_silent: bool) -> String {
     let ended = Utc::now() - ago;
     let started = ended - Duration::hours(24);
     let mut record =

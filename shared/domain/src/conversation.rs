@@ -23,6 +23,25 @@ crate::named_enum! {
 }
 
 crate::named_enum! {
+    /// A day's conversation (24 hours, anonymous first) or friends' conversation (no
+    /// expiry, revealed, ended with the friendship).
+    #[derive(Default)]
+    pub enum ConversationKind {
+        #[default]
+        Daily = "daily",
+        Friendship = "friendship",
+    }
+}
+
+/// Messages between friends are deleted this long after they were sent.
+pub const FRIENDSHIP_MESSAGE_RETENTION_DAYS: i64 = 30;
+
+/// The planned end of a conversation that does not expire: never reached.
+pub fn never_expires() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC) // 9999-12-31T23:59:59Z
+}
+
+crate::named_enum! {
     pub enum ModerationState {
         /// Stored and delivered; the asynchronous scan has not judged it yet.
         Visible = "visible",

@@ -5,7 +5,9 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::conversation::{ConversationState, EXPIRING_NOTICE, EXTENSION};
+use tandem_domain::conversation::{
+    ConversationKind, ConversationState, EXPIRING_NOTICE, EXTENSION, FRIENDSHIP_MESSAGE_RETENTION_DAYS,
+};
 use tandem_domain::engagement::ParticipantActivity;
 use tandem_domain::reveal::RevealState;
 use tandem_domain::{ConversationId, MatchId, UserId};
@@ -40,6 +42,8 @@ pub struct ConversationRecord {
     /// as such (views carry whether it is revealed, nothing of who said what).
     #[serde(default)]
     pub reveal: RevealState,
+    #[serde(default)]
+    pub kind: ConversationKind,
 }
 
 impl ConversationRecord {
@@ -63,6 +67,7 @@ impl ConversationRecord {
             ended_at: None,
             activity: Default::default(),
             reveal: RevealState::default(),
+            kind: ConversationKind::Daily,
         }
     }
 
@@ -73,6 +78,15 @@ impl ConversationRecord {
     /// `user`'s place in `participants` (and `activity`).
     pub fn position_of(&self, user: &UserId) -> Option<usize> {
         self.participants.iter().position(|p| p == user)
+    }
+
+    /// When a message sent at `now` is deleted: 2 days after a day's conversation ends, 30
+    /// days after it was sent between friends.
+    pub fn message_deadline(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.kind {
+            ConversationKind::Daily => tandem_domain::conversation::message_deletion_time(self.expires_at),
+            ConversationKind::Friendship => now + chrono::Duration::days(FRIENDSHIP_MESSAGE_RETENTION_DAYS),
+        }
     }
 
     /// When the expiry job next has work: the expiring notice, then the end.
@@ -86,7 +100,8 @@ impl ConversationRecord {
 pub(crate) fn conversation_item(record: &ConversationRecord) -> Result<Item, StoreError> {
     let mut item = with_key(keys::conversation(&record.conversation_id), record)?;
     item.insert("expiresEpoch".to_owned(), n(record.expires_at.timestamp()));
-    if record.state == ConversationState::Active {
+    // Friends' conversations never expire: no due entry.
+    if record.state == ConversationState::Active && record.kind == ConversationKind::Daily {
         item.insert(GSI1_PK.to_owned(), s(keys::conversation_due_gsi1(&record.conversation_id)));
         item.insert(GSI1_SK.to_owned(), s(keys::due_sort_key(record.next_due(), record.conversation_id.as_str())));
     }
@@ -95,16 +110,17 @@ pub(crate) fn conversation_item(record: &ConversationRecord) -> Result<Item, Sto
 
 /// Every end (close, panic, expiry): the conversation leaves the due and reminder indexes
 /// and is filed in the purge index at its deadline (its messages' deadline), its TTL too.
-const END: &str = "endedAt = :now, #ttl = :deadline, #g2pk = :purgePartition, #g2sk = :deadline REMOVE #gpk, #gsk";
+pub(crate) const END: &str =
+    "endedAt = :now, #ttl = :deadline, #g2pk = :purgePartition, #g2sk = :deadline REMOVE #gpk, #gsk";
 
-fn end_names() -> std::collections::HashMap<String, String> {
+pub(crate) fn end_names() -> std::collections::HashMap<String, String> {
     [("#gpk", GSI1_PK), ("#gsk", GSI1_SK), ("#g2pk", GSI2_PK), ("#g2sk", GSI2_SK), ("#ttl", keys::TTL)]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
 
-fn end_values(
+pub(crate) fn end_values(
     conversation_id: &ConversationId,
     now: DateTime<Utc>,
 ) -> Result<Vec<(&'static str, AttributeValue)>, StoreError> {

@@ -383,6 +383,13 @@ pub fn reflection(author: &UserId, conversation_id: &ConversationId) -> (String,
 /// An ended conversation the user may reflect on, until the window closes (TTL).
 pub const REFLECTABLE: &str = "REFLECTABLE#";
 
+/// A friendship, in each friend's partition (a pair of mirrored items, written together).
+pub const FRIENDS: &str = "FRIEND#";
+
+pub fn friend(owner: &UserId, friend: &UserId) -> (String, String) {
+    (user_partition(owner), format!("{FRIENDS}{friend}"))
+}
+
 pub fn reflectable(user: &UserId, conversation_id: &ConversationId) -> (String, String) {
     (user_partition(user), format!("{REFLECTABLE}{conversation_id}"))
 }

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod conversations;
 pub mod engagement;
 mod error;
+pub mod friendships;
 pub mod idempotency;
 mod item;
 pub mod keys;
@@ -40,6 +41,7 @@ pub use engagement::{
     Aftermath, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord,
 };
 pub use error::StoreError;
+pub use friendships::{FriendshipRecord, NewFriendship};
 pub use idempotency::IdempotencyRecord;
 pub use login_throttle::{ThrottleState, ThrottleSubject};
 pub use matches::{MatchOutcome, MatchRecord};

@@ -120,6 +120,14 @@ impl Store {
                 {
                     doomed.insert(keys::reflectable(&partner, &conversation_id));
                 }
+            } else if let Some(friend) = other(keys::FRIENDS) {
+                // The friendship ends: the friend's side goes, the friends' conversation is purged.
+                doomed.insert(keys::friend(&friend, user_id));
+                if let Ok(conversation_id) = text(&item, "conversationId").parse::<ConversationId>()
+                    && let Some(conversation) = self.conversation(&conversation_id, now).await?
+                {
+                    conversations.insert((conversation_id, conversation.match_id));
+                }
             } else if let Some(token_id) = sort_key.strip_prefix(keys::PUSH_TOKENS) {
                 owned_tokens.push(token_id.to_owned());
             } else if sort_key.starts_with(keys::OIDC_LINKS) {

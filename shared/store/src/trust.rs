@@ -12,12 +12,15 @@
 //! - `TRUSTLOG#<time>#<source>` in the subject's partition: the append-only ledger, whose
 //!   entries never name another user.
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::trust::{DailyReflections, REFLECTION_WINDOW, Reflection, TrustComponents, TrustRule, TrustSource};
+use tandem_domain::trust::{
+    DailyReflections, REFLECTION_WINDOW, Reflection, ReflectionOutcome, TrustComponents, TrustRule, TrustSource,
+};
 use tandem_domain::{ConversationId, UserId};
 
+use crate::friendships::NewFriendship;
 use crate::item::{Item, key, n, with_key};
 use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
@@ -76,6 +79,12 @@ pub struct ReflectionReads {
     pub repeat_pair: bool,
     /// The subject blocked or reported the author.
     pub retaliation: bool,
+    /// The subject's own reflection on the same conversation, if they left one.
+    pub subject_outcome: Option<ReflectionOutcome>,
+    /// The two are friends already (a friendship is unique per pair).
+    pub friends: bool,
+    /// The author blocked the subject.
+    pub author_blocked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +158,9 @@ impl Store {
             keys::relation(keys::BLOCKS, subject, author),
             keys::report_guard(subject, author, Some(conversation_id)),
             keys::report_guard(subject, author, None),
+            keys::reflection(subject, conversation_id),
+            keys::friend(author, subject),
+            keys::relation(keys::BLOCKS, author, subject),
         ];
         let found = self.batch_get(wanted.clone(), now.timestamp()).await?;
         let has = |i: usize| found.contains_key(&wanted[i]);
@@ -156,12 +168,23 @@ impl Store {
             Some(item) => serde_dynamo::from_item(item.clone())?,
             None => TrustRecord::default(),
         };
-        Ok(ReflectionReads { subject_trust, repeat_pair: has(1), retaliation: has(2) || has(3) || has(4) })
+        let subject_reflection: Option<ReflectionRecord> =
+            found.get(&wanted[5]).map(|item| serde_dynamo::from_item(item.clone())).transpose()?;
+        Ok(ReflectionReads {
+            subject_trust,
+            repeat_pair: has(1),
+            retaliation: has(2) || has(3) || has(4),
+            subject_outcome: subject_reflection.map(|r| r.reflection.outcome),
+            friends: has(6),
+            author_blocked: has(7),
+        })
     }
 
     /// Stores a reflection with its ledger entry on the subject, atomically: the reflection
     /// once per author and conversation, the pair marked the first time, the subject's trust
-    /// updated only if unchanged since `read`.
+    /// updated only if unchanged since `read`, and the friendship it completes. An "again"
+    /// written while the subject's reflection was absent requires it still absent: two
+    /// reflections crossing are serialised, so the second one sees the first.
     pub async fn record_reflection(
         &self,
         record: &ReflectionRecord,
@@ -169,6 +192,7 @@ impl Store {
         read: &ReflectionReads,
         after: &TrustRecord,
         entry: &TrustEntry,
+        friendship: Option<&NewFriendship>,
     ) -> Result<ReflectionWrite, StoreError> {
         let mut actions =
             vec![self.put_if_absent(with_key(keys::reflection(&record.author, &record.conversation_id), record)?)?];
@@ -194,6 +218,18 @@ impl Store {
             .map_err(StoreError::build)?;
         actions.push(TransactWriteItem::builder().update(update).build());
         actions.push(self.put_if_absent(self.ledger_item(subject, entry)?)?);
+        if record.reflection.outcome == ReflectionOutcome::Again && read.subject_outcome.is_none() {
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::reflection(subject, &record.conversation_id))))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(StoreError::build)?;
+            actions.push(TransactWriteItem::builder().condition_check(check).build());
+        }
+        if let Some(friendship) = friendship {
+            actions.extend(self.friendship_actions(friendship)?);
+        }
         match self.transact_or_conditions(actions).await? {
             None => Ok(ReflectionWrite::Recorded),
             Some(failed) if failed.first() == Some(&true) => Ok(ReflectionWrite::AlreadyReflected),

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod availability;
 pub mod blocks;
 pub mod conversations;
+pub mod friends;
 pub mod matches;
 pub mod me;
 pub mod presence;
@@ -52,6 +53,8 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         name: "conversations-reveal-consent",
         handler: |a, r| Box::pin(conversations::reveal_consent::handle(a, r)),
     },
+    HttpFunction { name: "friends-list", handler: |a, r| Box::pin(friends::list::handle(a, r)) },
+    HttpFunction { name: "friends-delete", handler: |a, r| Box::pin(friends::delete::handle(a, r)) },
     HttpFunction { name: "me-trust-get", handler: |a, r| Box::pin(me::trust_get::handle(a, r)) },
     HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "me-export", handler: |a, r| Box::pin(me::export::handle(a, r)) },

@@ -13,6 +13,7 @@ use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosi
 
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
+use crate::services::friendships::refuse_for_friends;
 use crate::services::reveal::RevealView;
 use crate::{ApiError, App};
 
@@ -56,6 +57,8 @@ pub struct ConversationView<'a> {
     pub conversation_id: &'a ConversationId,
     pub match_id: &'a tandem_domain::MatchId,
     pub participants: &'a [UserId; 2],
+    /// `daily` (24 hours, anonymous first) or `friendship` (friends', no expiry).
+    pub kind: tandem_domain::conversation::ConversationKind,
     pub state: ConversationState,
     pub started_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -76,6 +79,7 @@ impl<'a> ConversationView<'a> {
             conversation_id: &conversation.conversation_id,
             match_id: &conversation.match_id,
             participants: &conversation.participants,
+            kind: conversation.kind,
             state: conversation.state,
             started_at: conversation.started_at,
             expires_at: conversation.expires_at,
@@ -163,7 +167,7 @@ pub async fn send_message(
         sent_at: now,
         moderation: ModerationState::Visible,
     };
-    let delete_at = message_deletion_time(conversation.expires_at);
+    let delete_at = conversation.message_deadline(now);
     let position = conversation.position_of(author).ok_or(ApiError::NotFound)?;
     let peer = peer_of(&conversation.participants, author).cloned();
     // The peer's connections are read while the message is written: one round trip less
@@ -205,7 +209,7 @@ pub async fn mark_read(
     if app.store.message(conversation_id, message_id, now).await?.is_none() {
         return Err(tandem_domain::FieldError::new("messageId", "no such message in this conversation").into());
     }
-    let delete_at = message_deletion_time(conversation.expires_at);
+    let delete_at = conversation.message_deadline(now);
     let moved = app.store.mark_read(conversation_id, reader, message_id, delete_at, now).await?;
     if let Some(peer) = peer_of(&conversation.participants, reader).filter(|_| moved) {
         let event = ServerEvent::new(
@@ -249,7 +253,8 @@ pub async fn close(
     by: &UserId,
     now: DateTime<Utc>,
 ) -> Result<ConversationRecord, ApiError> {
-    participant_view(app, conversation_id, by, now).await?;
+    let conversation = participant_view(app, conversation_id, by, now).await?;
+    refuse_for_friends(conversation.kind)?;
     let closed = app.store.close_conversation(conversation_id, by, now).await?.ok_or_else(already_over)?;
     after_end(app, &closed, now).await?;
     Ok(closed)
@@ -280,6 +285,8 @@ pub async fn panic_exit(
         return Err(already_over());
     }
     tracing::warn!(%conversation_id, %report_id, "panic exit");
+    // Each now blocks the other: no friendship survives that.
+    crate::services::friendships::end_friendship(app, by, &other, now).await?;
     let ended = ConversationRecord { state: ConversationState::EndedByPanic, ended_at: Some(now), ..conversation };
     after_end(app, &ended, now).await?;
     Ok(PanicExit { conversation_id: conversation_id.clone(), state: ended.state, report_id })
@@ -367,6 +374,7 @@ pub async fn extend(
     now: DateTime<Utc>,
 ) -> Result<ExtensionOutcome, ApiError> {
     let conversation = open_for(app, conversation_id, user, now).await?;
+    refuse_for_friends(conversation.kind)?;
     let mut any_premium = false;
     for participant in &conversation.participants {
         any_premium |= account(app, participant, now).await?.premium;

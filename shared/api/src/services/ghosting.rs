@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 use tandem_domain::availability::local_day;
-use tandem_domain::conversation::{ConversationState, is_open, message_deletion_time};
+use tandem_domain::conversation::{ConversationKind, ConversationState, is_open, message_deletion_time};
 use tandem_domain::engagement::{ConversationOutcome, REMINDER_AFTER, Suspension};
 use tandem_domain::rewards::conversation_awards;
 use tandem_domain::trust::{ABANDON, COOLDOWN, TrustComponents, TrustSource};
@@ -54,7 +54,10 @@ pub async fn send_reminders(app: &App, now: DateTime<Utc>) -> Result<ReminderRep
         .map(|reminder| {
             let app = app.clone();
             async move {
-                if !is_open(reminder.conversation.state, reminder.conversation.expires_at, now) {
+                // Friends owe each other no answer: no reminder between them.
+                if !is_open(reminder.conversation.state, reminder.conversation.expires_at, now)
+                    || reminder.conversation.kind == ConversationKind::Friendship
+                {
                     return Ok(ReminderOutcome::Stale);
                 }
                 app.store.remind(&reminder, now).await
@@ -81,7 +84,8 @@ pub async fn conversation_ended(
     conversation: &ConversationRecord,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    if conversation.state == ConversationState::Active {
+    // A friends' conversation ends with the friendship: not a daily conversation's outcome.
+    if conversation.state == ConversationState::Active || conversation.kind == ConversationKind::Friendship {
         return Ok(());
     }
     let (first, second) = tokio::join!(record_for(app, conversation, 0, now), record_for(app, conversation, 1, now));

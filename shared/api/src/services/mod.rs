@@ -7,6 +7,7 @@ pub mod admin;
 pub mod availability;
 pub mod conversations;
 pub mod devices;
+pub mod friendships;
 pub mod ghosting;
 pub mod health;
 pub mod idempotency;

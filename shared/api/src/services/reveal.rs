@@ -13,6 +13,7 @@ use tandem_store::ConversationRecord;
 
 use crate::outbound::realtime::ServerEvent;
 use crate::services::conversations::{close, participant_view};
+use crate::services::friendships::refuse_for_friends;
 use crate::{ApiError, App};
 
 /// The partner as a participant sees them: always the pseudonym, age, shared interests and
@@ -166,6 +167,7 @@ pub async fn answer_gate(
     now: DateTime<Utc>,
 ) -> Result<RevealAnswerView, ApiError> {
     let (conversation, me, step) = change_reveal(app, conversation_id, user, now, |reveal, me, conversation| {
+        refuse_for_friends(conversation.kind)?;
         Ok(reveal.answer_gate(me, gate, answer, &conversation.activity, now)?)
     })
     .await?;

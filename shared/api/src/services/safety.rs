@@ -36,6 +36,8 @@ pub async fn block_user(
     if close_between(app, &me, &them.id, now).await? {
         tracing::info!(user_id = %me.id, "block closed an active conversation");
     }
+    // A block ends a friendship (and closes the friends' conversation).
+    crate::services::friendships::end_friendship(app, &me.id, &them.id, now).await?;
     Ok(block)
 }
 

@@ -1,17 +1,18 @@
 //! Reflections and trust: a participant reflects once on a conversation that ended (within
 //! the window), the reflection is weighed by the domain's rules and lands, with its ledger
 //! entry on the partner, in one transaction. Penalties (abandon, cooldown, a confirmed
-//! report) are entries written by the transaction of the event that causes them.
+//! report) are entries written by the transaction of the event that causes them. Two "again"
+//! reflections on one conversation make the pair friends, in the second one's transaction.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tandem_domain::conversation::{is_open, peer_of};
 use tandem_domain::trust::{
-    NEUTRAL, Reflection, ReflectionContext, TrustComponents, TrustSource, reflection_open, weigh_penalty,
-    weigh_reflection,
+    NEUTRAL, Reflection, ReflectionContext, ReflectionOutcome, TrustComponents, TrustSource, reflection_open,
+    weigh_penalty, weigh_reflection,
 };
 use tandem_domain::{ConversationId, UserId};
-use tandem_store::{Reflectable, ReflectionRecord, ReflectionWrite, TrustEntry};
+use tandem_store::{NewFriendship, Reflectable, ReflectionRecord, ReflectionWrite, TrustEntry};
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
@@ -115,9 +116,16 @@ pub async fn reflect(
             at: now,
             event_key: event_key(TrustSource::Reflection, conversation_id.as_str(), author_id),
         };
-        match app.store.record_reflection(&record, &target.partner, &read, &after, &entry).await? {
+        // Both said "again": friends, unless already friends or either blocked the other.
+        let befriend = record.reflection.outcome == ReflectionOutcome::Again
+            && read.subject_outcome == Some(ReflectionOutcome::Again)
+            && !read.friends
+            && !read.retaliation
+            && !read.author_blocked;
+        let friendship = befriend.then(|| NewFriendship::between(author_id, &target.partner, conversation_id, now));
+        match app.store.record_reflection(&record, &target.partner, &read, &after, &entry, friendship.as_ref()).await? {
             ReflectionWrite::Recorded => {
-                tracing::info!(%conversation_id, delta = weighed.delta, rule = %weighed.rule, "reflection recorded");
+                tracing::info!(%conversation_id, delta = weighed.delta, rule = %weighed.rule, befriend, "reflection recorded");
                 return Ok(record);
             }
             ReflectionWrite::AlreadyReflected => {

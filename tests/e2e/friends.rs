@@ -1,0 +1,116 @@
+//! Friendships end to end: two "again" reflections make the pair friends (once), friends see
+//! each other's revealed profile and talk in a conversation of their own over the same
+//! WebSocket API, and the friendship ends when either ends it, blocks, or is erased.
+
+use tandem_tests::*;
+
+use crate::trust::{ended_between, reflect};
+
+const DAY: i64 = 86_400;
+
+async fn friends(api: &TestApi, session: &Session) -> Vec<serde_json::Value> {
+    let reply = api.get("/v1/friends", Some(&session.access)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["friends"].as_array().unwrap().clone()
+}
+
+/// Two members whose ended conversation both reflected "again" on.
+async fn befriended(api: &TestApi) -> (Session, Session, String) {
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let origin = ended_between(api, &a, &b, chrono::Duration::hours(1), false).await;
+    for session in [&a, &b] {
+        let reply = reflect(api, session, &origin, json!({"vibe": 5, "outcome": "again"})).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    (a, b, origin)
+}
+
+#[tokio::test]
+async fn two_agains_make_friends_who_talk_in_a_conversation_of_their_own() {
+    let api = TestApi::start().await;
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let origin = ended_between(&api, &a, &b, chrono::Duration::hours(1), false).await;
+    let reply = reflect(&api, &a, &origin, json!({"vibe": 5, "outcome": "again"})).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert!(friends(&api, &a).await.is_empty(), "one \"again\" is no friendship");
+    let reply = reflect(&api, &b, &origin, json!({"vibe": 4, "outcome": "again"})).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+
+    let (mine, theirs) = (friends(&api, &a).await, friends(&api, &b).await);
+    assert_eq!((mine.len(), theirs.len()), (1, 1));
+    assert_eq!(mine[0]["friend"]["userId"], b.user_id);
+    assert_eq!(mine[0]["friend"]["firstName"], "Ben", "friends see the revealed profile");
+    assert_eq!(theirs[0]["friend"]["firstName"], "Ana");
+    assert_eq!(mine[0]["originConversationId"], origin.as_str());
+    assert_eq!(mine[0]["conversationId"], theirs[0]["conversationId"]);
+    let conversation = mine[0]["conversationId"].as_str().unwrap().to_owned();
+
+    // Their own conversation: no expiry, over the same WebSocket API, moderated like any other.
+    let view = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert_eq!(view.body["kind"], "friendship");
+    assert!(view.body["expiresAt"].as_str().unwrap().starts_with("9999-"), "{}", view.body);
+    let mut a_chat = Chat::connect(&api, &a.access).await.unwrap();
+    let mut b_chat = Chat::connect(&api, &b.access).await.unwrap();
+    b_chat
+        .send(json!({"action": "sendMessage", "conversationId": conversation, "clientMessageId": "f-1", "text": "hi friend"}))
+        .await;
+    assert_eq!(b_chat.expect("message.ack").await["duplicate"], false);
+    assert_eq!(a_chat.expect("message.new").await["message"]["text"], "hi friend");
+    let close = api.post_auth(&format!("/v1/conversations/{conversation}/close"), &a.access, json!({})).await;
+    close.expect_error(409, "friendship_conversation");
+
+    // Unique per pair: another "again" conversation makes no second friendship.
+    let again = ended_between(&api, &a, &b, chrono::Duration::hours(2), false).await;
+    for session in [&a, &b] {
+        assert_eq!(reflect(&api, session, &again, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
+    }
+    assert_eq!(friends(&api, &a).await.len(), 1);
+
+    // Either friend ends it: both sides go, the conversation closes, both are told.
+    let ended = api.delete(&format!("/v1/friends/{}", b.user_id), &a.access).await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    assert_eq!(b_chat.expect("conversation.closed").await["conversation"]["state"], "closed");
+    assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+    let path = format!("/v1/conversations/{conversation}/messages");
+    let late = api.post_auth(&path, &b.access, json!({"clientMessageId": "f-2", "text": "still there?"})).await;
+    late.expect_error(409, "conversation_closed");
+    api.delete(&format!("/v1/friends/{}", b.user_id), &a.access).await.expect_error(404, "not_found");
+    api.delete("/v1/friends/not-an-id", &a.access).await.expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn no_friendship_unless_both_said_again() {
+    let api = TestApi::start().await;
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let origin = ended_between(&api, &a, &b, chrono::Duration::hours(1), false).await;
+    assert_eq!(reflect(&api, &a, &origin, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
+    assert_eq!(reflect(&api, &b, &origin, json!({"vibe": 4, "outcome": "maybe"})).await.status, 201);
+    assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+    api.get("/v1/friends", None).await.expect_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_block_ends_the_friendship() {
+    let api = TestApi::start().await;
+    let (a, b, _) = befriended(&api).await;
+    let conversation = friends(&api, &a).await[0]["conversationId"].as_str().unwrap().to_owned();
+    let blocked = api.post_auth("/v1/blocks", &b.access, json!({"userId": a.user_id})).await;
+    assert_eq!(blocked.status, 201, "{}", blocked.body);
+    assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+    let view = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await;
+    assert_eq!(view.body["state"], "closed", "{}", view.body);
+}
+
+#[tokio::test]
+async fn an_erased_account_s_friendships_end() {
+    let api = TestApi::start().await;
+    let (a, b, _) = befriended(&api).await;
+    assert_eq!(api.post_auth("/v1/me/deletion", &a.access, json!({})).await.status, 202);
+    api.advance_clock(7 * DAY + 3600).await;
+    let purge = api.run_job("retention-purge").await;
+    assert_eq!(purge.body["accountsErased"], 1, "{}", purge.body);
+    assert!(friends(&api, &b).await.is_empty());
+    let erased = format!("FRIEND#{}", a.user_id);
+    assert!(!api.items().await.iter().any(|item| item.get("sk").and_then(|v| v.as_s().ok()) == Some(&erased)));
+}
