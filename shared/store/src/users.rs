@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::intent::IntentChoice;
@@ -134,29 +134,24 @@ impl Store {
     /// Sets the user's weekly intent (replacing any earlier one); `NotFound` if the account
     /// is gone.
     pub async fn set_intent(&self, id: &UserId, choice: &IntentChoice) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::user(id))))
-            .condition_expression("attribute_exists(#pk)")
-            .update_expression("SET intent = :intent")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":intent", serde_dynamo::to_attribute_value(choice)?)
-            .send()
-            .await
-            .map_err(missing_or_failed)?;
-        Ok(())
+        self.set_account_attribute(id, "intent", serde_dynamo::to_attribute_value(choice)?).await
     }
 
     pub async fn touch_last_seen(&self, id: &UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.set_account_attribute(id, "lastSeenAt", serde_dynamo::to_attribute_value(now)?).await
+    }
+
+    /// Sets one attribute of an existing account; `NotFound` if the account is gone.
+    async fn set_account_attribute(&self, id: &UserId, name: &str, value: AttributeValue) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::user(id))))
             .condition_expression("attribute_exists(#pk)")
-            .update_expression("SET lastSeenAt = :now")
+            .update_expression("SET #name = :value")
             .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
+            .expression_attribute_names("#name", name)
+            .expression_attribute_values(":value", value)
             .send()
             .await
             .map_err(missing_or_failed)?;

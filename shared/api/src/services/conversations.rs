@@ -42,7 +42,8 @@ async fn open_for(
     Ok(conversation)
 }
 
-fn closed() -> ApiError {
+/// 409 `conversation_closed`: what anything but a read meets once a conversation is over.
+pub(crate) fn closed() -> ApiError {
     ApiError::Conflict {
         code: "conversation_closed",
         message: "this conversation is over: it is no longer open".into(),

@@ -12,7 +12,7 @@ use tandem_domain::{ConversationId, User, UserId};
 use tandem_store::ConversationRecord;
 
 use crate::outbound::realtime::ServerEvent;
-use crate::services::conversations::{close, participant_view};
+use crate::services::conversations::{close, closed, participant_view};
 use crate::services::friendships::refuse_for_friends;
 use crate::{ApiError, App};
 
@@ -140,10 +140,7 @@ async fn change_reveal(
             return Ok((conversation, me, step));
         }
         if !is_open(conversation.state, conversation.expires_at, now) {
-            return Err(ApiError::Conflict {
-                code: "conversation_closed",
-                message: "this conversation is over: it is no longer open".into(),
-            });
+            return Err(closed());
         }
         conversation.reveal = reveal;
         if app.store.record_reveal(&conversation, read_version, step == RevealStep::Revealed, now).await? {
