@@ -3,9 +3,11 @@
 //! block (or a panic exit) and by an account's erasure.
 
 use chrono::{DateTime, Utc};
+use futures::future::try_join_all;
 use serde::Serialize;
-use tandem_domain::conversation::{ConversationKind, is_open};
+use tandem_domain::conversation::{ConversationKind, ConversationState, is_open};
 use tandem_domain::{ConversationId, UserId};
+use tandem_store::ConversationRecord;
 
 use crate::services::accounts::account;
 use crate::services::reveal::PartnerView;
@@ -32,22 +34,26 @@ pub async fn friends(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Vec<F
     let conversation_ids: Vec<ConversationId> = sides.iter().map(|s| s.conversation_id.clone()).collect();
     let (accounts, conversations) =
         tokio::try_join!(app.store.users(&friend_ids, now), app.store.conversations(&conversation_ids, now))?;
-    let mut views = Vec::with_capacity(sides.len());
-    for (side, friend) in sides.into_iter().zip(accounts) {
-        let (Some(friend), Some(conversation)) =
-            (friend, conversations.iter().find(|c| c.conversation_id == side.conversation_id))
-        else {
-            continue; // erased meanwhile: the erasure removes this side too
-        };
-        let online = app.store.is_online(&friend.id, now).await?;
-        views.push(FriendView {
+    let listed: Vec<_> = sides
+        .into_iter()
+        .zip(accounts)
+        .filter_map(|(side, friend)| {
+            // A friend erased meanwhile: the erasure removes this side too.
+            let conversation = conversations.iter().find(|c| c.conversation_id == side.conversation_id)?;
+            Some((side, friend?, conversation))
+        })
+        .collect();
+    let online = try_join_all(listed.iter().map(|(_, friend, _)| app.store.is_online(&friend.id, now))).await?;
+    Ok(listed
+        .into_iter()
+        .zip(online)
+        .map(|((side, friend, conversation), online)| FriendView {
             friend: PartnerView::of(conversation, &user, &friend, online, now),
             conversation_id: side.conversation_id,
             origin_conversation_id: side.origin_conversation_id,
             since: side.since,
-        });
-    }
-    Ok(views)
+        })
+        .collect())
 }
 
 /// Ends the friendship of `me` and `friend`, if any: both sides go and the friends'
@@ -55,13 +61,14 @@ pub async fn friends(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Vec<F
 pub async fn end_friendship(app: &App, me: &UserId, friend: &UserId, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let Some(side) = app.store.friendship(me, friend, now).await? else { return Ok(false) };
     let conversation = app.store.conversation(&side.conversation_id, now).await?;
-    let active = conversation.as_ref().is_some_and(|c| is_open(c.state, c.expires_at, now));
-    if !app.store.end_friendship(me, &side, active, now).await? {
+    let open = conversation.filter(|c| is_open(c.state, c.expires_at, now));
+    if !app.store.end_friendship(me, &side, open.is_some(), now).await? {
         return Ok(false);
     }
     tracing::info!(conversation_id = %side.conversation_id, "friendship ended");
-    if let (true, Some(conversation)) = (active, app.store.conversation(&side.conversation_id, now).await?) {
-        crate::services::conversations::notify_both(app, &conversation, "conversation.closed").await?;
+    if let Some(conversation) = open {
+        let closed = ConversationRecord { state: ConversationState::Closed, ended_at: Some(now), ..conversation };
+        crate::services::conversations::notify_both(app, &closed, "conversation.closed").await?;
     }
     Ok(true)
 }

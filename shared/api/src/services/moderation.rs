@@ -23,28 +23,49 @@ pub enum ScanOutcome {
     Gone,
 }
 
+/// A scan's verdict, and the conversation as it read it (for what follows a stored message).
+pub struct Scan {
+    pub outcome: ScanOutcome,
+    pub conversation: Option<ConversationRecord>,
+}
+
 /// Scans a stored message, as it is now, for `now`.
 pub async fn scan(
     app: &App,
     conversation_id: &ConversationId,
     message_id: &MessageId,
     now: DateTime<Utc>,
-) -> Result<ScanOutcome, ApiError> {
+) -> Result<Scan, ApiError> {
     // One query reads the message and the ones before it the repetition rule looks back over.
     let lookback = app.config.moderation_rules.spam_lookback as i32;
     let (recent, conversation) = tokio::try_join!(
         app.store.messages_through(conversation_id, message_id, lookback, now),
         app.store.conversation(conversation_id, now),
     )?;
+    let outcome = match &conversation {
+        Some(conversation) => judge(app, conversation, message_id, recent, now).await?,
+        None => ScanOutcome::Gone,
+    };
+    Ok(Scan { outcome, conversation })
+}
+
+/// The verdict on `message_id`, read with the messages before it.
+async fn judge(
+    app: &App,
+    conversation: &ConversationRecord,
+    message_id: &MessageId,
+    recent: Vec<MessageRecord>,
+    now: DateTime<Utc>,
+) -> Result<ScanOutcome, ApiError> {
+    let conversation_id = &conversation.conversation_id;
     let mut recent = recent.into_iter();
-    let (Some(message), Some(conversation)) = (recent.next().filter(|m| &m.message_id == message_id), conversation)
-    else {
+    let Some(message) = recent.next().filter(|m| &m.message_id == message_id) else {
         return Ok(ScanOutcome::Gone);
     };
     if message.moderation != ModerationState::Visible {
         if message.moderation == ModerationState::Hidden {
             // An earlier delivery may have hidden it and stopped before telling anyone.
-            announce_hidden(app, &conversation, &message).await;
+            announce_hidden(app, conversation, &message).await;
         }
         return Ok(ScanOutcome::AlreadyJudged);
     }
@@ -98,7 +119,7 @@ pub async fn scan(
                 return Ok(ScanOutcome::AlreadyJudged);
             }
             tracing::info!(%message_id, report_id = %report.report_id, labels = ?labels, "message hidden");
-            announce_hidden(app, &conversation, &message).await;
+            announce_hidden(app, conversation, &message).await;
             Ok(ScanOutcome::Hidden(report.report_id))
         }
     }

@@ -90,13 +90,11 @@ pub struct RevealView {
 
 impl RevealView {
     pub fn of(conversation: &ConversationRecord, now: DateTime<Utc>) -> Self {
-        let open = open_gate(&conversation.activity, now);
-        Self {
-            revealed: conversation.reveal.revealed(),
-            revealed_at: conversation.reveal.revealed_at,
-            open_gate: open,
-            next_gate_at: gate_opens_at(&conversation.activity, open.unwrap_or(0) + 1),
-        }
+        let revealed = conversation.reveal.revealed();
+        // Gates matter only while the conversation is anonymous.
+        let open = open_gate(&conversation.activity, now).filter(|_| !revealed);
+        let next = gate_opens_at(&conversation.activity, open.unwrap_or(0) + 1).filter(|_| !revealed);
+        Self { revealed, revealed_at: conversation.reveal.revealed_at, open_gate: open, next_gate_at: next }
     }
 }
 

@@ -16,10 +16,10 @@ pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
             match change {
                 Change::MessageStored { conversation_id, message_id } => {
                     let now = Utc::now();
-                    let outcome = scan(&app, &conversation_id, &message_id, now).await?;
-                    tracing::info!(%message_id, outcome = ?outcome, "scanned");
-                    if let Some(conversation) = app.store.conversation(&conversation_id, now).await? {
-                        announce_open_gate(&app, &conversation, now).await?;
+                    let scanned = scan(&app, &conversation_id, &message_id, now).await?;
+                    tracing::info!(%message_id, outcome = ?scanned.outcome, "scanned");
+                    if let Some(conversation) = &scanned.conversation {
+                        announce_open_gate(&app, conversation, now).await?;
                     }
                 }
                 other => super::ignored("moderation-worker", &other),
