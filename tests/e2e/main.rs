@@ -17,6 +17,7 @@ mod pairing;
 mod pipeline;
 mod privacy;
 mod profile;
+mod prompts;
 mod push;
 mod reveal;
 mod trust;

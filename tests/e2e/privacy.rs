@@ -188,7 +188,7 @@ fn non_empty(value: &Value) -> bool {
 /// A user who has done what the product allows: profile, preferences, a device, a
 /// socket, a heartbeat, queued and matched, messages both ways after a reminder, a read
 /// position, a report and a block, a closed conversation counted in their history, a
-/// refreshed session. Returns them and their partner.
+/// daily-prompt answer, a refreshed session. Returns them and their partner.
 async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
     let (a, b, conversation) = api.matched_pair().await;
     let prefs = json!({"kinds": {"match": true, "message": true, "expiring": false, "reminder": true, "safety": true, "reward": true},
@@ -219,6 +219,14 @@ async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
         (items.iter().filter(|i| text(i, "sk").starts_with("OUTCOME#")).count() == 2).then_some(())
     })
     .await;
+    // A answers the daily prompt an admin wrote.
+    let admin = crate::moderation::admin(api).await;
+    let daily =
+        api.post_auth("/v1/admin/prompts", &admin.access, json!({"kind": "daily", "text": "A perfect Sunday?"})).await;
+    assert_eq!(daily.status, 201, "{}", daily.body);
+    let path = format!("/v1/prompts/{}/answer", daily.body["promptId"].as_str().unwrap());
+    let answered = api.post_auth(&path, &a.access, json!({"text": "The market, then a long lunch"})).await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
     let refreshed = api.post("/v1/auth/refresh", json!({ "refreshToken": a.refresh })).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
     chat.close().await;
@@ -291,6 +299,7 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
         "Conversation outcome",
         "Reflection",
         "Reflected pair",
+        "Prompt answer",
     ] {
         assert!(seen.contains(expected), "the scenario covers {expected}: {seen:?}");
     }

@@ -70,7 +70,8 @@ pub fn assert_camel_case(value: &Value, what: &str) {
 }
 
 /// Every partner a user is shown, anywhere in a response or event: before the reveal no
-/// first name, city or photo; after it exactly the fields `revealedFields` names.
+/// first name, city or photo (nor, in a conversation, their prompt answers); after it
+/// exactly the fields `revealedFields` names.
 pub fn assert_partners_show_only_what_was_revealed(value: &Value, what: &str) {
     const IDENTIFYING: [&str; 3] = ["firstName", "city", "photoUrl"];
     fn walk(value: &Value, path: &str, what: &str) {
@@ -86,6 +87,11 @@ pub fn assert_partners_show_only_what_was_revealed(value: &Value, what: &str) {
                         assert!(shown.is_empty(), "{what}: {path}.partner shows {shown:?} before the reveal");
                     }
                     assert_eq!(shown, listed, "{what}: {path}.partner shows other fields than revealedFields names");
+                }
+                // A conversation shows the partner's prompt answers only once revealed.
+                if map.contains_key("partnerAnswers") {
+                    let revealed = map.get("reveal").and_then(|r| r.get("revealed")) == Some(&Value::Bool(true));
+                    assert!(revealed, "{what}: {path} shows the partner's prompt answers before the reveal");
                 }
                 for (key, child) in map {
                     walk(child, &format!("{path}.{key}"), what);

@@ -106,6 +106,10 @@ uuid_v7_id!(
     /// A safety report.
     ReportId
 );
+uuid_v7_id!(
+    /// A prompt of the catalogue (an icebreaker or a daily prompt).
+    PromptId
+);
 
 #[cfg(test)]
 mod tests {

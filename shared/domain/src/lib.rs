@@ -18,6 +18,7 @@ pub mod names;
 pub mod notifications;
 pub mod privacy;
 pub mod profile;
+pub mod prompts;
 pub mod reports;
 pub mod reveal;
 pub mod rewards;
@@ -26,7 +27,7 @@ pub mod user;
 pub mod validation;
 
 pub use email::Email;
-pub use ids::{ConversationId, MatchId, MessageId, ReportId, UserId};
+pub use ids::{ConversationId, MatchId, MessageId, PromptId, ReportId, UserId};
 pub use profile::{Profile, ProfileUpdate};
 pub use user::{Role, User, UserStatus};
 pub use validation::{FieldError, ValidationErrors};

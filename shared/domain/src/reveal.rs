@@ -162,7 +162,7 @@ pub fn pseudonym(conversation: &str, user: &str) -> String {
 }
 
 /// FNV-1a, 64 bits: stable across builds (unlike the standard hasher), enough to pick names.
-fn fnv1a(text: &str) -> u64 {
+pub(crate) fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 

@@ -9,6 +9,7 @@ use tandem_domain::conversation::{
     ConversationKind, ConversationState, EXPIRING_NOTICE, EXTENSION, FRIENDSHIP_MESSAGE_RETENTION_DAYS,
 };
 use tandem_domain::engagement::ParticipantActivity;
+use tandem_domain::prompts::Icebreaker;
 use tandem_domain::reveal::RevealState;
 use tandem_domain::{ConversationId, MatchId, UserId};
 
@@ -44,6 +45,9 @@ pub struct ConversationRecord {
     pub reveal: RevealState,
     #[serde(default)]
     pub kind: ConversationKind,
+    /// The icebreaker it opened with, chosen when it was made (none for friends').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icebreaker: Option<Icebreaker>,
 }
 
 impl ConversationRecord {
@@ -68,6 +72,7 @@ impl ConversationRecord {
             activity: Default::default(),
             reveal: RevealState::default(),
             kind: ConversationKind::Daily,
+            icebreaker: None,
         }
     }
 

@@ -411,3 +411,17 @@ pub const TRUST_LEDGER: &str = "TRUSTLOG#";
 pub fn trust_ledger(user: &UserId, at: chrono::DateTime<chrono::Utc>, event_key: &str) -> (String, String) {
     (user_partition(user), format!("{TRUST_LEDGER}{}#{event_key}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ")))
 }
+
+/// The prompt catalogue: one partition (a few hundred prompts at most, read whole).
+pub const PROMPT_CATALOGUE: &str = "PROMPTS";
+
+pub fn prompt(prompt_id: &tandem_domain::PromptId) -> (String, String) {
+    (PROMPT_CATALOGUE.to_owned(), format!("PROMPT#{prompt_id}"))
+}
+
+/// A user's daily-prompt answers, one per local day, in the user's partition.
+pub const PROMPT_ANSWERS: &str = "ANSWER#";
+
+pub fn prompt_answer(user: &UserId, day: chrono::NaiveDate) -> (String, String) {
+    (user_partition(user), format!("{PROMPT_ANSWERS}{day}"))
+}

@@ -20,6 +20,7 @@ pub mod matches;
 pub mod messages;
 mod presence;
 pub mod privacy;
+pub mod prompts;
 pub mod push;
 pub mod relations;
 pub mod reports;

@@ -10,6 +10,7 @@ pub mod friends;
 pub mod matches;
 pub mod me;
 pub mod presence;
+pub mod prompts;
 pub mod push;
 pub mod reports;
 pub mod system;
@@ -55,6 +56,11 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     },
     HttpFunction { name: "friends-list", handler: |a, r| Box::pin(friends::list::handle(a, r)) },
     HttpFunction { name: "friends-delete", handler: |a, r| Box::pin(friends::delete::handle(a, r)) },
+    HttpFunction { name: "prompts-today", handler: |a, r| Box::pin(prompts::today::handle(a, r)) },
+    HttpFunction { name: "prompts-answer", handler: |a, r| Box::pin(prompts::answer::handle(a, r)) },
+    HttpFunction { name: "admin-prompts-list", handler: |a, r| Box::pin(admin::prompts_list::handle(a, r)) },
+    HttpFunction { name: "admin-prompts-create", handler: |a, r| Box::pin(admin::prompts_create::handle(a, r)) },
+    HttpFunction { name: "admin-prompts-update", handler: |a, r| Box::pin(admin::prompts_update::handle(a, r)) },
     HttpFunction { name: "me-trust-get", handler: |a, r| Box::pin(me::trust_get::handle(a, r)) },
     HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "me-export", handler: |a, r| Box::pin(me::export::handle(a, r)) },

@@ -72,6 +72,12 @@ pub struct ConversationView<'a> {
     pub activity: &'a [tandem_domain::engagement::ParticipantActivity; 2],
     pub read_positions: &'a [ReadPosition],
     pub reveal: RevealView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icebreaker: Option<&'a tandem_domain::prompts::Icebreaker>,
+    /// The partner's daily-prompt answers: only in a revealed conversation, and only where
+    /// the caller asked for them (`GET /v1/conversations/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_answers: Option<Vec<crate::services::prompts::AnswerView>>,
 }
 
 impl<'a> ConversationView<'a> {
@@ -91,20 +97,32 @@ impl<'a> ConversationView<'a> {
             activity: &conversation.activity,
             read_positions,
             reveal: RevealView::of(conversation, now),
+            icebreaker: conversation.icebreaker.as_ref(),
+            partner_answers: None,
         }
     }
 }
 
-/// The conversation and both read positions, for a participant.
+/// What a participant sees of a conversation: it, both read positions and — once
+/// revealed — the partner's recent daily-prompt answers.
+pub struct Status {
+    pub conversation: ConversationRecord,
+    pub reads: Vec<ReadPosition>,
+    pub partner_answers: Option<Vec<crate::services::prompts::AnswerView>>,
+}
+
 pub async fn status(
     app: &App,
     conversation_id: &ConversationId,
     user: &UserId,
     now: DateTime<Utc>,
-) -> Result<(ConversationRecord, Vec<ReadPosition>), ApiError> {
+) -> Result<Status, ApiError> {
     let conversation = participant_view(app, conversation_id, user, now).await?;
-    let reads = app.store.read_positions(conversation_id, now).await?;
-    Ok((conversation, reads))
+    let (reads, partner_answers) = tokio::try_join!(
+        async { Ok::<_, ApiError>(app.store.read_positions(conversation_id, now).await?) },
+        crate::services::prompts::partner_answers(app, &conversation, user, now),
+    )?;
+    Ok(Status { conversation, reads, partner_answers })
 }
 
 /// A message as clients see it: a hidden message keeps its place without its text.

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use tandem_domain::availability::day_at_offset;
+use tandem_domain::prompts::{Prompt, choose_icebreaker};
 use tandem_domain::{ConversationId, MatchId, UserId};
 use tandem_pairing::{Outcome, PoolUser};
 use tandem_store::{AvailabilityRecord, ConversationRecord, MatchOutcome, MatchRecord};
@@ -65,8 +66,9 @@ pub async fn sweep_within(app: &App, now: DateTime<Utc>, budget: std::time::Dura
     let deadline = Instant::now() + budget;
     let mut report = SweepReport::default();
     let pool = read_pool(app, now, &mut report).await?;
+    let icebreakers = crate::services::prompts::icebreakers(app, now).await?;
     let outcome = run_engine(app, pool.users, &mut report).await?;
-    write_pairs(app, &outcome, &pool.days, now, deadline, &mut report).await;
+    write_pairs(app, &outcome, &pool.days, &icebreakers, now, deadline, &mut report).await;
     Ok(report)
 }
 
@@ -128,10 +130,12 @@ async fn run_engine(app: &App, users: Vec<PoolUser>, report: &mut SweepReport) -
 /// Step 3: one transaction per pair, bounded in flight, longest waiting first. A failed pair is
 /// counted and logged, never fatal: its users stay queued for the next sweep, and the pairs
 /// written are kept (and notified from the stream). Past the deadline no new write starts.
+/// Each conversation opens with an icebreaker chosen from the pair's shared interests.
 async fn write_pairs(
     app: &App,
     outcome: &Outcome,
     days: &HashMap<UserId, (NaiveDate, DateTime<Utc>)>,
+    icebreakers: &[Prompt],
     now: DateTime<Utc>,
     deadline: Instant,
     report: &mut SweepReport,
@@ -139,7 +143,8 @@ async fn write_pairs(
     let started = Instant::now();
     let mut writes = Vec::new();
     for pair in &outcome.pairs {
-        let (a, b) = (&outcome.pool[pair.a].id, &outcome.pool[pair.b].id);
+        let (user_a, user_b) = (&outcome.pool[pair.a], &outcome.pool[pair.b]);
+        let (a, b) = (&user_a.id, &user_b.id);
         let (Some(&(day_a, queued_a)), Some(&(day_b, queued_b))) = (days.get(a), days.get(b)) else {
             tracing::error!(user_a = %a, user_b = %b, "a pair names a user outside the pool: skipped");
             continue;
@@ -154,13 +159,15 @@ async fn write_pairs(
             reasons: pair.score.reasons.clone(),
             created_at: now,
         };
-        let conversation = ConversationRecord::new(
+        let mut conversation = ConversationRecord::new(
             record.conversation_id.clone(),
             record.match_id.clone(),
             record.users.clone(),
             now,
             now + Duration::hours(CONVERSATION_HOURS),
         );
+        conversation.icebreaker =
+            choose_icebreaker(icebreakers, &user_a.interests, &user_b.interests, record.conversation_id.as_str());
         writes.push((record, conversation, [queued_a, queued_b]));
     }
     // Those who waited longest first, so a sweep cut short serves them.

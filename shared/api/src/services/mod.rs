@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod presence;
 pub mod privacy;
+pub mod prompts;
 pub mod push;
 pub mod reports;
 pub mod retention;

@@ -3,13 +3,13 @@
 
 use http::StatusCode;
 use serde_json::json;
-use tandem_domain::FieldError;
 use tandem_domain::moderation::Severity;
 use tandem_domain::reports::ReportStatus;
 
 use crate::auth::authenticate_admin;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{json_response, query_param};
+use crate::routes::admin::named;
 use crate::routes::reports::page_limit;
 use crate::services::admin::queue;
 use crate::{App, Request};
@@ -21,19 +21,4 @@ pub async fn handle(app: App, request: Request) -> HandlerResult {
     let limit = page_limit(&request)?;
     let page = queue(&app, status, severity, query_param(&request, "cursor"), limit).await?;
     json_response(StatusCode::OK, &json!({ "reports": page.reports, "nextCursor": page.next }))
-}
-
-/// An optional query parameter naming one of a fixed set of values.
-fn named<T>(
-    request: &Request,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-    valid: impl Iterator<Item = &'static str>,
-) -> Result<Option<T>, FieldError> {
-    match query_param(request, name) {
-        None => Ok(None),
-        Some(raw) => parse(raw)
-            .map(Some)
-            .ok_or_else(|| FieldError::new(name, format!("one of: {}", valid.collect::<Vec<_>>().join(", ")))),
-    }
 }

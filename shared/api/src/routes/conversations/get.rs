@@ -1,4 +1,5 @@
-//! `GET /v1/conversations/{id}`: the conversation and both read positions (participants only).
+//! `GET /v1/conversations/{id}`: the conversation, both read positions and, once revealed,
+//! the partner's recent daily-prompt answers (participants only).
 
 use chrono::Utc;
 use http::StatusCode;
@@ -12,6 +13,11 @@ use crate::{App, Request};
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
     let id = path_id(&request, "id")?;
-    let (conversation, reads) = status(&app, &id, &caller.user_id, Utc::now()).await?;
-    json_response(StatusCode::OK, &ConversationView::of(&conversation, &reads, Utc::now()))
+    let now = Utc::now();
+    let status = status(&app, &id, &caller.user_id, now).await?;
+    let view = ConversationView {
+        partner_answers: status.partner_answers,
+        ..ConversationView::of(&status.conversation, &status.reads, now)
+    };
+    json_response(StatusCode::OK, &view)
 }
