@@ -1,6 +1,7 @@
-//! Friendships end to end: two "again" reflections make the pair friends (once), friends see
-//! each other's revealed profile and talk in a conversation of their own over the same
-//! WebSocket API, and the friendship ends when either ends it, blocks, or is erased.
+//! Friendships end to end: two "again" reflections, or two "stay friends" presses before the
+//! end, make the pair friends (once); friends see each other's revealed profile and talk in a
+//! conversation of their own over the same WebSocket API, and the friendship ends when either
+//! ends it, blocks, or is erased.
 
 use tandem_tests::*;
 
@@ -113,4 +114,66 @@ async fn an_erased_account_s_friendships_end() {
     assert!(friends(&api, &b).await.is_empty());
     let erased = format!("FRIEND#{}", a.user_id);
     assert!(!api.items().await.iter().any(|item| item.get("sk").and_then(|v| v.as_s().ok()) == Some(&erased)));
+}
+
+async fn stay(api: &TestApi, session: &Session, conversation: &str) -> Reply {
+    api.post_auth(&format!("/v1/conversations/{conversation}/stay-friends"), &session.access, json!({})).await
+}
+
+#[tokio::test]
+async fn both_pressing_stay_friends_before_the_end_makes_friends_once() {
+    let api = TestApi::start().await;
+    let (ana, ben, conversation) = api.matched_pair().await;
+    let outsider = api.member("Sam", "Europe/Paris").await;
+    stay(&api, &outsider, &conversation).await.expect_error(404, "not_found");
+
+    // One press, even twice, makes nothing, and says nothing of the partner.
+    for _ in 0..2 {
+        let pressed = stay(&api, &ana, &conversation).await;
+        assert_eq!(pressed.status, 200, "{}", pressed.body);
+        assert_eq!((pressed.body["stayFriends"].clone(), pressed.body["friends"].clone()), (json!(true), json!(false)));
+    }
+    assert!(friends(&api, &ana).await.is_empty());
+    let view = api.get(&format!("/v1/conversations/{conversation}"), Some(&ben.access)).await;
+    assert!(!view.body.to_string().contains("stayFriends"), "the partner's press is not shown: {}", view.body);
+
+    // The second press makes them friends; the daily conversation goes on to its end.
+    let second = stay(&api, &ben, &conversation).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(second.body["friends"], true);
+    let (mine, theirs) = (friends(&api, &ana).await, friends(&api, &ben).await);
+    assert_eq!((mine.len(), theirs.len()), (1, 1));
+    assert_eq!(mine[0]["originConversationId"], conversation.as_str());
+    assert_eq!(mine[0]["friend"]["firstName"], "Ben");
+    assert_eq!(stay(&api, &ana, &conversation).await.body["friends"], true, "a retry answers the same");
+    let daily = api.get(&format!("/v1/conversations/{conversation}"), Some(&ana.access)).await;
+    assert_eq!(daily.body["state"], "active");
+
+    // Two "again" reflections later make no second friendship.
+    let closed = api.post_auth(&format!("/v1/conversations/{conversation}/close"), &ana.access, json!({})).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    for session in [&ana, &ben] {
+        assert_eq!(reflect(&api, session, &conversation, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
+    }
+    assert_eq!(friends(&api, &ana).await.len(), 1);
+    let friends_conversation = mine[0]["conversationId"].as_str().unwrap();
+    stay(&api, &ana, friends_conversation).await.expect_error(409, "friendship_conversation");
+}
+
+#[tokio::test]
+async fn stay_friends_makes_no_friendship_after_a_report_or_after_the_end() {
+    let api = TestApi::start().await;
+    let (ana, ben, conversation) = api.matched_pair().await;
+    let report = json!({"reportedUserId": ben.user_id, "conversationId": conversation, "reason": "harassment"});
+    assert_eq!(api.post_auth("/v1/reports", &ana.access, report).await.status, 201);
+    assert_eq!(stay(&api, &ben, &conversation).await.body["friends"], false);
+    let second = stay(&api, &ana, &conversation).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(second.body["friends"], false, "never friends with someone reported");
+    assert!(friends(&api, &ana).await.is_empty() && friends(&api, &ben).await.is_empty());
+
+    let (cleo, dan, ended) = api.matched_pair().await;
+    assert_eq!(api.post_auth(&format!("/v1/conversations/{ended}/close"), &cleo.access, json!({})).await.status, 200);
+    stay(&api, &dan, &ended).await.expect_error(409, "conversation_closed");
+    assert!(friends(&api, &cleo).await.is_empty());
 }

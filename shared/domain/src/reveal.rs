@@ -41,6 +41,10 @@ pub struct RevealState {
     pub answers: Vec<GateRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revealed_at: Option<DateTime<Utc>>,
+    /// Each participant pressed "stay friends" before the end (in participant order): when
+    /// both have, they become friends. Like consents, never shown as such.
+    #[serde(default)]
+    pub stay_friends: [bool; 2],
     /// Bumped by every change: writes are conditioned on it.
     #[serde(default)]
     pub version: u64,
@@ -133,6 +137,17 @@ impl RevealState {
         self.consent_recorded(participant, now)
     }
 
+    /// `participant` presses "stay friends"; `Some(both)` when this is new (`both`: the
+    /// other had pressed it already), `None` when they had pressed it before.
+    pub fn press_stay_friends(&mut self, participant: usize) -> Option<bool> {
+        if self.stay_friends[participant] {
+            return None;
+        }
+        self.stay_friends[participant] = true;
+        self.version += 1;
+        Some(self.stay_friends == [true, true])
+    }
+
     fn consent_recorded(&mut self, participant: usize, now: DateTime<Utc>) -> RevealStep {
         self.consents[participant] = true;
         if self.consents == [true, true] && self.revealed_at.is_none() {
@@ -220,6 +235,16 @@ mod tests {
         assert_eq!(state.answer_gate(0, 1, GateAnswer::End, &activity, at(10)), Ok(RevealStep::End));
         assert!(!state.revealed(), "end is not consent");
         assert_eq!(state.consent(0, at(11)), RevealStep::Revealed);
+    }
+
+    #[test]
+    fn stay_friends_needs_both_and_counts_once() {
+        let mut state = RevealState::default();
+        assert_eq!(state.press_stay_friends(1), Some(false));
+        assert_eq!(state.press_stay_friends(1), None, "a second press changes nothing");
+        assert_eq!(state.version, 1);
+        assert_eq!(state.press_stay_friends(0), Some(true));
+        assert!(!state.revealed(), "staying friends is not a reveal consent");
     }
 
     #[test]

@@ -65,6 +65,32 @@ impl Store {
         self.get_as(keys::friend(owner, friend), now).await
     }
 
+    /// Whether `a` and `b` may become friends from `conversation_id`: `Ok(None)` when they
+    /// are friends already, `Ok(Some(false))` when either blocked or reported the other
+    /// (there or at all), `Ok(Some(true))` otherwise. One BatchGetItem.
+    pub async fn may_befriend(
+        &self,
+        a: &UserId,
+        b: &UserId,
+        conversation_id: &ConversationId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<bool>, StoreError> {
+        let wanted = vec![
+            keys::friend(a, b),
+            keys::relation(keys::BLOCKS, a, b),
+            keys::relation(keys::BLOCKS, b, a),
+            keys::report_guard(a, b, Some(conversation_id)),
+            keys::report_guard(b, a, Some(conversation_id)),
+            keys::report_guard(a, b, None),
+            keys::report_guard(b, a, None),
+        ];
+        let found = self.batch_get(wanted.clone(), now.timestamp()).await?;
+        if found.contains_key(&wanted[0]) {
+            return Ok(None);
+        }
+        Ok(Some(wanted[1..].iter().all(|k| !found.contains_key(k))))
+    }
+
     /// Every friendship of `owner`.
     pub async fn friendships(&self, owner: &UserId, now: DateTime<Utc>) -> Result<Vec<FriendshipRecord>, StoreError> {
         let items = self.query_prefix(&keys::user_partition(owner), keys::FRIENDS, now).await?;

@@ -9,6 +9,7 @@ use tandem_domain::ConversationId;
 use tandem_domain::conversation::{ConversationState, message_deletion_time};
 
 use crate::conversations::ConversationRecord;
+use crate::friendships::NewFriendship;
 use crate::item::{key, n, s, with_key};
 use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
@@ -38,16 +39,13 @@ impl Store {
         self.put_if_absent(item)
     }
 
-    /// Writes `conversation.reveal` if the conversation is still active and its reveal is
-    /// still at `read_version`; the reveal marker goes in the same transaction when this
-    /// write reveals. `false` when someone changed it first (read again) or it ended.
-    pub async fn record_reveal(
+    /// The write of `conversation.reveal`, if the conversation is still active and its
+    /// reveal is still at `read_version`.
+    fn reveal_update(
         &self,
         conversation: &ConversationRecord,
         read_version: u64,
-        revealed_now: bool,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::conversation(&conversation.conversation_id))))
@@ -61,10 +59,39 @@ impl Store {
             .expression_attribute_values(":active", s(ConversationState::Active.as_str()))
             .build()
             .map_err(StoreError::build)?;
-        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Writes `conversation.reveal` (see `reveal_update`); the reveal marker goes in the same
+    /// transaction when this write reveals. `false` when someone changed it first (read
+    /// again) or it ended.
+    pub async fn record_reveal(
+        &self,
+        conversation: &ConversationRecord,
+        read_version: u64,
+        revealed_now: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut actions = vec![self.reveal_update(conversation, read_version)?];
         if revealed_now {
             let marker_key = keys::conversation_revealed(&conversation.conversation_id);
             actions.push(self.marker(marker_key, conversation, None, now)?);
+        }
+        self.transact_unless_taken(actions).await
+    }
+
+    /// Writes a "stay friends" press (in `conversation.reveal`, as `record_reveal` does) and,
+    /// when it is the second, the friendship in the same transaction. `false` when someone
+    /// changed the conversation first (read again) or it ended.
+    pub async fn record_stay_friends(
+        &self,
+        conversation: &ConversationRecord,
+        read_version: u64,
+        friendship: Option<&NewFriendship>,
+    ) -> Result<bool, StoreError> {
+        let mut actions = vec![self.reveal_update(conversation, read_version)?];
+        if let Some(friendship) = friendship {
+            actions.extend(self.friendship_actions(friendship)?);
         }
         self.transact_unless_taken(actions).await
     }

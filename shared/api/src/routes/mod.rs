@@ -61,6 +61,10 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "admin-prompts-list", handler: |a, r| Box::pin(admin::prompts_list::handle(a, r)) },
     HttpFunction { name: "admin-prompts-create", handler: |a, r| Box::pin(admin::prompts_create::handle(a, r)) },
     HttpFunction { name: "admin-prompts-update", handler: |a, r| Box::pin(admin::prompts_update::handle(a, r)) },
+    HttpFunction {
+        name: "conversations-stay-friends",
+        handler: |a, r| Box::pin(conversations::stay_friends::handle(a, r)),
+    },
     HttpFunction { name: "me-trust-get", handler: |a, r| Box::pin(me::trust_get::handle(a, r)) },
     HttpFunction { name: "me-ghosting-acknowledge", handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)) },
     HttpFunction { name: "me-export", handler: |a, r| Box::pin(me::export::handle(a, r)) },

@@ -1,6 +1,7 @@
-//! Friendships: made by two "again" reflections (`services::trust::reflect`), listed with
-//! each friend's revealed view and the friends' conversation, ended by either friend, by a
-//! block (or a panic exit) and by an account's erasure.
+//! Friendships: made by two "again" reflections (`services::trust::reflect`) or two "stay
+//! friends" presses before the end (`stay_friends`), listed with each friend's revealed view
+//! and the friends' conversation, ended by either friend, by a block (or a panic exit) and by
+//! an account's erasure.
 
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
@@ -88,4 +89,53 @@ pub fn refuse_for_friends(kind: ConversationKind) -> Result<(), ApiError> {
             message: "friends' conversations end with the friendship: DELETE /v1/friends/{userId}".into(),
         }),
     }
+}
+
+/// What pressing "stay friends" did, as the caller sees it: never whether the partner
+/// pressed it too, only whether the two are friends now.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StayFriendsView {
+    pub conversation_id: ConversationId,
+    pub stay_friends: bool,
+    pub friends: bool,
+}
+
+/// `user` presses "stay friends" in their open daily conversation (idempotent). The second
+/// of the two presses makes them friends in its own transaction, as two "again" reflections
+/// do — unless they are friends already, or either blocked or reported the other.
+pub async fn stay_friends(
+    app: &App,
+    conversation_id: &ConversationId,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<StayFriendsView, ApiError> {
+    use crate::services::conversations::{closed, participant_view};
+    for _ in 0..crate::services::reveal::ATTEMPTS {
+        let mut conversation = participant_view(app, conversation_id, user, now).await?;
+        refuse_for_friends(conversation.kind)?;
+        let me = conversation.position_of(user).ok_or(ApiError::NotFound)?;
+        let partner = conversation.participants[1 - me].clone();
+        let read_version = conversation.reveal.version;
+        let Some(both) = conversation.reveal.press_stay_friends(me) else {
+            // Pressed before: answered as then.
+            let friends = app.store.friendship(user, &partner, now).await?.is_some();
+            return Ok(StayFriendsView { conversation_id: conversation_id.clone(), stay_friends: true, friends });
+        };
+        if !is_open(conversation.state, conversation.expires_at, now) {
+            return Err(closed());
+        }
+        let allowed =
+            if both { app.store.may_befriend(user, &partner, conversation_id, now).await? } else { Some(false) };
+        let friendship =
+            (allowed == Some(true)).then(|| tandem_store::NewFriendship::between(user, &partner, conversation_id, now));
+        if app.store.record_stay_friends(&conversation, read_version, friendship.as_ref()).await? {
+            if friendship.is_some() {
+                tracing::info!(%conversation_id, "friends: both pressed stay friends");
+            }
+            let friends = friendship.is_some() || allowed.is_none();
+            return Ok(StayFriendsView { conversation_id: conversation_id.clone(), stay_friends: true, friends });
+        }
+    }
+    Err(ApiError::Busy)
 }

@@ -116,7 +116,7 @@ pub struct RevealAnswerView {
 }
 
 /// Attempts at a write that lost to a concurrent one before giving up (503).
-const ATTEMPTS: usize = 5;
+pub(crate) const ATTEMPTS: usize = 5;
 
 /// Reads the conversation (a participant's, still open), applies `change` to its reveal,
 /// writes it if nobody changed it meanwhile (else again).

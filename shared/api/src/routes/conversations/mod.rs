@@ -10,3 +10,4 @@ pub mod panic;
 pub mod read;
 pub mod reflection;
 pub mod reveal_consent;
+pub mod stay_friends;
