@@ -123,6 +123,13 @@ async fn admins_keep_the_catalogue_and_a_conversation_opens_with_an_icebreaker_o
         conversation(&api, &ana, &id).await["icebreaker"]["text"],
         "What is the best trail you have ever hiked?"
     );
+    // Events carrying the conversation carry its icebreaker too (checked against AsyncAPI).
+    let mut ben_chat = Chat::connect(&api, &ben.access).await.unwrap();
+    let closed = api.post_auth(&format!("/v1/conversations/{id}/close"), &ana.access, json!({})).await;
+    assert_eq!(closed.body["icebreaker"]["promptId"], hiking["promptId"], "{}", closed.body);
+    let event = ben_chat.expect("conversation.closed").await;
+    assert_eq!(event["conversation"]["icebreaker"]["interest"], "hiking", "{event}");
+
     // Every change is in the audit log, under the admin: five creations, two edits.
     let audited = attribute_values(&api, "action").await;
     let prompt_actions: Vec<&String> = audited.iter().filter(|a| a.starts_with("prompt_")).collect();

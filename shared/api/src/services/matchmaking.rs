@@ -66,7 +66,11 @@ pub async fn sweep_within(app: &App, now: DateTime<Utc>, budget: std::time::Dura
     let deadline = Instant::now() + budget;
     let mut report = SweepReport::default();
     let pool = read_pool(app, now, &mut report).await?;
-    let icebreakers = crate::services::prompts::icebreakers(app, now).await?;
+    // Icebreakers are a nicety: a failed catalogue read never holds the pairs back.
+    let icebreakers = crate::services::prompts::icebreakers(app, now).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "the prompt catalogue could not be read: conversations open without an icebreaker");
+        Vec::new()
+    });
     let outcome = run_engine(app, pool.users, &mut report).await?;
     write_pairs(app, &outcome, &pool.days, &icebreakers, now, deadline, &mut report).await;
     Ok(report)
