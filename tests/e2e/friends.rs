@@ -177,3 +177,18 @@ async fn stay_friends_makes_no_friendship_after_a_report_or_after_the_end() {
     stay(&api, &dan, &ended).await.expect_error(409, "conversation_closed");
     assert!(friends(&api, &cleo).await.is_empty());
 }
+
+#[tokio::test]
+async fn two_agains_make_no_friendship_when_the_second_author_reported_the_first() {
+    let api = TestApi::start().await;
+    let (a, b, origin) = api.matched_pair().await;
+    let closed = api.post_auth(&format!("/v1/conversations/{origin}/close"), &a.access, json!({})).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    let report = json!({"reportedUserId": b.user_id, "reason": "harassment"});
+    let filed = api.post_auth("/v1/reports", &a.access, report).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    // Ben's "again" first, then the reporter's own: either side's report keeps them apart.
+    assert_eq!(reflect(&api, &b, &origin, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
+    assert_eq!(reflect(&api, &a, &origin, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
+    assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+}

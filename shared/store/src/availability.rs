@@ -70,8 +70,7 @@ impl Store {
         id: &UserId,
         now: DateTime<Utc>,
     ) -> Result<Vec<AvailabilityRecord>, StoreError> {
-        let items = self.query_prefix(&keys::user_partition(id), "AVAIL#", now).await?;
-        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        self.query_prefix_as(&keys::user_partition(id), "AVAIL#", now).await
     }
 
     /// The records of many (user, day) pairs at once (BatchGetItem), in the order given.

@@ -54,6 +54,20 @@ impl NewFriendship {
     }
 }
 
+/// The items any of which keeps `a` and `b` from becoming friends from `conversation_id`:
+/// a block either way, a report either way (in that conversation, or without one). The one
+/// rule both paths to a friendship (reflections, "stay friends") read.
+pub(crate) fn estrangement_keys(a: &UserId, b: &UserId, conversation_id: &ConversationId) -> Vec<(String, String)> {
+    vec![
+        keys::relation(keys::BLOCKS, a, b),
+        keys::relation(keys::BLOCKS, b, a),
+        keys::report_guard(a, b, Some(conversation_id)),
+        keys::report_guard(b, a, Some(conversation_id)),
+        keys::report_guard(a, b, None),
+        keys::report_guard(b, a, None),
+    ]
+}
+
 impl Store {
     /// `owner`'s side of a friendship with `friend`, if they are friends.
     pub async fn friendship(
@@ -67,7 +81,7 @@ impl Store {
 
     /// Whether `a` and `b` may become friends from `conversation_id`: `Ok(None)` when they
     /// are friends already, `Ok(Some(false))` when either blocked or reported the other
-    /// (there or at all), `Ok(Some(true))` otherwise. One BatchGetItem.
+    /// (see [`estrangement_keys`]), `Ok(Some(true))` otherwise. One BatchGetItem.
     pub async fn may_befriend(
         &self,
         a: &UserId,
@@ -75,26 +89,18 @@ impl Store {
         conversation_id: &ConversationId,
         now: DateTime<Utc>,
     ) -> Result<Option<bool>, StoreError> {
-        let wanted = vec![
-            keys::friend(a, b),
-            keys::relation(keys::BLOCKS, a, b),
-            keys::relation(keys::BLOCKS, b, a),
-            keys::report_guard(a, b, Some(conversation_id)),
-            keys::report_guard(b, a, Some(conversation_id)),
-            keys::report_guard(a, b, None),
-            keys::report_guard(b, a, None),
-        ];
-        let found = self.batch_get(wanted.clone(), now.timestamp()).await?;
-        if found.contains_key(&wanted[0]) {
+        let friends = keys::friend(a, b);
+        let estrangement = estrangement_keys(a, b, conversation_id);
+        let found = self.batch_get([vec![friends.clone()], estrangement.clone()].concat(), now.timestamp()).await?;
+        if found.contains_key(&friends) {
             return Ok(None);
         }
-        Ok(Some(wanted[1..].iter().all(|k| !found.contains_key(k))))
+        Ok(Some(!estrangement.iter().any(|k| found.contains_key(k))))
     }
 
     /// Every friendship of `owner`.
     pub async fn friendships(&self, owner: &UserId, now: DateTime<Utc>) -> Result<Vec<FriendshipRecord>, StoreError> {
-        let items = self.query_prefix(&keys::user_partition(owner), keys::FRIENDS, now).await?;
-        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        self.query_prefix_as(&keys::user_partition(owner), keys::FRIENDS, now).await
     }
 
     /// The writes creating a friendship: each side only if absent (unique per pair), and

@@ -415,8 +415,10 @@ pub fn trust_ledger(user: &UserId, at: chrono::DateTime<chrono::Utc>, event_key:
 /// The prompt catalogue: one partition (a few hundred prompts at most, read whole).
 pub const PROMPT_CATALOGUE: &str = "PROMPTS";
 
+pub const PROMPTS: &str = "PROMPT#";
+
 pub fn prompt(prompt_id: &tandem_domain::PromptId) -> (String, String) {
-    (PROMPT_CATALOGUE.to_owned(), format!("PROMPT#{prompt_id}"))
+    (PROMPT_CATALOGUE.to_owned(), format!("{PROMPTS}{prompt_id}"))
 }
 
 /// A user's daily-prompt answers, one per local day, in the user's partition.

@@ -202,9 +202,7 @@ impl Store {
         conversation_id: &ConversationId,
         now: DateTime<Utc>,
     ) -> Result<Vec<ReadPosition>, StoreError> {
-        let items =
-            self.query_prefix(&keys::conversation_partition(conversation_id), keys::READ_POSITIONS, now).await?;
-        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        self.query_prefix_as(&keys::conversation_partition(conversation_id), keys::READ_POSITIONS, now).await
     }
 
     pub async fn message(

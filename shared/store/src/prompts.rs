@@ -14,8 +14,7 @@ use crate::{AuditEntry, Store, StoreError};
 impl Store {
     /// The whole catalogue, retired prompts included.
     pub async fn prompts(&self, now: DateTime<Utc>) -> Result<Vec<Prompt>, StoreError> {
-        let items = self.query_prefix(keys::PROMPT_CATALOGUE, "PROMPT#", now).await?;
-        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        self.query_prefix_as(keys::PROMPT_CATALOGUE, keys::PROMPTS, now).await
     }
 
     pub async fn prompt(&self, prompt_id: &PromptId, now: DateTime<Utc>) -> Result<Option<Prompt>, StoreError> {

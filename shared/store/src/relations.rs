@@ -164,4 +164,15 @@ impl Store {
         let items = self.query_all(query).await?;
         Ok(items.into_iter().filter(|item| !crate::item::is_expired(item, now.timestamp())).collect())
     }
+
+    /// Live items of `partition` whose sort key starts with `prefix`, read as `T`.
+    pub(crate) async fn query_prefix_as<T: serde::de::DeserializeOwned>(
+        &self,
+        partition: &str,
+        prefix: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<T>, StoreError> {
+        let items = self.query_prefix(partition, prefix, now).await?;
+        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+    }
 }

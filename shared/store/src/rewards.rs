@@ -125,8 +125,7 @@ impl Store {
     }
 
     pub async fn badges(&self, user: &UserId, now: DateTime<Utc>) -> Result<Vec<BadgeRecord>, StoreError> {
-        let items = self.query_prefix(&keys::user_partition(user), keys::BADGES, now).await?;
-        items.into_iter().map(|item| Ok(serde_dynamo::from_item(item)?)).collect()
+        self.query_prefix_as(&keys::user_partition(user), keys::BADGES, now).await
     }
 
     pub async fn badge(

@@ -20,7 +20,7 @@ use tandem_domain::trust::{
 };
 use tandem_domain::{ConversationId, UserId};
 
-use crate::friendships::NewFriendship;
+use crate::friendships::{NewFriendship, estrangement_keys};
 use crate::item::{Item, key, n, with_key};
 use crate::keys::{self, TTL};
 use crate::{Store, StoreError};
@@ -83,8 +83,8 @@ pub struct ReflectionReads {
     pub subject_outcome: Option<ReflectionOutcome>,
     /// The two are friends already (a friendship is unique per pair).
     pub friends: bool,
-    /// The author blocked the subject.
-    pub author_blocked: bool,
+    /// Either blocked or reported the other: never friends (`friendships::estrangement_keys`).
+    pub estranged: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,31 +152,34 @@ impl Store {
         conversation_id: &ConversationId,
         now: DateTime<Utc>,
     ) -> Result<ReflectionReads, StoreError> {
-        let wanted = vec![
+        let (trust, reflected, subject_reflection, friends) = (
             keys::trust(subject),
             keys::reflected(author, subject),
-            keys::relation(keys::BLOCKS, subject, author),
-            keys::report_guard(subject, author, Some(conversation_id)),
-            keys::report_guard(subject, author, None),
             keys::reflection(subject, conversation_id),
             keys::friend(author, subject),
-            keys::relation(keys::BLOCKS, author, subject),
-        ];
-        let found = self.batch_get(wanted.clone(), now.timestamp()).await?;
-        let has = |i: usize| found.contains_key(&wanted[i]);
-        let subject_trust = match found.get(&wanted[0]) {
+        );
+        let estrangement = estrangement_keys(author, subject, conversation_id);
+        let wanted =
+            [vec![trust.clone(), reflected.clone(), subject_reflection.clone(), friends.clone()], estrangement.clone()];
+        let found = self.batch_get(wanted.concat(), now.timestamp()).await?;
+        let subject_trust = match found.get(&trust) {
             Some(item) => serde_dynamo::from_item(item.clone())?,
             None => TrustRecord::default(),
         };
         let subject_reflection: Option<ReflectionRecord> =
-            found.get(&wanted[5]).map(|item| serde_dynamo::from_item(item.clone())).transpose()?;
+            found.get(&subject_reflection).map(|item| serde_dynamo::from_item(item.clone())).transpose()?;
+        let retaliation = [
+            keys::relation(keys::BLOCKS, subject, author),
+            keys::report_guard(subject, author, Some(conversation_id)),
+            keys::report_guard(subject, author, None),
+        ];
         Ok(ReflectionReads {
             subject_trust,
-            repeat_pair: has(1),
-            retaliation: has(2) || has(3) || has(4),
+            repeat_pair: found.contains_key(&reflected),
+            retaliation: retaliation.iter().any(|k| found.contains_key(k)),
             subject_outcome: subject_reflection.map(|r| r.reflection.outcome),
-            friends: has(6),
-            author_blocked: has(7),
+            friends: found.contains_key(&friends),
+            estranged: estrangement.iter().any(|k| found.contains_key(k)),
         })
     }
 

@@ -122,13 +122,15 @@ pub async fn answer(
     now: DateTime<Utc>,
 ) -> Result<AnswerView, ApiError> {
     let text = clean_answer(raw_text)?;
-    let prompt = app.store.prompt(prompt_id, now).await?.filter(|p| p.kind == PromptKind::Daily);
-    let prompt = prompt.ok_or(ApiError::NotFound)?;
+    screen(app, &text, now)?;
+    let (prompt, user) = tokio::try_join!(
+        async { Ok::<_, ApiError>(app.store.prompt(prompt_id, now).await?) },
+        account(app, user_id, now)
+    )?;
+    let prompt = prompt.filter(|p| p.kind == PromptKind::Daily).ok_or(ApiError::NotFound)?;
     if !prompt.active {
         return Err(ApiError::Conflict { code: "prompt_retired", message: "this prompt is no longer asked".into() });
     }
-    screen(app, &text, now)?;
-    let user = account(app, user_id, now).await?;
     let (day, _) = local_day(&user.timezone, now);
     let answer = PromptAnswer {
         user_id: user_id.clone(),

@@ -116,12 +116,11 @@ pub async fn reflect(
             at: now,
             event_key: event_key(TrustSource::Reflection, conversation_id.as_str(), author_id),
         };
-        // Both said "again": friends, unless already friends or either blocked the other.
+        // Both said "again": friends, unless already friends or either blocked or reported the other.
         let befriend = record.reflection.outcome == ReflectionOutcome::Again
             && read.subject_outcome == Some(ReflectionOutcome::Again)
             && !read.friends
-            && !read.retaliation
-            && !read.author_blocked;
+            && !read.estranged;
         let friendship = befriend.then(|| NewFriendship::between(author_id, &target.partner, conversation_id, now));
         match app.store.record_reflection(&record, &target.partner, &read, &after, &entry, friendship.as_ref()).await? {
             ReflectionWrite::Recorded => {
