@@ -15,8 +15,9 @@ use crate::{ApiError, App};
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 
 /// Runs a handler's future, turning a panic into `ApiError::Internal`: the caller gets the
-/// error shape (500) instead of a dead execution environment, and the panic is logged
-/// (release builds unwind for this; see `[profile.release]`).
+/// error shape (500) instead of a dead execution environment, and the panic is logged.
+/// In builds that unwind: the local stack and tests. The deployed bootstraps abort on panic
+/// and answer through the hook of [`crate::edge::panic`].
 pub async fn caught<T, Fut>(future: Fut) -> Result<T, ApiError>
 where
     Fut: Future<Output = Result<T, ApiError>>,

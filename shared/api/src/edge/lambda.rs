@@ -8,10 +8,12 @@ use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_http::lambda_runtime::{self, Diagnostic, LambdaEvent};
-use lambda_http::{Request, service_fn};
+use lambda_http::{Request, RequestExt, service_fn};
 
 use crate::App;
 use crate::edge::dispatch::{HandlerResult, respond};
+use crate::edge::http::request_id;
+use crate::edge::panic::{self, Answer};
 use crate::edge::ws::{WsEvent, WsResult, respond_ws};
 use crate::jobs::{JobResult, run_traced};
 
@@ -34,10 +36,17 @@ where
     Fut: Future<Output = HandlerResult> + Send,
 {
     crate::telemetry::init_logging();
+    panic::install_if_aborting(name);
     let app = prepare(App::from_env().await?);
     lambda_http::run(service_fn(move |request: Request| {
         let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(respond(app, request, name, handler).await) }
+        let invocation_id = request.lambda_context_ref().map(|context| context.request_id.clone()).unwrap_or_default();
+        let in_flight = panic::in_flight(&invocation_id, Answer::Http { request_id: request_id(&request) });
+        async move {
+            let response = respond(app, request, name, handler).await;
+            drop(in_flight);
+            Ok::<_, std::convert::Infallible>(response)
+        }
     }))
     .await
 }
@@ -49,10 +58,18 @@ where
     Fut: Future<Output = WsResult> + Send,
 {
     crate::telemetry::init_logging();
+    panic::install_if_aborting(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
         let app = app.clone();
-        async move { Ok::<_, Error>(respond_ws(app, event.payload.into(), name, handler).await) }
+        let in_flight_id = event.context.request_id.clone();
+        let event: WsEvent = event.payload.into();
+        let in_flight = panic::in_flight(&in_flight_id, Answer::WebSocket { request_id: event.request_id.clone() });
+        async move {
+            let response = respond_ws(app, event, name, handler).await;
+            drop(in_flight);
+            Ok::<_, Error>(response)
+        }
     }))
     .await
 }
@@ -65,6 +82,7 @@ where
     Fut: Future<Output = JobResult> + Send,
 {
     crate::telemetry::init_logging();
+    panic::install_if_aborting(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
@@ -72,7 +90,12 @@ where
         // EventBridge nor Lambda retries a failed run (`MaximumRetryAttempts: 0` on both,
         // events older than 60 s dropped); the next scheduled run picks up what is still due.
         let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
-        async move { run_traced(name, &event.context.request_id, app, now, job).await.map_err(Diagnostic::from) }
+        let in_flight = panic::in_flight(&event.context.request_id, Answer::Failure);
+        async move {
+            let result = run_traced(name, &event.context.request_id, app, now, job).await;
+            drop(in_flight);
+            result.map_err(Diagnostic::from)
+        }
     }))
     .await
 }
@@ -85,11 +108,15 @@ where
     Fut: Future<Output = aws_lambda_events::sqs::SqsBatchResponse> + Send,
 {
     crate::telemetry::init_logging();
+    panic::install_if_aborting(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
+        let in_flight = panic::in_flight(&event.context.request_id, Answer::Failure);
         async move {
-            Ok::<_, Error>(crate::workers::run_traced(name, &event.context.request_id, app, event.payload, run).await)
+            let response = crate::workers::run_traced(name, &event.context.request_id, app, event.payload, run).await;
+            drop(in_flight);
+            Ok::<_, Error>(response)
         }
     }))
     .await

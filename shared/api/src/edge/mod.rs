@@ -4,4 +4,5 @@
 pub mod dispatch;
 pub mod http;
 pub mod lambda;
+pub mod panic;
 pub mod ws;
