@@ -19,6 +19,12 @@ use crate::jobs::{JobResult, run_traced};
 
 pub use lambda_http::Error;
 
+/// What every function does first: logging, and the answer a panic will give.
+fn start(name: &'static str) {
+    crate::telemetry::init_logging();
+    panic::install_if_aborting(name);
+}
+
 /// Serves the HTTP route handler of the function `name`.
 pub async fn serve_http<F, Fut>(name: &'static str, handler: F) -> Result<(), Error>
 where
@@ -35,8 +41,7 @@ where
     F: Fn(App, Request) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = HandlerResult> + Send,
 {
-    crate::telemetry::init_logging();
-    panic::install_if_aborting(name);
+    start(name);
     let app = prepare(App::from_env().await?);
     lambda_http::run(service_fn(move |request: Request| {
         let app = app.clone();
@@ -57,8 +62,7 @@ where
     F: Fn(App, WsEvent) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = WsResult> + Send,
 {
-    crate::telemetry::init_logging();
-    panic::install_if_aborting(name);
+    start(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
         let app = app.clone();
@@ -81,8 +85,7 @@ where
     F: Fn(App, chrono::DateTime<chrono::Utc>) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = JobResult> + Send,
 {
-    crate::telemetry::init_logging();
-    panic::install_if_aborting(name);
+    start(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
         let app = app.clone();
@@ -107,8 +110,7 @@ where
     F: Fn(App, SqsEvent) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = aws_lambda_events::sqs::SqsBatchResponse> + Send,
 {
-    crate::telemetry::init_logging();
-    panic::install_if_aborting(name);
+    start(name);
     let app = App::from_env().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
