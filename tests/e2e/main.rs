@@ -8,6 +8,7 @@ mod engagement;
 mod errors;
 mod events;
 mod friends;
+mod iam;
 mod intent;
 mod keys;
 mod limits;

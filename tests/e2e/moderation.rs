@@ -155,7 +155,9 @@ async fn reports_are_filed_once_only_about_partners_and_only_their_reporter_sees
 
 #[tokio::test]
 async fn a_ban_ends_the_conversation_closes_the_sockets_and_refuses_every_later_request() {
-    let api = TestApi::start().await;
+    // Each function keeps the statuses it read for the cache window (30 s deployed, 1 s
+    // here): another warm function refuses the banned token once its entry is older.
+    let api = TestApi::start_with(|config| config.status_cache_seconds = 1).await;
     let (a, b, conversation) = api.matched_pair().await;
     let boss = admin(&api).await;
     let mut ana = Chat::connect(&api, &a.access).await.unwrap();
@@ -170,6 +172,7 @@ async fn a_ban_ends_the_conversation_closes_the_sockets_and_refuses_every_later_
     assert_eq!(banned.status, 200, "{}", banned.body);
     assert_eq!(ben.expect("conversation.closed").await["conversation"]["state"], "closed");
     assert!(ana.next().await.is_none_or(|e| e["type"] == "conversation.closed"), "socket closed");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     api.get("/v1/me", Some(&a.access)).await.expect_error(403, "account_banned");
     let refresh = api.post("/v1/auth/refresh", json!({"refreshToken": a.refresh})).await;
     assert_eq!(refresh.status, 401, "sessions revoked: {}", refresh.body);

@@ -13,6 +13,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tandem_api::App;
 use tandem_api::config::{Config, SigningKeys};
+use tandem_local::functions::FunctionApps;
+use tandem_local::iam::{Iam, LocalResources};
 use tandem_local::pipeline::{self, Pipeline, PipelineOptions};
 use tandem_local::{gateway, provision, template::Template};
 use tokio::sync::oneshot;
@@ -56,6 +58,10 @@ pub struct TestApi {
     /// Queue URLs by logical id (`ModerationQueue`, `ModerationDeadLetterQueue`, …).
     pub queues: std::collections::HashMap<String, String>,
     pub pipeline: Pipeline,
+    /// The keys the stack's secret held at start (unless the test chose another source).
+    pub signing_keys: SigningKeys,
+    /// The app each function runs with, under its own policy of `template.yaml`.
+    pub functions: std::sync::Arc<FunctionApps>,
     _stop: oneshot::Sender<()>,
 }
 
@@ -118,6 +124,16 @@ impl TestApi {
         limits: gateway::WebSocketLimits,
         sqs_endpoint: Option<String>,
     ) -> Self {
+        Self::start_under(customise, limits, sqs_endpoint, |_| {}).await
+    }
+
+    /// With the functions' policies changed by `amend` (a test of what a missing grant does).
+    pub async fn start_under(
+        customise: impl FnOnce(&mut Config),
+        limits: gateway::WebSocketLimits,
+        sqs_endpoint: Option<String>,
+        amend: impl FnOnce(&mut Iam),
+    ) -> Self {
         // Handler logs show with a failing test's output.
         let filter =
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,tandem_api=info".into());
@@ -135,19 +151,35 @@ impl TestApi {
             .expect("create queues");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let mut config = Config::new(table.clone(), SigningKeys::generate("test-1"));
+        // The signing keys live in Secrets Manager, as deployed: every function that handles
+        // tokens reads them under its own policy.
+        let secret = format!("{table}/jwt-signing-keys");
+        let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+        let signing_keys = SigningKeys::generate("test-1");
+        provision::put_signing_keys_secret(&secrets, &secret, &signing_keys).await.expect("store the signing keys");
+        let mut config = Config::with_key_source(table.clone(), tandem_api::config::KeySource::Secret(secret));
         config.websocket_endpoint = Some(base.clone());
         config.push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk), &table)
             .await
             .expect("create push applications");
         customise(&mut config);
         let app = App::new(config, &sdk).with_oidc();
+        // Every function under its own policy, as deployed: a missing grant fails its tests.
+        let template = Template::load().expect("template");
+        let mut local = LocalResources::new(&template, &app.config.table_name, queues.clone().into_iter().collect());
+        if let tandem_api::config::KeySource::Secret(name) = &app.config.signing_keys {
+            local.secret_name = Some(name.clone());
+        }
+        let mut iam = Iam::new(&template, local).expect("the template's policies");
+        amend(&mut iam);
+        let functions = FunctionApps::under_iam(app.clone(), &sdk, iam).await.expect("IAM gate");
         // A failed record comes back after 2 s here (3 minutes deployed).
         let options = PipelineOptions { visibility_timeout_seconds: Some(VISIBILITY_SECONDS) };
         let pipeline =
-            pipeline::start(app.clone(), &sdk, sqs.clone(), &table, &table, options).await.expect("pipeline");
-        let router = gateway::router(app.clone(), gateway::Clock::default(), limits, Some(pipeline.status.clone()))
-            .expect("route table");
+            pipeline::start(functions.clone(), &sdk, sqs.clone(), &table, &table, options).await.expect("pipeline");
+        let router =
+            gateway::router(functions.clone(), gateway::Clock::default(), limits, Some(pipeline.status.clone()))
+                .expect("route table");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(gateway::serve(listener, router, async move {
             let _ = stopped.await;
@@ -160,6 +192,8 @@ impl TestApi {
             sqs,
             queues,
             pipeline,
+            functions,
+            signing_keys,
             _stop: stop,
         }
     }

@@ -1,15 +1,18 @@
 //! `tandem-local`: the project's local stack.
 //!
 //! ```text
-//! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist] [--state-dir DIR]
+//! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist] [--state-dir DIR] [--no-iam-check]
 //! tandem-local emulators --env-file PATH
+//! tandem-local iam-report --usage-dir DIR
 //! ```
 //! `up` runs DynamoDB Local, moto and the gateway, provisions the table from
 //! `template.yaml` and serves every route on 127.0.0.1. Each stack keeps its environment
 //! file, logs, persisted data and development keys in its own state folder
 //! (`.local/stacks/<port>` unless `--state-dir`), so two stacks from one checkout do not
 //! overwrite each other's. `emulators` runs only the emulators on free ports and writes their
-//! environment to a file (the test setup).
+//! environment to a file (the test setup). Under `up` each function runs under its own
+//! policy of the template (`tandem_local::iam`) unless `--no-iam-check`. `iam-report` lists
+//! the grants no recorded call used (the test run records them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,13 +21,15 @@ use std::time::Instant;
 
 use tandem_api::config::SigningKeys;
 use tandem_local::emulators::{self, EmulatorError, Ports};
+use tandem_local::functions::FunctionApps;
+use tandem_local::iam::{Iam, LocalResources};
 use tandem_local::pipeline::{self, PipelineOptions};
 use tandem_local::{gateway, provision, template::Template};
 
 const TABLE_NAME: &str = "tandem-local";
 /// The signing keys' secret in moto, as `JwtSigningKeys` is deployed.
 const SIGNING_KEYS_SECRET: &str = "tandem/local/jwt-signing-keys";
-const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--state-dir DIR] [--ws-max-seconds N] [--ws-idle-seconds N]\n       tandem-local emulators --env-file PATH";
+const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--state-dir DIR] [--ws-max-seconds N] [--ws-idle-seconds N] [--no-iam-check]\n       tandem-local emulators --env-file PATH\n       tandem-local iam-report --usage-dir DIR";
 
 struct UpOptions {
     port: u16,
@@ -34,6 +39,7 @@ struct UpOptions {
     state_dir: Option<PathBuf>,
     ws_max_seconds: u64,
     ws_idle_seconds: u64,
+    iam_check: bool,
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,10 @@ fn main() -> ExitCode {
         Some("up") => parse_up(&args[1..]).and_then(up),
         Some("emulators") => match args.get(1..) {
             Some([flag, path]) if flag == "--env-file" => emulators_only(PathBuf::from(path)),
+            _ => Err(USAGE.to_owned()),
+        },
+        Some("iam-report") => match args.get(1..) {
+            Some([flag, path]) if flag == "--usage-dir" => iam_report(Path::new(path)),
             _ => Err(USAGE.to_owned()),
         },
         _ => Err(USAGE.to_owned()),
@@ -64,6 +74,7 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
         state_dir: None,
         ws_max_seconds: 2 * 60 * 60,
         ws_idle_seconds: 10 * 60,
+        iam_check: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -81,6 +92,7 @@ fn parse_up(args: &[String]) -> Result<UpOptions, String> {
             }
             "--ws-max-seconds" => options.ws_max_seconds = number()?,
             "--ws-idle-seconds" => options.ws_idle_seconds = number()?,
+            "--no-iam-check" => options.iam_check = false,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
@@ -168,10 +180,11 @@ fn up(options: UpOptions) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         let app = build_app(&sdk_config, ports.gateway, push_applications, &mut environment)?;
+        let functions = function_apps(app, &sdk_config, &queues, options.iam_check).await?;
         let clock = gateway::Clock::default();
-        gateway::start_schedules(app.clone(), clock.clone()).map_err(|e| e.to_string())?;
+        gateway::start_schedules(functions.clone(), clock.clone()).map_err(|e| e.to_string())?;
         let pipeline = pipeline::start(
-            app.clone(),
+            functions.clone(),
             &sdk_config,
             aws_sdk_sqs::Client::new(&sdk_config),
             TABLE_NAME,
@@ -184,7 +197,7 @@ fn up(options: UpOptions) -> Result<(), String> {
             max_connection: std::time::Duration::from_secs(options.ws_max_seconds),
             idle_timeout: std::time::Duration::from_secs(options.ws_idle_seconds),
         };
-        let router = gateway::router(app, clock, limits, Some(pipeline.status.clone())).map_err(|e| e.to_string())?;
+        let router = gateway::router(functions.clone(), clock, limits, Some(pipeline.status.clone())).map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", ports.gateway))
             .await
             .map_err(|_| EmulatorError::PortTaken { port: ports.gateway, what: "gateway" }.to_string())?;
@@ -195,6 +208,14 @@ fn up(options: UpOptions) -> Result<(), String> {
         write_env_file(&latest, &environment)?;
         write_sam_env_files(&[&state, &local], &environment)?;
         print_banner(ports.gateway, &running, &queues, options.persist, &env_file);
+        println!(
+            "  IAM          {}",
+            if functions.iam().is_some() {
+                "each function runs under its own policy of template.yaml (refusals logged as AccessDenied; --no-iam-check turns it off)"
+            } else {
+                "off (--no-iam-check): every function has every right"
+            }
+        );
         println!("ready in {:.1} s; Ctrl-C stops everything", started.elapsed().as_secs_f64());
         gateway::serve(listener, router, shutdown_signal()).await.map_err(|e| e.to_string())?;
         println!("stopping");
@@ -269,7 +290,38 @@ fn build_app(
     Ok(tandem_api::App::new(config, sdk_config).with_oidc())
 }
 
-/// Step 5: what is running where, and how to use it.
+/// Step 5: each function's app, under its own policy unless the check is off.
+async fn function_apps(
+    app: tandem_api::App,
+    sdk_config: &aws_config::SdkConfig,
+    queues: &BTreeMap<String, String>,
+    iam_check: bool,
+) -> Result<std::sync::Arc<FunctionApps>, String> {
+    if !iam_check {
+        return Ok(FunctionApps::unchecked(app));
+    }
+    let template = Template::load().map_err(|e| e.to_string())?;
+    let mut local = LocalResources::new(&template, TABLE_NAME, queues.clone());
+    local.secret_name = Some(SIGNING_KEYS_SECRET.to_owned());
+    let iam = Iam::new(&template, local).map_err(|e| e.to_string())?;
+    FunctionApps::under_iam(app, sdk_config, iam).await.map_err(|e| e.to_string())
+}
+
+/// `iam-report`: the template's grants that no call recorded in `usage_dir` used.
+fn iam_report(usage_dir: &Path) -> Result<(), String> {
+    let template = Template::load().map_err(|e| e.to_string())?;
+    let unexercised = tandem_local::iam::usage::unexercised(&template, usage_dir).map_err(|e| e.to_string())?;
+    let total: usize = unexercised.values().map(Vec::len).sum();
+    println!("IAM grants no tested code path used: {total} (in {} functions)", unexercised.len());
+    for grants in unexercised.values() {
+        for grant in grants {
+            println!("  {:<32} {:<34} {}", grant.function, grant.action, grant.resource);
+        }
+    }
+    Ok(())
+}
+
+/// Step 6: what is running where, and how to use it.
 fn print_banner(
     port: u16,
     running: &emulators::Emulators,

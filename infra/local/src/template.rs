@@ -181,6 +181,39 @@ impl Template {
             .collect()
     }
 
+    /// The WebSocket API's stage name.
+    pub fn websocket_stage(&self) -> Option<String> {
+        self.resources_of_type("AWS::ApiGatewayV2::Stage")
+            .find_map(|(_, stage)| str_at(stage, &["Properties", "StageName"]))
+            .map(str::to_owned)
+    }
+
+    /// The CloudFormation type of the resource `logical_id`.
+    pub fn resource_type(&self, logical_id: &str) -> Option<String> {
+        self.resources().find(|(id, _)| *id == logical_id).and_then(|(_, v)| str_at(v, &["Type"])).map(str::to_owned)
+    }
+
+    /// Every function's policy statements as written: (logical id, binary, statements).
+    pub fn function_policies(&self) -> Result<Vec<(String, String, Vec<Value>)>, TemplateError> {
+        self.resources_of_type("AWS::Serverless::Function")
+            .map(|(id, resource)| {
+                let binary = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
+                    .ok_or_else(|| TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary")))?;
+                let statements = resource
+                    .get("Properties")
+                    .and_then(|p| p.get("Policies"))
+                    .and_then(Value::as_sequence)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|policy| policy.get("Statement").and_then(Value::as_sequence))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                Ok((id.to_owned(), binary.to_owned(), statements))
+            })
+            .collect()
+    }
+
     /// The HTTP API's CORS configuration (origins from their parameter's default, or the
     /// `CORS_ALLOWED_ORIGINS` environment variable, comma-separated).
     pub fn cors(&self) -> Result<Option<CorsDecl>, TemplateError> {

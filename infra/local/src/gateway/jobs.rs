@@ -8,21 +8,24 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use tandem_api::jobs::scheduled_job;
-use tandem_api::{ApiError, App};
+
+use tandem_api::ApiError;
 
 use super::Gateway;
 use super::clock::Clock;
+use crate::functions::FunctionApps;
 use crate::template::Template;
 
 /// Starts a timer task per schedule; they stop with the runtime.
-pub fn start_schedules(app: App, clock: Clock) -> Result<(), crate::template::TemplateError> {
+pub fn start_schedules(functions: Arc<FunctionApps>, clock: Clock) -> Result<(), crate::template::TemplateError> {
     for schedule in Template::load()?.schedules()? {
         let Some(job) = scheduled_job(&schedule.function) else {
             tracing::warn!(function = %schedule.function, "scheduled function has no job runner");
             continue;
         };
-        let (app, clock) = (app.clone(), clock.clone());
+        let (app, clock) = (functions.app(&schedule.function), clock.clone());
         tokio::spawn(async move {
             let period = Duration::from_secs(schedule.every_seconds);
             let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -43,7 +46,7 @@ pub(super) async fn run_now(State(gateway): State<Gateway>, Path(function): Path
         let error = ApiError::RouteNotFound { method: "POST".into(), path: format!("/_local/jobs/{function}") };
         return super::error_response(error, &request_id);
     };
-    match job.run_traced(gateway.app.clone(), gateway.clock.now(), &request_id).await {
+    match job.run_traced(gateway.functions.app(&function), gateway.clock.now(), &request_id).await {
         Ok(report) => Json(report).into_response(),
         Err(error) => super::error_response(error, &request_id),
     }

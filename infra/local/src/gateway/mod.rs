@@ -21,6 +21,7 @@ use lambda_http::Body as LambdaBody;
 use tandem_api::edge::dispatch::respond;
 use tandem_api::{ApiError, App};
 
+use crate::functions::FunctionApps;
 use crate::pipeline::PipelineStatus;
 
 pub use clock::Clock;
@@ -34,7 +35,10 @@ const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Gateway {
+    /// The stack's own app, for the local controls.
     app: App,
+    /// The app each function runs with (under its own policy when the IAM check is on).
+    functions: Arc<FunctionApps>,
     routes: Arc<RouteTable>,
     sockets: Arc<websocket::Sockets>,
     clock: Clock,
@@ -57,7 +61,7 @@ pub enum GatewayError {
 /// Fails if the template names a function that has no handler (the drift check, at start-up
 /// as well as in tests).
 pub fn router(
-    app: App,
+    functions: Arc<FunctionApps>,
     clock: Clock,
     limits: WebSocketLimits,
     pipeline: Option<Arc<PipelineStatus>>,
@@ -65,9 +69,10 @@ pub fn router(
     use axum::routing::{get, post};
     let routes = Arc::new(RouteTable::from_template()?);
     let sockets = Arc::new(websocket::Sockets::from_template(limits)?);
+    let app = functions.harness().clone();
     let push = push::LocalPush::new(&app);
     let cors = crate::template::Template::load().ok().and_then(|t| t.cors().ok().flatten()).map(Arc::new);
-    let gateway = Gateway { app, routes, sockets, clock, pipeline, push, cors };
+    let gateway = Gateway { app, functions, routes, sockets, clock, pipeline, push, cors };
     Ok(Router::new()
         .route("/ws", get(websocket::upgrade))
         .route(
@@ -132,7 +137,8 @@ async fn serve_route(
             return error_response(ApiError::Internal(format!("building the event: {error}")), &request_id);
         }
     };
-    let response = respond(gateway.app.clone(), lambda_request, matched.function, matched.handler).await;
+    let response =
+        respond(gateway.functions.app(matched.function), lambda_request, matched.function, matched.handler).await;
     to_axum(response)
 }
 

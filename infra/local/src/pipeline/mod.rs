@@ -16,13 +16,13 @@ use std::sync::atomic::AtomicU64;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use aws_sdk_sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
 use serde_json::{Value, json};
-use tandem_api::App;
 use tandem_api::workers::queue_worker;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 pub use filter::Pattern;
 
+use crate::functions::FunctionApps;
 use crate::provision;
 use crate::template::{QueueDecl, Template};
 
@@ -213,7 +213,7 @@ pub enum PipelineError {
 /// Starts every pipe and worker of the template for `table`, whose queues are named
 /// `<queue_prefix>-<LogicalId>` (as [`provision::create_queues`] made them) in `sqs`.
 pub async fn start(
-    app: App,
+    functions: Arc<FunctionApps>,
     sdk_config: &aws_config::SdkConfig,
     sqs: aws_sdk_sqs::Client,
     table: &str,
@@ -269,7 +269,7 @@ pub async fn start(
         status.workers.push(worker_status.clone());
         for _ in 0..decl.maximum_concurrency.clamp(1, LOCAL_POLLERS) {
             let poller = workers::Poller {
-                app: app.clone(),
+                app: functions.app(worker.name),
                 worker,
                 queue: decl.queue.clone(),
                 batch_size: decl.batch_size as i32,

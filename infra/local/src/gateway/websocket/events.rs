@@ -83,5 +83,5 @@ pub(super) async fn invoke(gateway: &Gateway, route_key: &str, event: Value) -> 
             return status(500);
         }
     };
-    respond_ws(gateway.app.clone(), WsEvent::from(parsed), function.name, function.handler).await
+    respond_ws(gateway.functions.app(function.name), WsEvent::from(parsed), function.name, function.handler).await
 }
