@@ -17,6 +17,12 @@ cargo fmt --all -- --check
 step "cfn-lint template.yaml"
 "$TANDEM_LOCAL_DIR/venv/bin/cfn-lint" template.yaml
 
+step "sam validate --lint"
+SAM_CLI_TELEMETRY=0 sam validate --lint
+
+step "SAM's transform, offline: the expanded stack against its resource budget"
+"$TANDEM_LOCAL_DIR/deploy-tools/bin/python" scripts/stack-budget.py template.yaml
+
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
@@ -26,15 +32,27 @@ if [ ! -x "$deny" ]; then
   echo "installing cargo-deny 0.20.2 into .local/cargo-deny (once)"
   cargo install --locked --quiet cargo-deny@0.20.2 --root "$TANDEM_LOCAL_DIR/cargo-deny"
 fi
-# The advisory database comes from GitHub: checked where reachable, said so where not.
+# The advisory database (deny.toml's db-path, .local/advisory-db): fetched live from GitHub
+# where reachable, else the team's offline snapshot (a git bundle beside the checkout).
+advisory_db=".local/advisory-db/advisory-db-3157b0e258782691"   # cargo-deny's folder for the default URL
+snapshot="${TANDEM_ADVISORY_SNAPSHOT:-../shared/supply-chain/rustsec-advisory-db.bundle}"
 if timeout 10 git ls-remote --exit-code https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
   "$deny" check --hide-inclusion-graph
+  echo "advisories: checked against the live RustSec database"
+elif [ -f "$snapshot" ]; then
+  bundled="$(git bundle list-heads "$snapshot" | awk 'NR==1{print $1}')"
+  if [ "$(git -C "$advisory_db" rev-parse HEAD 2>/dev/null)" != "$bundled" ]; then
+    rm -rf "$advisory_db"
+    git clone -q "$snapshot" "$advisory_db"
+  fi
+  "$deny" --offline check --hide-inclusion-graph
+  echo "advisories: checked offline against the RustSec snapshot of $(git -C "$advisory_db" log -1 --format=%cs) (commit ${bundled:0:12}; GitHub unreachable)"
 else
-  echo "advisories: SKIPPED (advisory database unreachable); checking licenses, bans and sources"
+  echo "advisories: SKIPPED (GitHub unreachable and no snapshot at $snapshot); checking licenses, bans and sources"
   "$deny" check --hide-inclusion-graph licenses bans sources
 fi
 
-step "release build of every function (one cargo invocation) and bootstrap sizes"
+step "arm64 release build of every function as sam build makes it (cargo-lambda, one cargo invocation) and bootstrap sizes"
 scripts/build-functions.sh
 
 step "cargo test (unit, and end-to-end against DynamoDB Local and moto, every function under its own IAM policy)"

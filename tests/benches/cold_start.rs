@@ -11,8 +11,13 @@
 //! (`ws-ping`, whose reply goes through the Management API) and a job
 //! (`conversation-expiry`), 15 fresh processes each; medians and the slowest run.
 //!
+//! The deployed bootstraps are arm64 (`scripts/build-functions.sh`, what `sam build` makes)
+//! and cannot run on this x86_64 machine, so the bench starts host builds of the same
+//! functions with the same release profile:
+//!
 //! ```sh
-//! scripts/build-functions.sh            # the release bootstraps (what CI builds too)
+//! cargo build --release -p tandem-functions --bin me-get --bin conversations-messages-send \
+//!   --bin ws-ping --bin conversation-expiry
 //! RUST_LOG=warn scripts/with-emulators.sh cargo bench -p tandem-tests --bench cold_start
 //! ```
 
@@ -84,8 +89,8 @@ async fn failed(State(api): State<RuntimeApi>, body: String) -> &'static str {
 fn bootstrap(name: &str) -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
-    let path = target.join("lambda").join(name).join("bootstrap");
-    assert!(path.exists(), "{} is missing: run scripts/build-functions.sh first", path.display());
+    let path = target.join("release").join(name);
+    assert!(path.exists(), "{} is missing: cargo build --release -p tandem-functions --bin {name}", path.display());
     path
 }
 
@@ -211,7 +216,7 @@ async fn main() {
         ("conversation-expiry", &env, Box::new(|_| event("conversation-expiry"))),
     ];
 
-    println!("cold start, {RUNS} fresh processes per function (release bootstraps, local Runtime API stand-in)");
+    println!("cold start, {RUNS} fresh processes per function (host release builds, local Runtime API stand-in)");
     println!("| function | size | init median | init max | first invocation median | max |");
     println!("|---|---|---|---|---|---|");
     for (name, env, make_event) in &cases {

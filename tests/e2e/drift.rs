@@ -258,6 +258,33 @@ fn openapi_documents_exactly_the_template_routes() {
     }
 }
 
+/// `cargo lambda watch` routes exactly the template's HTTP routes (functions/Cargo.toml's
+/// `[package.metadata.lambda.watch.router]`), so it serves `{id}` routes as deployed.
+#[test]
+fn the_watch_router_routes_exactly_the_template_routes() {
+    let manifest = std::fs::read_to_string(workspace_root().join("functions/Cargo.toml")).unwrap();
+    let table = manifest.split("[package.metadata.lambda.watch.router]").nth(1).expect("a watch router");
+    let line = regex_lite::Regex::new(r#"^"([^"]+)" = \[(.*)\]$"#).unwrap();
+    let entry = regex_lite::Regex::new(r#"\{ method = "([A-Z]+)", function = "([a-z-]+)" \}"#).unwrap();
+    let routed: BTreeSet<(String, String, String)> = table
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| line.captures(l))
+        .flat_map(|c| {
+            let path = c[1].to_owned();
+            entry.captures_iter(&c[2]).map(|e| (e[1].to_owned(), path.clone(), e[2].to_owned())).collect::<Vec<_>>()
+        })
+        .collect();
+    let template = set(Template::load()
+        .unwrap()
+        .http_routes()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.path != tandem_local::template::DEFAULT_ROUTE)
+        .map(|r| (r.method, r.path, r.function)));
+    assert_eq!(routed, template);
+}
+
 #[test]
 fn the_table_declaration_has_the_keys_the_store_uses() {
     let table = Template::load().unwrap().table().unwrap();
@@ -434,8 +461,8 @@ fn asyncapi_documents_every_route_and_event() {
     }
 }
 
-/// Every function logs to its own group, kept `LogRetentionDays`; every function, job, queue
-/// and API has the alarms an operator needs, and each alarm notifies the operators' topic.
+/// Every function logs to a declared group, kept `LogRetentionDays`; every function, job,
+/// queue and API has the alarms an operator needs, and each alarm notifies the operators' topic.
 #[test]
 fn every_function_queue_and_api_is_watched() {
     use tandem_local::template::tagged_argument;
@@ -456,7 +483,7 @@ fn every_function_queue_and_api_is_watched() {
     for (id, function) in &functions {
         let properties = &function["Properties"];
         let group = tagged_argument(&properties["LoggingConfig"]["LogGroup"], "!Ref")
-            .unwrap_or_else(|| panic!("{id} has no log group of its own"));
+            .unwrap_or_else(|| panic!("{id} names no declared log group"));
         let retention = &log_groups.get(group).unwrap_or_else(|| panic!("{group} is not declared"))["Properties"]["RetentionInDays"];
         assert_eq!(tagged_argument(retention, "!Ref"), Some("LogRetentionDays"), "{group} retention");
         assert_eq!(properties["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"), "{id} logs JSON");
@@ -466,7 +493,7 @@ fn every_function_queue_and_api_is_watched() {
                 text.contains(&format!("MetricName: {metric}")) && text.contains(&format!("Value: !Ref {id}\n"))
             })
         };
-        assert!(watched("Errors") && watched("Throttles"), "{id}: no errors and throttles alarm");
+        assert!(watched("Errors"), "{id}: no errors alarm");
         let timeout = properties["Timeout"].as_u64().unwrap_or(10);
         if properties["Events"].as_mapping().into_iter().flatten().any(|(_, e)| e["Type"].as_str() == Some("Schedule"))
         {
@@ -482,6 +509,23 @@ fn every_function_queue_and_api_is_watched() {
             assert_eq!(threshold, timeout * 800, "{binary}: alarm at 80 % of its {timeout} s timeout");
         }
     }
+    // Metric math in an alarm takes at most 10 metrics (a deploy-time failure otherwise).
+    for (id, alarm) in &alarms {
+        let metrics = alarm["Properties"]["Metrics"]
+            .as_sequence()
+            .map(|m| m.iter().filter(|q| q.get("MetricStat").is_some()).count());
+        assert!(metrics.unwrap_or(0) <= 10, "{id}: more than 10 metrics");
+    }
+    // Throttling is the account's concurrency running out: one alarm over every function.
+    assert!(
+        alarms.iter().any(|(_, alarm)| {
+            let p = &alarm["Properties"];
+            p["Namespace"].as_str() == Some("AWS/Lambda")
+                && p["MetricName"].as_str() == Some("Throttles")
+                && p.get("Dimensions").is_none()
+        }),
+        "no alarm on the functions' throttles"
+    );
     for queue in template.queues() {
         let on_queue = |metric: &str| {
             alarms.iter().any(|(_, alarm)| {

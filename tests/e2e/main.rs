@@ -21,4 +21,5 @@ mod profile;
 mod prompts;
 mod push;
 mod reveal;
+mod smoke;
 mod trust;
