@@ -43,8 +43,10 @@ elif [ -f "$snapshot" ]; then
   bundled="$(git bundle list-heads "$snapshot" | awk 'NR==1{print $1}')"
   if [ "$(git -C "$advisory_db" rev-parse HEAD 2>/dev/null)" != "$bundled" ]; then
     rm -rf "$advisory_db"
-    git clone -q "$snapshot" "$advisory_db"
+    git -c init.defaultBranch=master clone -q "$snapshot" "$advisory_db"
   fi
+  # Offline keeps cargo-deny from fetching the database; the crates it reads are fetched first.
+  cargo fetch --locked --quiet
   "$deny" --offline check --hide-inclusion-graph
   echo "advisories: checked offline against the RustSec snapshot of $(git -C "$advisory_db" log -1 --format=%cs) (commit ${bundled:0:12}; GitHub unreachable)"
 else

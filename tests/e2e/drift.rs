@@ -258,12 +258,12 @@ fn openapi_documents_exactly_the_template_routes() {
     }
 }
 
-/// `cargo lambda watch` routes exactly the template's HTTP routes (functions/Cargo.toml's
-/// `[package.metadata.lambda.watch.router]`), so it serves `{id}` routes as deployed.
+/// `cargo lambda watch` routes exactly the template's HTTP routes (the workspace's
+/// `[workspace.metadata.lambda.watch.router]`), so it serves `{id}` routes as deployed.
 #[test]
 fn the_watch_router_routes_exactly_the_template_routes() {
-    let manifest = std::fs::read_to_string(workspace_root().join("functions/Cargo.toml")).unwrap();
-    let table = manifest.split("[package.metadata.lambda.watch.router]").nth(1).expect("a watch router");
+    let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+    let table = manifest.split("[workspace.metadata.lambda.watch.router]").nth(1).expect("a watch router");
     let line = regex_lite::Regex::new(r#"^"([^"]+)" = \[(.*)\]$"#).unwrap();
     let entry = regex_lite::Regex::new(r#"\{ method = "([A-Z]+)", function = "([a-z-]+)" \}"#).unwrap();
     let routed: BTreeSet<(String, String, String)> = table
