@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, lints, template lint, supply chain, the release
-# build of every function (sizes), unit and end-to-end tests (against Amazon DynamoDB Local
-# and moto, started on free ports and stopped after).
+# Runs every check and test: formatting, lints, the template (cfn-lint, sam validate, the
+# expanded stack's size), supply chain, the arm64 release build of every function as
+# `sam build` makes it (sizes), unit and end-to-end tests (against Amazon DynamoDB Local and
+# moto, started on free ports and stopped after, every function under its own IAM policy),
+# and the IAM grants the tests never used. Each step prints what it cost.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+printf -- '-- set-up (installs, or checks what is installed): %d s\n' "$SECONDS"
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says what it cost when the next one starts (and the last at the end).
+step_started=$SECONDS
+step_name=""
+step() {
+  if [ -n "$step_name" ]; then printf -- '-- %s: %d s\n' "$step_name" "$((SECONDS - step_started))"; fi
+  step_name="$*"
+  step_started=$SECONDS
+  if [ -n "$step_name" ]; then printf '\n== %s\n' "$step_name"; fi
+}
 # A clean CI build gains nothing from incremental caches: they only double target/'s size.
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 started=$SECONDS
@@ -67,5 +78,6 @@ scripts/with-emulators.sh cargo test --workspace
 step "IAM grants the tests never used (untested paths or grants to drop)"
 "${CARGO_TARGET_DIR:-target}/debug/tandem-local" iam-report --usage-dir "$TANDEM_IAM_USAGE_DIR"
 
+step ""
 printf '\nall checks passed in %d s (target/ holds %s)\n' "$((SECONDS - started))" \
   "$(du -sh "${CARGO_TARGET_DIR:-target}" | cut -f1)"
