@@ -71,7 +71,7 @@ scripts/build-functions.sh
 step "cargo test (unit, and end-to-end against DynamoDB Local and moto, every function under its own IAM policy)"
 # Each function's calls are checked against its policy in template.yaml; the grants they
 # used are recorded here for the report below.
-export TANDEM_IAM_USAGE_DIR="${CARGO_TARGET_DIR:-target}/iam-usage"
+export TANDEM_IAM_USAGE_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")/iam-usage"   # absolute: tests run in their package folder
 rm -rf "$TANDEM_IAM_USAGE_DIR"
 scripts/with-emulators.sh cargo test --workspace
 

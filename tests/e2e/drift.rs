@@ -285,6 +285,24 @@ fn the_watch_router_routes_exactly_the_template_routes() {
     assert_eq!(routed, template);
 }
 
+/// One body limit: what the OpenAPI document promises for 413 is what the code refuses.
+#[test]
+fn the_documented_body_limit_is_the_enforced_one() {
+    let document: serde_json::Value = serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
+    let limit = format!("{} KiB", tandem_api::edge::http::MAX_BODY_BYTES / 1024);
+    let mut documented = 0;
+    for (path, ops) in document["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if let Some(too_large) = op["responses"].get("413") {
+                let text = too_large["description"].as_str().unwrap_or_default();
+                assert!(text.contains(&limit), "{method} {path}: 413 says {text:?}, the code refuses past {limit}");
+                documented += 1;
+            }
+        }
+    }
+    assert!(documented > 0, "no 413 documented");
+}
+
 #[test]
 fn the_table_declaration_has_the_keys_the_store_uses() {
     let table = Template::load().unwrap().table().unwrap();

@@ -88,3 +88,38 @@ async fn a_handler_that_panics_answers_500_with_the_error_shape() {
     assert_eq!(body["error"]["code"], "internal_error");
     assert!(!body.to_string().contains("a bug in a handler"), "the panic's message stays in the log");
 }
+
+/// Every route that takes a body refuses one that is not a JSON object (an array, a string,
+/// a number) with 400 `invalid_body`, before reading anything from it.
+#[tokio::test]
+async fn every_route_with_a_body_refuses_a_body_that_is_not_an_object() {
+    let api = TestApi::start().await;
+    let admin = crate::moderation::admin(&api).await;
+    let before = api.get("/v1/me/notifications", Some(&admin.access)).await.body;
+    let document: serde_json::Value = serde_json::from_str(tandem_api::routes::system::openapi::DOCUMENT).unwrap();
+    let id = tandem_domain::UserId::generate().to_string();
+    let mut checked = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if operation.get("requestBody").is_none() {
+                continue;
+            }
+            let path = regex_lite::Regex::new(r"\{[^}]+\}").unwrap().replace_all(path, id.as_str()).into_owned();
+            for body in ["[]", "[\"light_chat\"]", "\"text\"", "42", "true"] {
+                let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                let request = api
+                    .http
+                    .request(method.clone(), format!("{}{path}", api.base))
+                    .bearer_auth(&admin.access)
+                    .header("content-type", "application/json")
+                    .body(body);
+                let reply = api.send(request).await;
+                assert_eq!(reply.status, 400, "{method} {path} {body}: {}", reply.body);
+                assert_eq!(reply.body["error"]["code"], "invalid_body", "{method} {path} {body}: {}", reply.body);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} routes with a body: the document lost some");
+    assert_eq!(api.get("/v1/me/notifications", Some(&admin.access)).await.body, before, "nothing changed");
+}

@@ -127,6 +127,14 @@ async fn preferences_default_round_trip_and_refuse_nonsense() {
         assert_eq!(reply.status, 400, "{}", reply.body);
     }
     assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, stored, "unchanged");
+
+    // Turned off, `reward` stays off when a later update leaves it out (as documented).
+    let mut without_badges = wanted.clone();
+    without_badges["kinds"]["reward"] = json!(false);
+    assert_eq!(api.put("/v1/me/notifications", &a.access, without_badges.clone()).await.status, 200);
+    let kept = api.put("/v1/me/notifications", &a.access, wanted.clone()).await;
+    assert_eq!(kept.body["kinds"]["reward"], false, "{}", kept.body);
+    assert_eq!(api.get("/v1/me/notifications", Some(&a.access)).await.body, without_badges);
 }
 
 #[tokio::test]

@@ -84,6 +84,53 @@ pub struct NotificationPrefs {
     pub quiet_hours: Option<QuietHours>,
 }
 
+/// What `PUT /v1/me/notifications` carries: the preferences whole, except that a kind added
+/// after clients shipped (`reward`) may be left out and then keeps its stored value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrefsUpdate {
+    /// Omitted: every kind on.
+    #[serde(default)]
+    pub kinds: Option<KindsUpdate>,
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KindsUpdate {
+    pub r#match: bool,
+    pub message: bool,
+    pub expiring: bool,
+    pub reminder: bool,
+    pub safety: bool,
+    #[serde(default)]
+    pub reward: Option<bool>,
+}
+
+impl PrefsUpdate {
+    /// Whether applying it needs the stored preferences (a kind it leaves out).
+    pub fn keeps_a_stored_kind(&self) -> bool {
+        self.kinds.is_some_and(|kinds| kinds.reward.is_none())
+    }
+
+    /// The preferences after this update over `stored`.
+    pub fn applied_to(&self, stored: &NotificationPrefs) -> NotificationPrefs {
+        let kinds = match self.kinds {
+            None => PushKinds::default(),
+            Some(k) => PushKinds {
+                r#match: k.r#match,
+                message: k.message,
+                expiring: k.expiring,
+                reminder: k.reminder,
+                safety: k.safety,
+                reward: k.reward.unwrap_or(stored.kinds.reward),
+            },
+        };
+        NotificationPrefs { kinds, quiet_hours: self.quiet_hours }
+    }
+}
+
 impl NotificationPrefs {
     /// When a push of `kind` may go out, for a user in `timezone` at `now`: `None` = now;
     /// `Some(t)` = deferred to the end of the quiet window. Safety notices never wait.
@@ -272,6 +319,25 @@ impl Push {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_without_reward_keeps_the_stored_choice() {
+        let mut stored = NotificationPrefs::default();
+        stored.kinds.reward = false;
+        let kinds =
+            r#"{"kinds": {"match": true, "message": false, "expiring": true, "reminder": true, "safety": true}}"#;
+        let update: PrefsUpdate = serde_json::from_str(kinds).unwrap();
+        assert!(update.keeps_a_stored_kind());
+        let applied = update.applied_to(&stored);
+        assert!(!applied.kinds.reward, "kept as stored");
+        assert!(!applied.kinds.message, "given");
+        let with_reward: PrefsUpdate =
+            serde_json::from_str(&kinds.replace("true}}", "true, \"reward\": true}}")).unwrap();
+        assert!(!with_reward.keeps_a_stored_kind());
+        assert!(with_reward.applied_to(&stored).kinds.reward);
+        let empty: PrefsUpdate = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty.applied_to(&stored), NotificationPrefs::default(), "omitted kinds: every kind on");
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)

@@ -212,10 +212,11 @@ impl<'a> FieldReader<'a> {
             self.errors.push("birthYear", "must be an integer year");
             return None;
         };
-        // With only a year known, accept the latest year in which someone can already be
-        // 18 (born in `current_year - 18`, their birthday may be behind them): refusing it
-        // would turn away adults. The sign-up screen asks them to confirm they are 18.
-        let latest = current_year - MIN_AGE;
+        // With only a year known, a minor must never pass: someone born in
+        // `current_year - 18` may still be 17 today, so the latest year accepted is the one
+        // whose every birthday is 18 years behind (`current_year - 19`). Adults born late in
+        // `current_year - 18` wait until the new year; a minor is never paired with adults.
+        let latest = current_year - MIN_AGE - 1;
         if year > latest {
             self.errors.push("birthYear", format!("users must be at least {MIN_AGE}: born in {latest} or earlier"));
             return None;
@@ -472,8 +473,8 @@ mod tests {
     fn birth_year_must_guarantee_adulthood() {
         let with_year = |year: i32| json!({"firstName": "A", "birthYear": year});
         assert!(ProfileUpdate::from_json(&with_year(YEAR - 19), YEAR).is_ok());
-        // Born in YEAR-18: possibly still 17 today.
-        assert!(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).is_ok(), "may already be 18");
+        // Born in YEAR-18: possibly still 17 today, so refused.
+        assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 18), YEAR).unwrap_err()), vec!["birthYear"]);
         assert_eq!(fields(ProfileUpdate::from_json(&with_year(YEAR - 17), YEAR).unwrap_err()), vec!["birthYear"]);
         assert_eq!(fields(ProfileUpdate::from_json(&with_year(1899), YEAR).unwrap_err()), vec!["birthYear"]);
     }

@@ -57,7 +57,13 @@ pub fn json_value(request: &Request) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::InvalidJson("the body is empty".into()));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidJson(e.to_string()))
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::InvalidJson(e.to_string()))?;
+    // Every request body of the API is an object: an array or a scalar is refused before any
+    // field is read (serde would read `[..]` as a struct's fields in order).
+    if !value.is_object() {
+        return Err(ApiError::InvalidBody("the body must be a JSON object".into()));
+    }
+    Ok(value)
 }
 
 /// The body deserialised into `T`; shape errors name the offending field.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tandem_domain::UserId;
-use tandem_domain::notifications::{NotificationPrefs, Platform, check_prefs, check_token, mask_token};
+use tandem_domain::notifications::{NotificationPrefs, Platform, PrefsUpdate, check_prefs, check_token, mask_token};
 use tandem_store::{PushTokenRecord, TokenStatus};
 
 use crate::{ApiError, App};
@@ -67,7 +67,17 @@ pub async fn prefs(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Notific
     Ok(app.store.notification_prefs(me, now).await?)
 }
 
-pub async fn set_prefs(app: &App, me: &UserId, prefs: NotificationPrefs) -> Result<NotificationPrefs, ApiError> {
+/// Replaces the caller's preferences with `update` (a kind it leaves out keeps its stored
+/// value, so only then are they read).
+pub async fn set_prefs(
+    app: &App,
+    me: &UserId,
+    update: PrefsUpdate,
+    now: DateTime<Utc>,
+) -> Result<NotificationPrefs, ApiError> {
+    let stored =
+        if update.keeps_a_stored_kind() { app.store.notification_prefs(me, now).await? } else { Default::default() };
+    let prefs = update.applied_to(&stored);
     check_prefs(&prefs)?;
     app.store.put_notification_prefs(me, &prefs).await?;
     Ok(prefs)

@@ -1,9 +1,11 @@
-//! `PUT /v1/me/notifications` `{kinds: {match, message, expiring, reminder, safety},
+//! `PUT /v1/me/notifications` `{kinds: {match, message, expiring, reminder, safety, reward?},
 //! quietHours: {start: "HH:MM", end: "HH:MM"} | null}`: replaces the caller's preferences
-//! (omitted parts take their defaults: every kind on, no quiet hours).
+//! (omitted parts take their defaults: every kind on, no quiet hours; an omitted `reward`
+//! keeps its stored value).
 
+use chrono::Utc;
 use http::StatusCode;
-use tandem_domain::notifications::NotificationPrefs;
+use tandem_domain::notifications::PrefsUpdate;
 
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
@@ -13,6 +15,6 @@ use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
     let caller = authenticate(&app, &request).await?;
-    let prefs: NotificationPrefs = json_body(&request)?;
-    json_response(StatusCode::OK, &set_prefs(&app, &caller.user_id, prefs).await?)
+    let update: PrefsUpdate = json_body(&request)?;
+    json_response(StatusCode::OK, &set_prefs(&app, &caller.user_id, update, Utc::now()).await?)
 }
