@@ -404,3 +404,55 @@ async fn blocking_your_partner_ends_the_conversation() {
     assert_eq!(api.post_auth("/v1/blocks", &a.access, json!({ "userId": b.user_id })).await.status, 201);
     assert!(ben.quiet_for(300).await);
 }
+
+/// A panic exit while the partner sends a burst: the sends' transactions touch the same
+/// conversation item, and a conflict with one of them is not a refusal. The panic exit is
+/// never answered 409 while the conversation was active, and nothing answers 5xx.
+#[tokio::test]
+async fn a_panic_exit_racing_a_burst_of_sends_is_never_refused_while_active() {
+    let api = TestApi::start().await;
+    for round in 0..4 {
+        let (a, b, conversation) = api.matched_pair().await;
+        let (messages, panic_path) =
+            (format!("/v1/conversations/{conversation}/messages"), format!("/v1/conversations/{conversation}/panic"));
+        let sends = (0..10).map(|i| {
+            let body = json!({"clientMessageId": format!("burst-{round}-{i}"), "text": "still there?"});
+            api.post_auth(&messages, &b.access, body)
+        });
+        let (panic, sent) =
+            tokio::join!(api.post_auth(&panic_path, &a.access, json!({})), futures::future::join_all(sends));
+        assert_eq!(panic.status, 200, "round {round}: the panic exit of an active conversation: {}", panic.body);
+        for reply in sent {
+            let status = reply.status.as_u16();
+            assert!(
+                status < 300 || status == 409 || status == 429,
+                "round {round}: a send answered {status}: {}",
+                reply.body
+            );
+        }
+    }
+}
+
+/// DynamoDB cancels a transaction that meets another one on an item (`TransactionConflict`,
+/// which DynamoDB Local never does: the gate injects it). That is no refusal: the panic exit
+/// is tried again and commits; conflicts that outlast the attempts answer 503, writing nothing.
+#[tokio::test]
+async fn a_conflicting_transaction_is_retried_not_refused() {
+    let api = TestApi::start().await;
+    let iam = api.functions.iam().unwrap().clone();
+    let (a, b, conversation) = api.matched_pair().await;
+    iam.inject_transaction_conflicts("conversations-panic", 2);
+    let panic = api.post_auth(&format!("/v1/conversations/{conversation}/panic"), &a.access, json!({})).await;
+    assert_eq!(panic.status, 200, "two conflicts, then the commit: {}", panic.body);
+    assert_eq!(api.get("/v1/blocks", Some(&b.access)).await.body["blocks"][0]["userId"], json!(a.user_id));
+
+    let (c, d, other) = api.matched_pair().await;
+    iam.inject_transaction_conflicts("conversations-panic", 100);
+    let busy = api.post_auth(&format!("/v1/conversations/{other}/panic"), &c.access, json!({})).await;
+    busy.expect_error(503, "service_busy");
+    assert!(busy.headers.contains_key("retry-after"));
+    assert_eq!(api.get("/v1/blocks", Some(&d.access)).await.body["blocks"], json!([]), "nothing written");
+    iam.inject_transaction_conflicts("conversations-panic", 0);
+    let retried = api.post_auth(&format!("/v1/conversations/{other}/panic"), &c.access, json!({})).await;
+    assert_eq!(retried.status, 200, "the client's retry: {}", retried.body);
+}

@@ -1,7 +1,6 @@
 //! Conversations: state changes (close, extend, panic, expiry) and the due index the
 //! expiry job reads.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -330,13 +329,9 @@ impl Store {
         actions.extend(self.block_actions(other, by, None, now)?);
         actions.extend(self.report_writes(report)?);
         actions.push(self.audit_action(by, "panic", &format!("conversation:{}", record.conversation_id), now)?);
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(false),
-                _ => Err(StoreError::backend("TransactWriteItems", error)),
-            },
-        }
+        // Refused only by its conditions (the conversation no longer active); a send racing
+        // it conflicts, and the helper tries again.
+        Ok(self.transact_or_conditions(actions).await?.is_none())
     }
 
     /// Active conversations whose next due time has come, from one shard of the index.

@@ -156,32 +156,49 @@ impl Store {
         }
     }
 
-    /// Runs `actions` as one transaction. `Ok(None)` when it committed; `Ok(Some(failed))`
-    /// when it was cancelled by conditions, `failed[i]` telling whether action `i`'s
-    /// condition failed (the caller decides what each means).
+    /// Runs `actions` as one transaction: the one way the store sends a write transaction.
+    /// `Ok(None)` when it committed; `Ok(Some(failed))` when conditions cancelled it,
+    /// `failed[i]` telling whether action `i`'s condition failed (the caller's refusal: it
+    /// decides what each means). A cancellation by conflicts alone (another transaction on
+    /// one of its items at that moment, e.g. a message sent during a panic exit) is no
+    /// refusal: it is tried again with backoff, and past the attempts answers `Throttled`
+    /// (503 `service_busy`, retry later). Anything else is an error.
     pub(crate) async fn transact_or_conditions(
         &self,
         actions: Vec<TransactWriteItem>,
     ) -> Result<Option<Vec<bool>>, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => return Ok(None),
-            Err(error) => error,
-        };
-        match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+        let mut backoff = std::time::Duration::from_millis(20);
+        for attempt in 1..=TRANSACTION_ATTEMPTS {
+            let error = match self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await
             {
-                Ok(Some(
-                    cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code() == Some("ConditionalCheckFailed"))
-                        .collect(),
-                ))
+                Ok(_) => return Ok(None),
+                Err(error) => error,
+            };
+            let cancellation = match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    let codes: Vec<Option<&str>> = cancelled.cancellation_reasons().iter().map(|r| r.code()).collect();
+                    Cancellation::of(&codes)
+                }
+                _ => Cancellation::Other,
+            };
+            match cancellation {
+                Cancellation::Conditions(failed) => return Ok(Some(failed)),
+                Cancellation::Conflict if attempt < TRANSACTION_ATTEMPTS => {
+                    // Jittered, so two conflicting writers do not collide again in step.
+                    let jitter = std::time::Duration::from_millis(u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20);
+                    tokio::time::sleep(backoff + jitter).await;
+                    backoff *= 2;
+                }
+                Cancellation::Conflict => {
+                    return Err(StoreError::Throttled(format!(
+                        "TransactWriteItems: still conflicting with other transactions after {TRANSACTION_ATTEMPTS} attempts"
+                    )));
+                }
+                Cancellation::Other => return Err(StoreError::backend("TransactWriteItems", error)),
             }
-            _ => Err(StoreError::backend("TransactWriteItems", error)),
         }
+        Err(StoreError::Throttled("TransactWriteItems: no attempt made".into()))
     }
 
     /// The items with these keys, by key (BatchGetItem in chunks of 100, unprocessed keys
@@ -274,13 +291,10 @@ impl Store {
         operation: &'static str,
         actions: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-            .map_err(|e| StoreError::backend(operation, e))?;
-        Ok(())
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(()),
+            Some(failed) => Err(StoreError::Backend { operation, message: format!("a condition failed: {failed:?}") }),
+        }
     }
 
     /// Every item a query matches, all pages.
@@ -341,5 +355,46 @@ mod tests {
         item.insert(TTL.into(), n(100));
         assert!(is_expired(&item, 100));
         assert!(!is_expired(&item, 99));
+    }
+}
+
+/// Attempts of a transaction cancelled by conflicts alone (20, 40, 80 ms apart, jittered).
+const TRANSACTION_ATTEMPTS: u32 = 4;
+
+/// Why DynamoDB cancelled a transaction, from its per-action reason codes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Cancellation {
+    /// A condition failed (on the actions marked `true`): the caller's refusal, final.
+    Conditions(Vec<bool>),
+    /// Only conflicts with other transactions in flight on its items: worth another try.
+    Conflict,
+    /// Anything else (validation, throttling, size): an error.
+    Other,
+}
+
+impl Cancellation {
+    pub(crate) fn of(codes: &[Option<&str>]) -> Self {
+        let failed: Vec<bool> = codes.iter().map(|code| *code == Some("ConditionalCheckFailed")).collect();
+        if failed.contains(&true) {
+            return Self::Conditions(failed);
+        }
+        let conflict = codes.contains(&Some("TransactionConflict"));
+        let only_conflicts = codes.iter().all(|code| matches!(code, None | Some("None") | Some("TransactionConflict")));
+        if conflict && only_conflicts { Self::Conflict } else { Self::Other }
+    }
+}
+
+#[cfg(test)]
+mod cancellation_tests {
+    use super::Cancellation;
+
+    #[test]
+    fn a_failed_condition_is_the_callers_refusal_and_a_conflict_is_retried() {
+        let failed = Cancellation::of(&[Some("None"), Some("ConditionalCheckFailed"), Some("TransactionConflict")]);
+        assert_eq!(failed, Cancellation::Conditions(vec![false, true, false]));
+        assert_eq!(Cancellation::of(&[Some("TransactionConflict"), Some("None")]), Cancellation::Conflict);
+        assert_eq!(Cancellation::of(&[Some("None"), Some("ThrottlingError")]), Cancellation::Other);
+        assert_eq!(Cancellation::of(&[Some("ValidationError")]), Cancellation::Other);
+        assert_eq!(Cancellation::of(&[]), Cancellation::Other);
     }
 }

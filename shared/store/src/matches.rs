@@ -1,6 +1,5 @@
 //! Matches and their conversations, created together in one transaction.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,13 +99,9 @@ impl Store {
                 &format!("{}#{b}", record.match_id),
             )?,
         ];
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(MatchOutcome::Created),
-            Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(_)) => Ok(MatchOutcome::Skipped),
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Ok(MatchOutcome::Skipped),
-                _ => Err(StoreError::backend("TransactWriteItems", error)),
-            },
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(MatchOutcome::Created),
+            Some(_) => Ok(MatchOutcome::Skipped),
         }
     }
 

@@ -3,7 +3,6 @@
 //! reported user's partition (earlier reports about them) and a guard that makes a second
 //! report of the same user for the same conversation return the first.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -139,18 +138,15 @@ impl Store {
         let guard = with_key(guard_key.clone(), &ReportPointer { report_id: report.report_id.clone() })?;
         let mut actions = vec![self.put_if_absent(guard)?];
         actions.extend(self.report_writes(report)?);
-        let error = match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => return Ok(FileOutcome::Filed(report.clone())),
-            Err(error) => error,
-        };
-        let guard_taken = match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                cancelled.cancellation_reasons().first().is_some_and(|r| r.code() == Some("ConditionalCheckFailed"))
+        match self.transact_or_conditions(actions).await? {
+            None => return Ok(FileOutcome::Filed(report.clone())),
+            Some(failed) if failed.first() == Some(&true) => {}
+            Some(failed) => {
+                return Err(StoreError::Backend {
+                    operation: "TransactWriteItems",
+                    message: format!("filing a report: a condition other than the guard failed: {failed:?}"),
+                });
             }
-            _ => false,
-        };
-        if !guard_taken {
-            return Err(StoreError::backend("TransactWriteItems", error));
         }
         let item = self.get_live(guard_key, now.timestamp()).await?;
         let pointer: ReportPointer = item
@@ -254,19 +250,7 @@ impl Store {
     /// `open` → `triaged` (an admin opened it); false when it was not open.
     pub async fn mark_triaged(&self, report: &ReportRecord, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let update = self.report_status_update(report, ReportStatus::Triaged, None, now)?;
-        let result = self.client.transact_write_items().transact_items(update).send().await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error)
-                if matches!(
-                    error.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(StoreError::backend("TransactWriteItems", error)),
-        }
+        Ok(self.transact_or_conditions(vec![update]).await?.is_none())
     }
 
     /// A transaction action moving `report` from its current (unresolved) status to

@@ -1,7 +1,6 @@
 //! Refresh-token sessions: each login starts a family; every refresh rotates the token;
 //! presenting a used token revokes the whole family (reuse detection).
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,17 +123,8 @@ impl Store {
             TransactWriteItem::builder().update(extend_session).build(),
             self.put_if_absent(with_key(keys::refresh_token(next_hash), &token_item(&next))?)?,
         ];
-        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
-        let Err(error) = result else {
+        let Some(failed) = self.transact_or_conditions(actions).await? else {
             return Ok(RefreshOutcome::Rotated { user_id: presented.user_id, family_id: presented.family_id });
-        };
-        let failed: Vec<bool> = match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-            _ => return Err(StoreError::backend("TransactWriteItems", error)),
         };
         match failed.as_slice() {
             // Another request used the token between our read and write: a replay.
@@ -143,7 +133,10 @@ impl Store {
                 Ok(RefreshOutcome::ReuseDetected { user_id: presented.user_id })
             }
             [_, true, ..] => Ok(RefreshOutcome::Invalid),
-            _ => Err(StoreError::backend("TransactWriteItems", error)),
+            _ => Err(StoreError::Backend {
+                operation: "TransactWriteItems",
+                message: format!("rotating a refresh token: an unexpected condition failed: {failed:?}"),
+            }),
         }
     }
 

@@ -1,6 +1,5 @@
 //! Accounts: user items, the email-uniqueness claim, linked OIDC identities.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
@@ -58,19 +57,11 @@ impl Store {
             puts.push(with_key(keys::oidc_link(&user.id, issuer, subject), &link)?);
         }
         let actions = puts.into_iter().map(|item| self.put_if_absent(item)).collect::<Result<Vec<_>, _>>()?;
-        let result = self.client.transact_write_items().set_transact_items(Some(actions)).send().await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) => match error.as_service_error() {
-                // Any claim already taken (email, or the OIDC identity raced by a parallel
-                // first sign-in) means the account exists.
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                    if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
-                {
-                    Err(StoreError::EmailTaken)
-                }
-                _ => Err(StoreError::backend("TransactWriteItems", error)),
-            },
+        match self.transact_or_conditions(actions).await? {
+            None => Ok(()),
+            // Any claim already taken (email, or the OIDC identity raced by a parallel first
+            // sign-in) means the account exists.
+            Some(_) => Err(StoreError::EmailTaken),
         }
     }
 

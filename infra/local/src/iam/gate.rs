@@ -96,6 +96,11 @@ async fn pass(State(gate): State<Arc<GateState>>, request: axum::extract::Reques
     if let Decision::Refused(refusal) = gate.iam.decide(&credential.access_key, &needs) {
         return refused(&gate.iam, &refusal, protocol, &credential.service);
     }
+    if target.as_deref() == Some("DynamoDB_20120810.TransactWriteItems")
+        && gate.iam.take_conflict(&credential.access_key)
+    {
+        return conflict(&body);
+    }
     let upstream = match credential.service.as_str() {
         "dynamodb" => &gate.upstreams.dynamodb,
         "sqs" => &gate.upstreams.sqs,
@@ -179,6 +184,27 @@ fn refused(iam: &Iam, refusal: &Refusal, protocol: Protocol, service: &str) -> R
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }
+    response
+}
+
+/// DynamoDB's answer to a transaction that met another one on its first item.
+fn conflict(body: &[u8]) -> Response {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let actions = request["TransactItems"].as_array().map_or(1, Vec::len).max(1);
+    let reasons: Vec<serde_json::Value> = (0..actions)
+        .map(|i| match i {
+            0 => serde_json::json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}),
+            _ => serde_json::json!({"Code": "None"}),
+        })
+        .collect();
+    let codes: Vec<&str> = reasons.iter().filter_map(|r| r["Code"].as_str()).collect();
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "message": format!("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes.join(", ")),
+        "CancellationReasons": reasons,
+    });
+    let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.0"));
     response
 }
 

@@ -79,11 +79,19 @@ pub struct Iam {
     policies: BTreeMap<String, Policy>,
     local: LocalResources,
     refused: Mutex<Vec<Refusal>>,
+    /// Transactions to cancel as conflicting, by function (a fault DynamoDB Local never
+    /// produces: it runs transactions one at a time).
+    conflicts: Mutex<BTreeMap<String, u32>>,
 }
 
 impl Iam {
     pub fn new(template: &Template, local: LocalResources) -> Result<Self, TemplateError> {
-        Ok(Self { policies: policy::policies(template, &local)?, local, refused: Mutex::new(Vec::new()) })
+        Ok(Self {
+            policies: policy::policies(template, &local)?,
+            local,
+            refused: Mutex::new(Vec::new()),
+            conflicts: Mutex::new(BTreeMap::new()),
+        })
     }
 
     pub fn local(&self) -> &LocalResources {
@@ -143,6 +151,28 @@ impl Iam {
     /// The role a function's calls are made as, in messages (`<LogicalId>Role`, as SAM names it).
     pub fn role_of(&self, function: &str) -> String {
         self.policies.get(function).map(|p| format!("{}Role", p.logical_id)).unwrap_or_else(|| function.to_owned())
+    }
+
+    /// Cancels the next `count` `TransactWriteItems` of `function` as DynamoDB cancels a
+    /// transaction that met another one on an item (`TransactionConflict`): a fault test's way
+    /// to show what a conflict does.
+    pub fn inject_transaction_conflicts(&self, function: &str, count: u32) {
+        if let Ok(mut conflicts) = self.conflicts.lock() {
+            conflicts.insert(function.to_owned(), count);
+        }
+    }
+
+    /// Whether this call of `access_key`'s function is one to cancel as a conflict (taking it).
+    pub(crate) fn take_conflict(&self, access_key: &str) -> bool {
+        let Some(function) = function_of(access_key) else { return false };
+        let Ok(mut conflicts) = self.conflicts.lock() else { return false };
+        match conflicts.get_mut(&function) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Every call refused so far.
