@@ -41,6 +41,8 @@ pub struct FunctionDecl {
     pub logical_id: String,
     pub binary: String,
     pub policy_actions: Vec<String>,
+    /// Its policy's statements as written (`Policies[*].Statement[*]`).
+    pub statements: Vec<Value>,
     /// Names of the variables its own `Environment` sets (not the Globals').
     pub environment: Vec<String>,
 }
@@ -155,7 +157,7 @@ impl Template {
             .map(|(id, resource)| {
                 let binary = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
                     .ok_or_else(|| TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary")))?;
-                let policy_actions = resource
+                let statements: Vec<Value> = resource
                     .get("Properties")
                     .and_then(|p| p.get("Policies"))
                     .and_then(Value::as_sequence)
@@ -163,6 +165,10 @@ impl Template {
                     .flatten()
                     .filter_map(|policy| policy.get("Statement").and_then(Value::as_sequence))
                     .flatten()
+                    .cloned()
+                    .collect();
+                let policy_actions = statements
+                    .iter()
                     .filter_map(|statement| statement.get("Action").and_then(Value::as_sequence))
                     .flatten()
                     .filter_map(|action| action.as_str().map(str::to_owned))
@@ -176,7 +182,13 @@ impl Template {
                     .flatten()
                     .filter_map(|(name, _)| name.as_str().map(str::to_owned))
                     .collect();
-                Ok(FunctionDecl { logical_id: id.to_owned(), binary: binary.to_owned(), policy_actions, environment })
+                Ok(FunctionDecl {
+                    logical_id: id.to_owned(),
+                    binary: binary.to_owned(),
+                    policy_actions,
+                    statements,
+                    environment,
+                })
             })
             .collect()
     }
@@ -191,27 +203,6 @@ impl Template {
     /// The CloudFormation type of the resource `logical_id`.
     pub fn resource_type(&self, logical_id: &str) -> Option<String> {
         self.resources().find(|(id, _)| *id == logical_id).and_then(|(_, v)| str_at(v, &["Type"])).map(str::to_owned)
-    }
-
-    /// Every function's policy statements as written: (logical id, binary, statements).
-    pub fn function_policies(&self) -> Result<Vec<(String, String, Vec<Value>)>, TemplateError> {
-        self.resources_of_type("AWS::Serverless::Function")
-            .map(|(id, resource)| {
-                let binary = str_at(resource, &["Metadata", "BuildProperties", "Binary"])
-                    .ok_or_else(|| TemplateError::Shape(format!("{id} has no Metadata.BuildProperties.Binary")))?;
-                let statements = resource
-                    .get("Properties")
-                    .and_then(|p| p.get("Policies"))
-                    .and_then(Value::as_sequence)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|policy| policy.get("Statement").and_then(Value::as_sequence))
-                    .flatten()
-                    .cloned()
-                    .collect();
-                Ok((id.to_owned(), binary.to_owned(), statements))
-            })
-            .collect()
     }
 
     /// The HTTP API's CORS configuration (origins from their parameter's default, or the

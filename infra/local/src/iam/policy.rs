@@ -163,14 +163,16 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 pub fn policies(template: &Template, local: &LocalResources) -> Result<BTreeMap<String, Policy>, TemplateError> {
     let resolver = Resolver { template, local };
     template
-        .function_policies()?
+        .functions()?
         .into_iter()
-        .map(|(logical_id, binary, statements)| {
-            let statements = statements
+        .map(|function| {
+            let statements = function
+                .statements
                 .iter()
-                .map(|statement| resolver.statement(&logical_id, statement))
+                .map(|statement| resolver.statement(&function.logical_id, statement))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((binary.clone(), Policy { function: binary, logical_id, statements }))
+            let policy = Policy { function: function.binary.clone(), logical_id: function.logical_id, statements };
+            Ok((function.binary, policy))
         })
         .collect()
 }
@@ -289,21 +291,27 @@ fn written_form(value: &Value) -> String {
     }
 }
 
+/// The resources the unit tests resolve against: table `t1`, secret `keys`, us-east-1.
+#[cfg(test)]
+pub(crate) fn test_resources() -> LocalResources {
+    LocalResources {
+        region: "us-east-1".into(),
+        account: LOCAL_ACCOUNT.into(),
+        table_name: "t1".into(),
+        queue_urls: BTreeMap::new(),
+        secret_name: Some("keys".into()),
+        parameters: BTreeMap::new(),
+        websocket_api_id: "local".into(),
+        websocket_stage: "live".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn local() -> LocalResources {
-        LocalResources {
-            region: "us-east-1".into(),
-            account: "123456789012".into(),
-            table_name: "t1".into(),
-            queue_urls: BTreeMap::new(),
-            secret_name: Some("keys".into()),
-            parameters: BTreeMap::new(),
-            websocket_api_id: "local".into(),
-            websocket_stage: "live".into(),
-        }
+        test_resources()
     }
 
     #[test]

@@ -170,16 +170,7 @@ mod tests {
     use serde_json::json;
 
     fn local() -> LocalResources {
-        LocalResources {
-            region: "us-east-1".into(),
-            account: "123456789012".into(),
-            table_name: "t1".into(),
-            queue_urls: Default::default(),
-            secret_name: None,
-            parameters: Default::default(),
-            websocket_api_id: "local".into(),
-            websocket_stage: "live".into(),
-        }
+        crate::iam::policy::test_resources()
     }
 
     fn json_needs(target: &str, body: Value) -> Vec<(String, String)> {
