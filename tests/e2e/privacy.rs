@@ -308,7 +308,13 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
     let text_of_export = document.to_string();
     assert!(!text_of_export.contains("$argon2"), "no password hash");
     assert!(!text_of_export.contains("apns:"), "device tokens are masked");
-    assert!(document["reportsFiled"].as_array().unwrap().iter().all(|r| r["reporter"] == a.user_id.as_str()));
+    assert!(
+        document["reportsFiled"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reportId"].is_string() && r.get("resolution").is_none())
+    );
     assert!(!text_of_export.contains(filed.body["reportId"].as_str().unwrap()), "no report about the user");
     assert!(document["blocks"].as_array().unwrap().iter().all(|b| b["other"] != a.user_id.as_str()));
     assert!(document["messages"].as_array().unwrap().iter().all(|m| m["author"] == a.user_id.as_str()));
@@ -375,4 +381,40 @@ async fn deletion_waits_a_week_can_be_cancelled_then_leaves_only_the_tombstones(
     assert_eq!(api.login(&a.email, PASSWORD).await.status, 401);
     api.register(&a.email).await;
     assert_eq!(api.run_job("retention-purge").await.body["accountsErased"], 0, "a rerun erases nothing more");
+}
+
+/// After an admin acts on a report, the reporter's export shows the report as
+/// `GET /v1/reports/{id}` does (what they gave, its status) and the subject's shows the
+/// action on their account: neither holds the admin's id or internal note, nor the subject's
+/// export the report.
+#[tokio::test]
+async fn exports_after_a_resolved_report_hold_no_admin_note_admin_or_reporter() {
+    let api = TestApi::start().await;
+    let (a, b, conversation) = api.matched_pair().await;
+    let boss = crate::moderation::admin(&api).await;
+    let report = json!({"reportedUserId": a.user_id, "conversationId": conversation, "reason": "spam_or_scam"});
+    let id = api.post_auth("/v1/reports", &b.access, report).await.body["reportId"].as_str().unwrap().to_owned();
+    let note = "internal: third report this week, check the device";
+    let action = json!({"action": "suspend", "note": note, "days": 3});
+    let acted = api.post_auth(&format!("/v1/admin/reports/{id}/actions"), &boss.access, action).await;
+    assert_eq!(acted.status, 200, "{}", acted.body);
+
+    let reporter = api.post_auth("/v1/me/export", &b.access, json!({})).await;
+    assert_eq!(reporter.status, 200, "{}", reporter.body);
+    let filed = &reporter.body["reportsFiled"][0];
+    assert_eq!(filed["reportId"], id.as_str());
+    assert_eq!(filed["status"], "actioned");
+    let text = reporter.body.to_string();
+    assert!(!text.contains(note), "the admin's note: {filed}");
+    assert!(!text.contains(&boss.user_id), "the admin's id: {filed}");
+
+    let subject = api.post_auth("/v1/me/export", &a.access, json!({})).await;
+    assert_eq!(subject.status, 200, "{}", subject.body);
+    let actions = subject.body["audit"]["asSubject"].as_array().unwrap();
+    assert!(actions.iter().any(|entry| entry["action"].as_str().is_some_and(|a| a.contains("suspend"))), "{actions:?}");
+    let text = subject.body.to_string();
+    // (The reporter is also the partner, whom the matches name; the report, not.)
+    for hidden in [note, boss.user_id.as_str(), id.as_str()] {
+        assert!(!text.contains(hidden), "the subject's export holds {hidden}");
+    }
 }

@@ -15,6 +15,7 @@ use tandem_store::ErasureOutcome;
 
 use crate::services::accounts::account;
 use crate::services::availability::leave_pool;
+use crate::services::reports::ReportView;
 use crate::{ApiError, App};
 
 /// `POST/DELETE /v1/me/deletion`: where the account stands.
@@ -187,7 +188,9 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
         "conversationOutcomes": in_conversations.remove("conversationOutcomes").unwrap_or_default(),
         "recentPartners": take("recentPartners"),
         "blocks": take("blocks"),
-        "reportsFiled": stored.reports_filed,
+        // As `GET /v1/reports/{id}` shows them: what the reporter gave and where it stands,
+        // never the admins' resolution (their id, internal note, severity, source).
+        "reportsFiled": stored.reports_filed.into_iter().map(ReportView::from).collect::<Vec<_>>(),
         "notices": take("notices"),
         "rewards": {
             "summary": rewards_summary,
@@ -202,9 +205,18 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
         "deferredPushes": take("deferredPushes"),
         "sessions": stored.sessions,
         "connections": stored.connections,
-        "audit": { "asActor": stored.audit_as_actor, "asSubject": stored.audit_as_subject },
+        "audit": {
+            "asActor": stored.audit_as_actor,
+            "asSubject": stored.audit_as_subject.into_iter().map(action_on_account).collect::<Vec<_>>(),
+        },
     });
     Ok(document)
+}
+
+/// An action taken on the user's account, as they may see it: what, when and for how long;
+/// never who took it, the report it came from or the admins' internal note.
+fn action_on_account(entry: Value) -> Value {
+    json!({ "action": entry["action"], "at": entry["at"], "days": entry["metadata"]["days"] })
 }
 
 /// The export section of an item in the user's partition, by its sort key; `None` for
