@@ -294,3 +294,35 @@ async fn quiet_hours_defer_a_push_to_their_end_and_a_kind_turned_off_is_not_push
     notifications_caught_up(&api, before + 1).await;
     assert_eq!(push_count(&pushes(&api).await, &token_a, "expiring"), 0);
 }
+
+/// A missing platform application (deleted, or a wrong ARN deployed) is the configuration's
+/// fault: the push is retried and no device is disabled; once the application is back the
+/// push goes out, once.
+#[tokio::test]
+async fn a_missing_platform_application_disables_no_device_and_the_push_follows_its_return() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let api = TestApi::start().await;
+    let sns = aws_sdk_sns::Client::new(&sdk_config().await);
+    let ios = api.app.config.push_applications.ios.clone().unwrap();
+    let name = ios.rsplit('/').next().unwrap().to_owned();
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let token_a = device(&api, &a, "ios", &format!("{}a0", uuid_hex())).await;
+    sns.delete_platform_application().platform_application_arn(&ios).send().await.unwrap();
+    match_them(&api, &a, &b).await;
+
+    let failed = || api.pipeline.status.workers.iter().map(|w| w.failed.load(Relaxed)).sum::<u64>();
+    api.eventually(15, "the match's push failed and was kept for a retry", || async { (failed() > 0).then_some(()) })
+        .await;
+    let status = |list: Value| {
+        list["tokens"].as_array().unwrap().iter().find(|t| t["tokenId"] == token_a).unwrap()["status"].clone()
+    };
+    assert_eq!(status(api.get("/v1/push-tokens", Some(&a.access)).await.body), "active", "the device is not blamed");
+    assert_eq!(push_count(&pushes(&api).await, &token_a, "match"), 0);
+
+    let created = sns.create_platform_application().name(&name).platform("APNS");
+    created.attributes("PlatformCredential", "local-credential").send().await.unwrap();
+    until_pushed(&api, &token_a, "match", 1).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(push_count(&pushes(&api).await, &token_a, "match"), 1, "once");
+    assert_eq!(status(api.get("/v1/push-tokens", Some(&a.access)).await.body), "active");
+}

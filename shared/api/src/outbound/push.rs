@@ -118,10 +118,20 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::
     error: SdkError<E, R>,
 ) -> PushFailure {
     let detail = aws_sdk_sns::error::DisplayErrorContext(&error).to_string();
-    match error.code() {
-        Some("EndpointDisabled" | "NotFound" | "InvalidParameter") => PushFailure::Gone(detail),
-        _ => PushFailure::Retry(detail),
+    let device_refused = matches!(error.code(), Some("EndpointDisabled" | "NotFound" | "InvalidParameter"));
+    // A refusal that names the platform application (missing, deleted, misconfigured) is our
+    // configuration's fault, never the device's: retried (then the dead-letter queue and its
+    // alarm), the device kept.
+    if device_refused && !names_the_application(error.message().unwrap_or_default()) {
+        PushFailure::Gone(detail)
+    } else {
+        PushFailure::Retry(detail)
     }
+}
+
+fn names_the_application(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("platformapplication") || message.contains("platform application")
 }
 
 #[cfg(test)]
@@ -145,6 +155,18 @@ mod tests {
         for code in ["Throttling", "InternalError", "KMSThrottling"] {
             assert!(matches!(classify(sns_error(code, "later")), PushFailure::Retry(_)), "{code}");
         }
+    }
+
+    #[test]
+    fn a_refusal_of_the_platform_application_never_blames_the_device() {
+        for (code, message) in [
+            ("NotFound", "PlatformApplication does not exist"),
+            ("InvalidParameter", "Invalid parameter: PlatformApplicationArn Reason: no such application"),
+            ("PlatformApplicationDisabled", "Platform application is disabled"),
+        ] {
+            assert!(matches!(classify(sns_error(code, message)), PushFailure::Retry(_)), "{code}: {message}");
+        }
+        assert!(matches!(classify(sns_error("NotFound", "Endpoint does not exist")), PushFailure::Gone(_)));
     }
 
     #[test]
