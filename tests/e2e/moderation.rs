@@ -210,3 +210,34 @@ async fn a_suspension_keeps_the_user_out_of_matching_and_premium_is_an_admin_gra
     let unknown = format!("/v1/admin/users/{}/premium", tandem_domain::UserId::generate());
     api.put(&unknown, &boss.access, json!({"premium": true})).await.expect_error(404, "not_found");
 }
+
+/// A triage-queue cursor pages on only under the filter it came from: another status or
+/// severity, a forged or an oversized cursor is 400 naming `cursor` (it reached DynamoDB as
+/// a start key outside the query's range, a 500).
+#[tokio::test]
+async fn a_queue_cursor_works_only_for_the_query_it_came_from() {
+    let api = TestApi::start().await;
+    let boss = admin(&api).await;
+    for _ in 0..2 {
+        let (a, b, conversation) = api.matched_pair().await;
+        let report = json!({"reportedUserId": a.user_id, "conversationId": conversation, "reason": "hate"});
+        assert_eq!(api.post_auth("/v1/reports", &b.access, report).await.status, 201);
+    }
+    let first = api.get("/v1/admin/reports?limit=1", Some(&boss.access)).await;
+    let cursor = first.body["nextCursor"].as_str().expect("a second page").to_owned();
+    let second = api.get(&format!("/v1/admin/reports?limit=1&cursor={cursor}"), Some(&boss.access)).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_ne!(second.body["reports"][0]["reportId"], first.body["reports"][0]["reportId"]);
+    let forged = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, "open|any|9#x#y");
+    for query in [
+        format!("cursor={cursor}&severity=low"),
+        format!("cursor={cursor}&status=triaged"),
+        "cursor=!!!".to_owned(),
+        format!("cursor={forged}"),
+        format!("cursor={}", "A".repeat(4000)),
+    ] {
+        let reply = api.get(&format!("/v1/admin/reports?limit=1&{query}"), Some(&boss.access)).await;
+        let details = reply.expect_error(400, "validation_failed");
+        assert_eq!(details[0]["field"], "cursor", "{query}: {}", reply.body);
+    }
+}

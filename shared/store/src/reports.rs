@@ -87,15 +87,37 @@ fn severity_prefix(severity: Severity) -> u8 {
     2 - severity.rank()
 }
 
-fn encode_cursor(sort_key: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sort_key)
+/// The longest cursor the queue hands out, with room (status, severity, a triage sort key).
+const MAX_CURSOR_CHARS: usize = 200;
+
+/// A page cursor, bound to the query it came from (the status and the severity filter): the
+/// next page starts after its sort key only under the same filter.
+fn encode_cursor(status: ReportStatus, severity: Option<Severity>, sort_key: &str) -> String {
+    let filter = severity.map_or("any", Severity::as_str);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{filter}|{sort_key}", status.as_str()))
 }
 
-fn decode_cursor(cursor: &str) -> Option<(String, ReportId)> {
+/// The sort key and report a cursor starts after, if it is one this query handed out:
+/// bounded, of the same status and severity filter, and a triage sort key (under a severity
+/// filter, of that severity) naming a report.
+fn decode_cursor(cursor: &str, status: ReportStatus, severity: Option<Severity>) -> Option<(String, ReportId)> {
+    if cursor.len() > MAX_CURSOR_CHARS {
+        return None;
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let sort_key = String::from_utf8(bytes).ok()?;
-    let id = sort_key.rsplit('#').next()?.parse().ok()?;
-    Some((sort_key, id))
+    let text = String::from_utf8(bytes).ok()?;
+    let mut parts = text.splitn(3, '|');
+    let (issued_status, issued_filter, sort_key) = (parts.next()?, parts.next()?, parts.next()?);
+    if issued_status != status.as_str() || issued_filter != severity.map_or("any", Severity::as_str) {
+        return None;
+    }
+    let mut fields = sort_key.split('#');
+    let (prefix, _created, id) = (fields.next()?, fields.next()?, fields.next()?);
+    let prefix: u8 = prefix.parse().ok()?;
+    if fields.next().is_some() || prefix > 2 || severity.is_some_and(|s| severity_prefix(s) != prefix) {
+        return None;
+    }
+    Some((sort_key.to_owned(), id.parse().ok()?))
 }
 
 impl Store {
@@ -230,7 +252,7 @@ impl Store {
             None => query.key_condition_expression("#gpk = :gpk"),
         };
         if let Some(cursor) = after {
-            let (sort_key, id) = decode_cursor(cursor).ok_or(StoreError::BadCursor)?;
+            let (sort_key, id) = decode_cursor(cursor, status, severity).ok_or(StoreError::BadCursor)?;
             let mut start = key(keys::report(&id));
             start.insert(GSI1_PK.to_owned(), s(&partition));
             start.insert(GSI1_SK.to_owned(), s(sort_key));
@@ -243,7 +265,7 @@ impl Store {
             .last_evaluated_key()
             .and_then(|k| k.get(GSI1_SK))
             .and_then(|v| v.as_s().ok())
-            .map(|sort_key| encode_cursor(sort_key));
+            .map(|sort_key| encode_cursor(status, severity, sort_key));
         Ok(ReportPage { reports, next })
     }
 
