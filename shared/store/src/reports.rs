@@ -314,12 +314,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_round_trip_and_refuse_garbage() {
+    fn cursors_round_trip_under_their_own_query_and_refuse_the_rest() {
+        let (open, high) = (ReportStatus::Open, Some(Severity::High));
         let id = ReportId::generate();
         let sort_key = format!("0#2026-11-21T10:00:00.000Z#{id}");
-        assert_eq!(decode_cursor(&encode_cursor(&sort_key)), Some((sort_key, id)));
-        assert_eq!(decode_cursor("not base64!"), None);
-        assert_eq!(decode_cursor(&encode_cursor("0#x#not-an-id")), None);
+        let cursor = encode_cursor(open, high, &sort_key);
+        assert_eq!(decode_cursor(&cursor, open, high), Some((sort_key.clone(), id.clone())));
+        assert_eq!(decode_cursor(&cursor, open, Some(Severity::Low)), None, "another severity");
+        assert_eq!(decode_cursor(&cursor, open, None), None, "no severity filter");
+        assert_eq!(decode_cursor(&cursor, ReportStatus::Triaged, high), None, "another status");
+        let unfiltered = encode_cursor(open, None, &sort_key);
+        assert_eq!(decode_cursor(&unfiltered, open, None), Some((sort_key, id)));
+        assert_eq!(decode_cursor("not base64!", open, None), None);
+        assert_eq!(decode_cursor(&encode_cursor(open, None, "0#x#not-an-id"), open, None), None);
+        assert_eq!(decode_cursor(&encode_cursor(open, high, "2#x#y"), open, high), None, "a low report's key");
+        assert_eq!(decode_cursor(&"A".repeat(MAX_CURSOR_CHARS + 1), open, None), None, "oversized");
     }
 
     #[test]
