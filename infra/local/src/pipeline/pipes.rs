@@ -3,7 +3,8 @@
 //! stream record Pipes reads, shaped by the pipe's `InputTemplate`) to its queue in moto, one
 //! `SendMessageBatch` per page read. A page is sent before the pipe moves past it: when SQS is
 //! down the pipe waits and retries (and re-creates a queue a restarted moto lost), so nothing
-//! committed is skipped.
+//! committed is skipped. Like Pipes, it keeps each shard's position: after a failed read it
+//! resumes after the last record it forwarded, so nothing is forwarded twice either.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -41,6 +42,8 @@ impl Pipe {
     /// Runs until the task is aborted.
     pub async fn run(self) {
         let mut iterators: HashMap<String, String> = HashMap::new();
+        // The last record forwarded from each shard: where a new iterator resumes.
+        let mut positions: HashMap<String, String> = HashMap::new();
         let mut finished: HashSet<String> = HashSet::new();
         let mut first_pass = true;
         let mut shards: Vec<String> = Vec::new();
@@ -62,10 +65,15 @@ impl Pipe {
             let mut full_page = false;
             for shard in shards.clone() {
                 if !iterators.contains_key(&shard) {
-                    // Shards that appear later start at their beginning (nothing is skipped).
-                    let position =
-                        if first_pass { self.starting_position.clone() } else { ShardIteratorType::TrimHorizon };
-                    match self.iterator(&shard, position).await {
+                    // After the last record forwarded when there is one; else shards that
+                    // appear later start at their beginning (nothing is skipped).
+                    let resume = positions.get(&shard).cloned();
+                    let position = match (&resume, first_pass) {
+                        (Some(_), _) => ShardIteratorType::AfterSequenceNumber,
+                        (None, true) => self.starting_position.clone(),
+                        (None, false) => ShardIteratorType::TrimHorizon,
+                    };
+                    match self.iterator(&shard, position, resume).await {
                         Ok(iterator) => {
                             iterators.insert(shard.clone(), iterator);
                         }
@@ -93,6 +101,9 @@ impl Pipe {
                 };
                 full_page |= page.records().len() >= self.batch_size as usize;
                 self.forward(page.records()).await;
+                if let Some(last) = page.records().last().and_then(|r| r.dynamodb()).and_then(|d| d.sequence_number()) {
+                    positions.insert(shard.clone(), last.to_owned());
+                }
                 match page.next_shard_iterator() {
                     Some(next) => {
                         iterators.insert(shard, next.to_owned());
@@ -124,13 +135,19 @@ impl Pipe {
         Ok(shards.iter().filter_map(|s| s.shard_id()).filter(|id| !finished.contains(*id)).map(str::to_owned).collect())
     }
 
-    async fn iterator(&self, shard: &str, position: ShardIteratorType) -> Result<String, String> {
+    async fn iterator(
+        &self,
+        shard: &str,
+        position: ShardIteratorType,
+        after: Option<String>,
+    ) -> Result<String, String> {
         let output = self
             .streams
             .get_shard_iterator()
             .stream_arn(&self.stream_arn)
             .shard_id(shard)
             .shard_iterator_type(position)
+            .set_sequence_number(after)
             .send()
             .await
             .map_err(|e| aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e).to_string())?;
