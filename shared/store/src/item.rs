@@ -169,7 +169,8 @@ impl Store {
     ) -> Result<Option<Vec<bool>>, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         let mut backoff = std::time::Duration::from_millis(20);
-        for attempt in 1..=TRANSACTION_ATTEMPTS {
+        let mut attempt = 1;
+        loop {
             let error = match self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await
             {
                 Ok(_) => return Ok(None),
@@ -189,6 +190,7 @@ impl Store {
                     let jitter = std::time::Duration::from_millis(u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20);
                     tokio::time::sleep(backoff + jitter).await;
                     backoff *= 2;
+                    attempt += 1;
                 }
                 Cancellation::Conflict => {
                     return Err(StoreError::Throttled(format!(
@@ -198,7 +200,6 @@ impl Store {
                 Cancellation::Other => return Err(StoreError::backend("TransactWriteItems", error)),
             }
         }
-        Err(StoreError::Throttled("TransactWriteItems: no attempt made".into()))
     }
 
     /// The items with these keys, by key (BatchGetItem in chunks of 100, unprocessed keys
