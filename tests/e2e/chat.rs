@@ -71,7 +71,7 @@ async fn two_matched_users_chat_resume_and_see_the_conversation_expire() {
     api.advance_clock(3600).await;
     let expiry = api.run_job("conversation-expiry").await;
     assert_eq!(expiry.body["expired"], 1, "{}", expiry.body);
-    assert!(expiry.body["messagesScheduledForDeletion"].as_u64().unwrap() >= 5);
+
     assert_eq!(ana.expect("conversation.expired").await["conversation"]["state"], "expired");
     ben.expect("conversation.expired").await;
     ana.send(send(&conversation, "a-late", "still there?")).await;

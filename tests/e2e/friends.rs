@@ -98,7 +98,10 @@ async fn a_block_ends_the_friendship() {
     let conversation = friends(&api, &a).await[0]["conversationId"].as_str().unwrap().to_owned();
     let blocked = api.post_auth("/v1/blocks", &b.access, json!({"userId": a.user_id})).await;
     assert_eq!(blocked.status, 201, "{}", blocked.body);
-    assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+    api.eventually(30, "the block ends the friendship", || async {
+        (friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty()).then_some(())
+    })
+    .await;
     let view = api.get(&format!("/v1/conversations/{conversation}"), Some(&a.access)).await;
     assert_eq!(view.body["state"], "closed", "{}", view.body);
 }
@@ -191,4 +194,109 @@ async fn two_agains_make_no_friendship_when_the_second_author_reported_the_first
     assert_eq!(reflect(&api, &b, &origin, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
     assert_eq!(reflect(&api, &a, &origin, json!({"vibe": 5, "outcome": "again"})).await.status, 201);
     assert!(friends(&api, &a).await.is_empty() && friends(&api, &b).await.is_empty());
+}
+
+/// Records the notification worker failed so far.
+fn notification_failures(api: &TestApi) -> u64 {
+    use std::sync::atomic::Ordering::Relaxed;
+    let workers = &api.pipeline.status.workers;
+    workers.iter().filter(|w| w.function == "notification-worker").map(|w| w.failed.load(Relaxed)).sum()
+}
+
+/// `conversation.closed` events received for `conversation` until the socket is quiet.
+async fn closed_events(chat: &mut Chat, conversation: &str) -> usize {
+    let mut count = 0;
+    while let Ok(Some(event)) = tokio::time::timeout(std::time::Duration::from_secs(3), chat.next()).await {
+        if event["type"] == "conversation.closed" && event["conversation"]["conversationId"] == conversation {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// What follows a panic exit is derived from its committed change: the step after the commit
+/// fails (the notification worker's transactions are cancelled past their attempts) and,
+/// once the record comes back, the friendship still ends, the messages still get their
+/// deadline and both are still told — exactly once.
+#[tokio::test]
+async fn what_follows_a_panic_exit_survives_a_failure_after_its_commit() {
+    let api = TestApi::start().await;
+    let (ana, ben, conversation) = api.matched_pair().await;
+    assert_eq!(stay(&api, &ana, &conversation).await.status, 200);
+    assert_eq!(stay(&api, &ben, &conversation).await.body["friends"], true);
+    let friends_conversation = friends(&api, &ana).await[0]["conversationId"].as_str().unwrap().to_owned();
+    let sent = api
+        .post_auth(
+            &format!("/v1/conversations/{conversation}/messages"),
+            &ben.access,
+            json!({"clientMessageId": "p-1", "text": "hello"}),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let (mut a_chat, mut b_chat) =
+        (Chat::connect(&api, &ana.access).await.unwrap(), Chat::connect(&api, &ben.access).await.unwrap());
+    // Written with the latest deadline the conversation allows (two days after its 24 h).
+    let written = api.message_deadlines(&conversation).await;
+
+    let iam = api.functions.iam().unwrap().clone();
+    let failures = notification_failures(&api);
+    iam.inject_transaction_conflicts("notification-worker", u32::MAX);
+    let panic = api.post_auth(&format!("/v1/conversations/{conversation}/panic"), &ana.access, json!({})).await;
+    assert_eq!(panic.status, 200, "{}", panic.body);
+    api.eventually(30, "the worker fails the panic exit's record", || async {
+        (notification_failures(&api) > failures).then_some(())
+    })
+    .await;
+    assert_eq!(friends(&api, &ana).await.len(), 1, "the failed step ended nothing");
+    assert_eq!(api.message_deadlines(&conversation).await, written, "nor moved the deadline");
+    iam.inject_transaction_conflicts("notification-worker", 0);
+
+    api.eventually(60, "the friendship ends once the record comes back", || async {
+        (friends(&api, &ana).await.is_empty() && friends(&api, &ben).await.is_empty()).then_some(())
+    })
+    .await;
+    let two_days_from_now = (chrono::Utc::now() + chrono::Duration::days(2)).timestamp();
+    let deadlines = api
+        .eventually(30, "the messages' deadline moves to two days after the panic exit", || async {
+            let deadlines = api.message_deadlines(&conversation).await;
+            (deadlines != written).then_some(deadlines)
+        })
+        .await;
+    let deadline = deadlines[0].expect("a deadline");
+    assert!((two_days_from_now - 120..=two_days_from_now).contains(&deadline), "{deadline} vs {two_days_from_now}");
+    assert_eq!(closed_events(&mut a_chat, &conversation).await, 1, "Ana is told once");
+    assert_eq!(closed_events(&mut b_chat, &conversation).await, 1, "Ben is told once");
+    let view = api.get(&format!("/v1/conversations/{friends_conversation}"), Some(&ben.access)).await;
+    assert_eq!(view.body["state"], "closed", "{}", view.body);
+}
+
+/// A block's consequences come from its insert in the same way: the worker fails first, and
+/// the conversation between the two still closes and their friendship still ends.
+#[tokio::test]
+async fn what_follows_a_block_survives_a_failure_after_its_commit() {
+    let api = TestApi::start().await;
+    let (ana, ben, conversation) = api.matched_pair().await;
+    assert_eq!(stay(&api, &ana, &conversation).await.status, 200);
+    assert_eq!(stay(&api, &ben, &conversation).await.body["friends"], true);
+    let mut a_chat = Chat::connect(&api, &ana.access).await.unwrap();
+
+    let iam = api.functions.iam().unwrap().clone();
+    let failures = notification_failures(&api);
+    iam.inject_transaction_conflicts("notification-worker", u32::MAX);
+    let blocked = api.post_auth("/v1/blocks", &ben.access, json!({"userId": ana.user_id})).await;
+    assert_eq!(blocked.status, 201, "{}", blocked.body);
+    api.eventually(30, "the worker fails the block's record", || async {
+        (notification_failures(&api) > failures).then_some(())
+    })
+    .await;
+    assert_eq!(friends(&api, &ana).await.len(), 1, "the failed step ended no friendship");
+    iam.inject_transaction_conflicts("notification-worker", 0);
+
+    api.eventually(60, "the friendship ends once the record comes back", || async {
+        (friends(&api, &ana).await.is_empty() && friends(&api, &ben).await.is_empty()).then_some(())
+    })
+    .await;
+    let daily = api.get(&format!("/v1/conversations/{conversation}"), Some(&ana.access)).await;
+    assert_eq!(daily.body["state"], "closed", "{}", daily.body);
+    assert_eq!(closed_events(&mut a_chat, &conversation).await, 1, "Ana is told once");
 }

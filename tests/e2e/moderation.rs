@@ -186,6 +186,54 @@ async fn a_ban_ends_the_conversation_closes_the_sockets_and_refuses_every_later_
     assert_eq!(review.body["user"]["status"], "banned");
 }
 
+/// The ban stays, and the banned account keeps its rights of access and erasure: it signs
+/// in to a session restricted to the export and the deletion request (and its
+/// cancellation), and every other route refuses it, while its deletion is pending too.
+#[tokio::test]
+async fn a_banned_account_can_still_export_and_ask_for_its_deletion_and_nothing_else() {
+    // A 1 s status cache, so every function knows of the ban soon (30 s deployed).
+    let api = TestApi::start_with(|config| config.status_cache_seconds = 1).await;
+    let (a, b, conversation) = api.matched_pair().await;
+    let boss = admin(&api).await;
+    let report = json!({"reportedUserId": a.user_id, "conversationId": conversation, "reason": "hate"});
+    let id = api.post_auth("/v1/reports", &b.access, report).await.body["reportId"].as_str().unwrap().to_owned();
+    let ban = json!({"action": "ban", "note": "hate speech"});
+    assert_eq!(api.post_auth(&format!("/v1/admin/reports/{id}/actions"), &boss.access, ban).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let signed_in = api.login(&a.email, PASSWORD).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    assert_eq!(
+        signed_in.body["restrictedTo"],
+        json!(["POST /v1/me/export", "POST /v1/me/deletion", "DELETE /v1/me/deletion"])
+    );
+    let token = signed_in.body["accessToken"].as_str().unwrap().to_owned();
+    let refused = |reply: Reply| {
+        reply.expect_error(403, "account_banned");
+    };
+    refused(api.get("/v1/me", Some(&token)).await);
+    refused(api.put("/v1/availability/today", &token, json!({})).await);
+    refused(api.put("/v1/me/intent", &token, json!({"intent": "light_chat"})).await);
+    assert_eq!(Chat::connect(&api, &token).await.err(), Some(403));
+
+    let export = api.post_auth("/v1/me/export", &token, json!({})).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(export.body["account"]["email"], a.email.as_str());
+    let asked = api.post_auth("/v1/me/deletion", &token, json!({})).await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    refused(api.get("/v1/me", Some(&token)).await);
+    let refreshed = api.post("/v1/auth/refresh", json!({"refreshToken": signed_in.body["refreshToken"]})).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    assert!(refreshed.body["restrictedTo"].is_array(), "still restricted while the deletion is pending");
+    refused(api.get("/v1/me", Some(refreshed.body["accessToken"].as_str().unwrap())).await);
+    let cancelled = api.delete("/v1/me/deletion", &token).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "banned", "cancelling restores the ban");
+    refused(api.get("/v1/me", Some(&token)).await);
+    let member = api.login(&b.email, PASSWORD).await;
+    assert!(member.body.get("restrictedTo").is_none(), "{}", member.body);
+}
+
 #[tokio::test]
 async fn a_suspension_keeps_the_user_out_of_matching_and_premium_is_an_admin_grant() {
     let api = TestApi::start().await;

@@ -172,6 +172,25 @@ fn export_sections() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// Items that name the user but are another's act about them, exported without the other's
+/// ids (or not at all): a block against them (and its mirror in their partition), another's
+/// availability, audit entries
+/// (an admin's action on their account is shown as `{action, at, days}`), a report about
+/// them and its guard.
+fn others_act(family: &str, item: &Item, user: &str) -> bool {
+    let pk = text(item, "pk");
+    match family {
+        "Blocked-by (mirror)" => pk == format!("USER#{user}"),
+        // Another user's block of them, another's day whose match or exclusions name them.
+        "Block" | "Availability" => pk != format!("USER#{user}"),
+        // An entry's own id is internal; the entry is shown by action, target and time.
+        "Audit entry" => true,
+        "Report" => text(item, "reporter") != user,
+        "Report guard" => !pk.starts_with(&format!("REPORTGUARD#{user}#")),
+        _ => false,
+    }
+}
+
 fn at_path<'a>(document: &'a Value, path: &str) -> &'a Value {
     path.split('.').fold(document, |value, key| &value[key])
 }
@@ -188,7 +207,8 @@ fn non_empty(value: &Value) -> bool {
 /// A user who has done what the product allows: profile, preferences, a device, a
 /// socket, a heartbeat, queued and matched, messages both ways after a reminder, a read
 /// position, a report and a block, a closed conversation counted in their history, a
-/// daily-prompt answer, a refreshed session. Returns them and their partner.
+/// daily-prompt answer, a friendship and a message in the friends' conversation, a refreshed
+/// session. Returns them and their partner.
 async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
     let (a, b, conversation) = api.matched_pair().await;
     let prefs = json!({"kinds": {"match": true, "message": true, "expiring": false, "reminder": true, "safety": true, "reward": true},
@@ -227,6 +247,17 @@ async fn a_full_life(api: &TestApi) -> (Session, Session, String) {
     let path = format!("/v1/prompts/{}/answer", daily.body["promptId"].as_str().unwrap());
     let answered = api.post_auth(&path, &a.access, json!({"text": "The market, then a long lunch"})).await;
     assert_eq!(answered.status, 200, "{}", answered.body);
+    // A and Fay, after an earlier conversation, both reflected "again": friends, who talk in
+    // a conversation of their own.
+    let fay = api.member("Fay", "Europe/Paris").await;
+    let origin = crate::trust::ended_between(api, &a, &fay, Duration::hours(1), false).await;
+    for session in [&a, &fay] {
+        let again = crate::trust::reflect(api, session, &origin, json!({"vibe": 5, "outcome": "again"})).await;
+        assert_eq!(again.status, 201, "{}", again.body);
+    }
+    let friends = api.get("/v1/friends", Some(&a.access)).await;
+    let friends_conversation = friends.body["friends"][0]["conversationId"].as_str().expect("friends").to_owned();
+    send(api, &a, &friends_conversation, "f-1").await;
     let refreshed = api.post("/v1/auth/refresh", json!({ "refreshToken": a.refresh })).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
     chat.close().await;
@@ -264,6 +295,7 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
     assert_eq!(names, sections.keys().collect(), "the item and export tables list the same families");
 
     // Every item that names A belongs to a family, and that family's section has data.
+    let ids = regex_lite::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
     let mut seen = BTreeSet::new();
     for item in api.items().await {
         if !mentions(&item, &a.user_id) {
@@ -275,13 +307,22 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
             .find(|f| f.pk.is_match(&pk) && f.sk.is_match(&sk))
             .unwrap_or_else(|| panic!("{pk} / {sk} names the user but matches no family of the data model"));
         seen.insert(family.name.clone());
-        // An item lands in one of its family's sections (an audit entry as actor or subject).
+        // An item lands in one of its family's sections (an audit entry as actor or subject),
+        // and that section names what the item's keys name (its conversation, message,
+        // match, report, friend …): a section holding something else is no proof.
         let paths = &sections[&family.name];
         assert!(
             paths.is_empty() || paths.iter().any(|path| non_empty(at_path(document, path))),
             "{} ({pk} / {sk}) is not in the export at {paths:?}",
             family.name
         );
+        if paths.is_empty() || others_act(&family.name, &item, &a.user_id) {
+            continue;
+        }
+        let shown: String = paths.iter().map(|path| at_path(document, path).to_string()).collect();
+        for id in ids.find_iter(&format!("{pk} {sk}")).map(|m| m.as_str()).filter(|id| *id != a.user_id) {
+            assert!(shown.contains(id), "{} ({pk} / {sk}): {id} is not in the export at {paths:?}", family.name);
+        }
     }
     for expected in [
         "User",
@@ -300,6 +341,7 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
         "Reflection",
         "Reflected pair",
         "Prompt answer",
+        "Friendship",
     ] {
         assert!(seen.contains(expected), "the scenario covers {expected}: {seen:?}");
     }
@@ -322,6 +364,14 @@ async fn the_export_holds_every_item_family_that_names_the_user() {
     assert_eq!(document["account"]["hasPassword"], true);
     assert!(document["sessions"][0]["lastUsedAt"].is_string(), "{}", document["sessions"]);
     assert_eq!(document["matches"][0]["partner"]["userId"], b.user_id.as_str());
+    let conversations = document["conversations"].to_string();
+    assert!(conversations.contains(&conversation), "the day's conversation");
+    let friends_conversation = document["friends"][0]["conversationId"].as_str().expect("a friend");
+    assert!(conversations.contains(friends_conversation), "the friends' conversation: {conversations}");
+    assert!(
+        document["messages"].as_array().unwrap().iter().any(|m| m["conversationId"] == friends_conversation),
+        "the user's message in the friends' conversation"
+    );
     assert!(document["matches"][0]["partner"].get("email").is_none());
 }
 

@@ -10,23 +10,12 @@ fn send(conversation: &str, client_id: &str, text: &str) -> Value {
 }
 
 /// Queues both and runs the sweep; the conversation id.
-async fn match_them(api: &TestApi, a: &Session, b: &Session) -> String {
-    for s in [a, b] {
-        let reply = api.put("/v1/availability/today", &s.access, json!({})).await;
-        assert_eq!(reply.status, 200, "{}", reply.body);
-    }
-    let report = api.run_job("pairing-sweep").await;
-    assert_eq!(report.body["created"], 1, "{}", report.body);
-    let today = api.get("/v1/match/today", Some(&a.access)).await;
-    today.body["conversationId"].as_str().unwrap().to_owned()
-}
-
 /// Two members with one device each (Ana's iOS, Ben's Android), matched.
 async fn matched_with_devices(api: &TestApi) -> (Session, Session, String, String, String) {
     let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
     let token_a = device(api, &a, "ios", &format!("{}a0", uuid_hex())).await;
     let token_b = device(api, &b, "android", &format!("fcm:{}b0", uuid_hex())).await;
-    let conversation = match_them(api, &a, &b).await;
+    let conversation = api.match_them(&a, &b).await;
     (a, b, conversation, token_a, token_b)
 }
 
@@ -269,7 +258,7 @@ async fn quiet_hours_defer_a_push_to_their_end_and_a_kind_turned_off_is_not_push
         json!({"start": hh_mm(paris - chrono::Duration::hours(1)), "end": hh_mm(paris + chrono::Duration::hours(1))});
     assert_eq!(api.put("/v1/me/notifications", &b.access, json!({"quietHours": window})).await.status, 200);
     let before = forwarded(&api);
-    match_them(&api, &a, &b).await;
+    api.match_them(&a, &b).await;
 
     until_pushed(&api, &token_a, "match", 1).await;
     notifications_caught_up(&api, before + 1).await;
@@ -308,7 +297,7 @@ async fn a_missing_platform_application_disables_no_device_and_the_push_follows_
     let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
     let token_a = device(&api, &a, "ios", &format!("{}a0", uuid_hex())).await;
     sns.delete_platform_application().platform_application_arn(&ios).send().await.unwrap();
-    match_them(&api, &a, &b).await;
+    api.match_them(&a, &b).await;
 
     let failed = || api.pipeline.status.workers.iter().map(|w| w.failed.load(Relaxed)).sum::<u64>();
     api.eventually(15, "the match's push failed and was kept for a retry", || async { (failed() > 0).then_some(()) })
@@ -325,4 +314,70 @@ async fn a_missing_platform_application_disables_no_device_and_the_push_follows_
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert_eq!(push_count(&pushes(&api).await, &token_a, "match"), 1, "once");
     assert_eq!(status(api.get("/v1/push-tokens", Some(&a.access)).await.body), "active");
+}
+
+/// The "new message" push is keyed on the message: a publish that fails (the platform
+/// application missing) takes no window away, so the retry pushes once the application is
+/// back — once.
+#[tokio::test]
+async fn a_message_push_that_failed_to_publish_goes_out_once_on_the_retry() {
+    let api = TestApi::start().await;
+    let sns = aws_sdk_sns::Client::new(&sdk_config().await);
+    let ios = api.app.config.push_applications.ios.clone().unwrap();
+    let name = ios.rsplit('/').next().unwrap().to_owned();
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let start = forwarded(&api);
+    let conversation = api.match_them(&a, &b).await;
+    notifications_caught_up(&api, start + 1).await;
+    // Ben's device comes after the match: the message's push is the only one to fail.
+    let token_b = device(&api, &b, "ios", &format!("{}b0", uuid_hex())).await;
+    sns.delete_platform_application().platform_application_arn(&ios).send().await.unwrap();
+    let before = notification_failures(&api);
+    let path = format!("/v1/conversations/{conversation}/messages");
+    let sent = api.post_auth(&path, &a.access, json!({"clientMessageId": "m-1", "text": "hello?"})).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+
+    let failed = || notification_failures(&api);
+    api.eventually(15, "the message's push failed and was kept for a retry", || async {
+        (failed() > before).then_some(())
+    })
+    .await;
+    assert_eq!(push_count(&pushes(&api).await, &token_b, "message"), 0);
+    let created = sns.create_platform_application().name(&name).platform("APNS");
+    created.attributes("PlatformCredential", "local-credential").send().await.unwrap();
+    until_pushed(&api, &token_b, "message", 1).await;
+    notifications_caught_up(&api, start + 2).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(push_count(&pushes(&api).await, &token_b, "message"), 1, "once");
+}
+
+/// A change redelivered after the coalescing window (a replayed stream, a visibility timeout
+/// passed, a dead-letter redrive) pushes nothing twice: the push is named by the message.
+#[tokio::test]
+async fn a_message_change_redelivered_after_the_window_pushes_nothing_twice() {
+    let api = TestApi::start_with(|config| config.message_push_coalesce_minutes = 0).await;
+    let (a, _b, conversation, _token_a, token_b) = matched_with_devices(&api).await;
+    let path = format!("/v1/conversations/{conversation}/messages");
+    let sent = api.post_auth(&path, &a.access, json!({"clientMessageId": "m-1", "text": "hello?"})).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let message_id = sent.body["messageId"].as_str().unwrap().to_owned();
+    until_pushed(&api, &token_b, "message", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let body = json!({"eventName": "MODIFY", "pk": format!("CONV#{conversation}"), "sk": format!("MSG#{message_id}")});
+    let mut record = aws_lambda_events::sqs::SqsMessage::default();
+    record.message_id = Some("redelivered".into());
+    record.body = Some(body.to_string());
+    let mut event = aws_lambda_events::sqs::SqsEvent::default();
+    event.records = vec![record];
+    let response = tandem_api::workers::notifications::handle(api.app.clone(), event).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(push_count(&pushes(&api).await, &token_b, "message"), 1, "the redelivery pushed again");
+}
+
+/// Records the notification worker failed so far.
+fn notification_failures(api: &TestApi) -> u64 {
+    use std::sync::atomic::Ordering::Relaxed;
+    let workers = &api.pipeline.status.workers;
+    workers.iter().filter(|w| w.function == "notification-worker").map(|w| w.failed.load(Relaxed)).sum()
 }

@@ -339,6 +339,20 @@ impl TestApi {
         }
     }
 
+    /// The deletion deadline (`ttl`, epoch seconds) of each message of a conversation, as stored.
+    pub async fn message_deadlines(&self, conversation: &str) -> Vec<Option<i64>> {
+        let partition = format!("CONV#{conversation}");
+        let text = |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, name: &str| {
+            item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+        };
+        self.items()
+            .await
+            .into_iter()
+            .filter(|item| text(item, "pk") == partition && text(item, "sk").starts_with("MSG#"))
+            .map(|item| item.get("ttl").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .collect()
+    }
+
     /// Items whose partition key starts with `prefix`.
     pub async fn count_items(&self, prefix: &str) -> usize {
         self.items()
@@ -481,15 +495,29 @@ impl TestApi {
     /// Two members queued and matched by the sweep; returns them and the conversation id.
     pub async fn matched_pair(&self) -> (Session, Session, String) {
         let (a, b) = (self.member("Ana", "Europe/Paris").await, self.member("Ben", "Europe/Paris").await);
-        for s in [&a, &b] {
-            let reply = self.put("/v1/availability/today", &s.access, json!({})).await;
-            assert_eq!(reply.status, 200, "{}", reply.body);
+        let conversation = self.match_them(&a, &b).await;
+        (a, b, conversation)
+    }
+
+    /// Queues `a` and `b` and runs the sweep, which matches them; the conversation id.
+    pub async fn match_them(&self, a: &Session, b: &Session) -> String {
+        let queue = || async {
+            for s in [a, b] {
+                let reply = self.put("/v1/availability/today", &s.access, json!({})).await;
+                assert_eq!(reply.status, 200, "{}", reply.body);
+            }
+        };
+        queue().await;
+        let mut report = self.run_job("pairing-sweep").await;
+        if report.body["created"] == 0 && report.body["staleDropped"].as_u64().unwrap_or(0) > 0 {
+            // The sweep ran as the users' local day ended and dropped the day they queued
+            // for: queue them for the new day and sweep again.
+            queue().await;
+            report = self.run_job("pairing-sweep").await;
         }
-        let report = self.run_job("pairing-sweep").await;
         assert_eq!(report.body["created"], 1, "{}", report.body);
         let today = self.get("/v1/match/today", Some(&a.access)).await;
-        let conversation = today.body["conversationId"].as_str().expect("conversation id").to_owned();
-        (a, b, conversation)
+        today.body["conversationId"].as_str().expect("conversation id").to_owned()
     }
 }
 

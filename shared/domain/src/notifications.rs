@@ -251,10 +251,11 @@ impl Push {
         )
     }
 
-    /// `window_start` names the coalescing window: one push per conversation per window.
-    pub fn new_message(recipient: &str, conversation_id: &str, window_start: DateTime<Utc>) -> Self {
+    /// Named by the message that opened the coalescing window (one push per conversation
+    /// per window): a redelivered change pushes under the same id, so no device twice.
+    pub fn new_message(recipient: &str, conversation_id: &str, message_id: &str) -> Self {
         Self::new(
-            format!("message:{conversation_id}:{recipient}:{}", window_start.timestamp()),
+            format!("message:{conversation_id}:{recipient}:{message_id}"),
             PushKind::Message,
             "New message",
             "Your match wrote to you.",
@@ -421,7 +422,6 @@ mod tests {
         assert_eq!(a, Push::match_created("u1", "m1", "c1"));
         assert_ne!(a.notification_id, Push::match_created("u2", "m1", "c1").notification_id);
         assert_eq!(a.data["kind"], "match");
-        let window = at("2026-11-21T10:00:00Z");
-        assert_eq!(Push::new_message("u1", "c1", window).notification_id, "message:c1:u1:1795255200");
+        assert_eq!(Push::new_message("u1", "c1", "m7").notification_id, "message:c1:u1:m7", "keyed on the message");
     }
 }

@@ -19,16 +19,18 @@ crate::named_enum! {
 }
 
 impl UserStatus {
-    /// Banned accounts cannot obtain tokens; every other status can still sign in
-    /// (a suspended user must be able to acknowledge, a pending deletion to cancel).
-    pub fn may_sign_in(self) -> bool {
-        !matches!(self, UserStatus::Banned)
+    /// A banned account still signs in, to exercise its rights of access and erasure, and
+    /// nothing else: its tokens serve only the export and the deletion request (every other
+    /// route refuses it). Every other status signs in fully (a suspended user must be able
+    /// to acknowledge, a pending deletion to cancel).
+    pub fn is_restricted(self) -> bool {
+        matches!(self, UserStatus::Banned)
     }
 
-    /// Whether the account may ask for its deletion (a banned one cannot sign in; one
-    /// already pending keeps its first request).
+    /// Whether the account may ask for its deletion (one already pending keeps its first
+    /// request).
     pub fn may_request_deletion(self) -> bool {
-        matches!(self, UserStatus::Active | UserStatus::SuspendedFromMatching)
+        matches!(self, UserStatus::Active | UserStatus::SuspendedFromMatching | UserStatus::Banned)
     }
 }
 
@@ -86,6 +88,21 @@ pub struct DeletionRequest {
 }
 
 impl User {
+    /// The status that decides what the account may do: a banned account that asked for its
+    /// deletion stays banned through the grace period (its status reads pending deletion).
+    pub fn standing(&self) -> UserStatus {
+        match &self.deletion {
+            Some(request) if self.status == UserStatus::PendingDeletion => {
+                if request.previous_status.is_restricted() {
+                    request.previous_status
+                } else {
+                    self.status
+                }
+            }
+            _ => self.status,
+        }
+    }
+
     /// Whether the account is pending deletion and its grace period is over at `now`.
     pub fn erasure_due(&self, now: DateTime<Utc>) -> bool {
         self.status == UserStatus::PendingDeletion && self.deletion.as_ref().is_some_and(|d| d.due_at <= now)
@@ -130,10 +147,16 @@ mod tests {
     }
 
     #[test]
-    fn only_banned_users_cannot_sign_in() {
-        assert!(UserStatus::Active.may_sign_in());
-        assert!(UserStatus::SuspendedFromMatching.may_sign_in());
-        assert!(UserStatus::PendingDeletion.may_sign_in());
-        assert!(!UserStatus::Banned.may_sign_in());
+    fn only_banned_users_are_restricted_even_while_their_deletion_is_pending() {
+        assert!(!UserStatus::Active.is_restricted());
+        assert!(!UserStatus::SuspendedFromMatching.is_restricted());
+        assert!(UserStatus::Banned.is_restricted() && UserStatus::Banned.may_request_deletion());
+        let now = Utc::now();
+        let mut user = User::new(Email::parse("a@example.com", "email").unwrap(), now);
+        user.status = UserStatus::PendingDeletion;
+        user.deletion = Some(DeletionRequest { requested_at: now, due_at: now, previous_status: UserStatus::Active });
+        assert_eq!(user.standing(), UserStatus::PendingDeletion);
+        user.deletion = Some(DeletionRequest { requested_at: now, due_at: now, previous_status: UserStatus::Banned });
+        assert_eq!(user.standing(), UserStatus::Banned, "a pending deletion does not lift a ban");
     }
 }

@@ -2,7 +2,7 @@
 //! erasure the purge job runs once the grace period is over. What erasure keeps is the
 //! list of tombstones in `docs/data-model.md` (retention table).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
@@ -102,7 +102,10 @@ impl Store {
         self.record_erasure(user, request, now).await?;
 
         let mut doomed: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut conversations: BTreeSet<(ConversationId, MatchId)> = BTreeSet::new();
+        // Every conversation the user took part in, with its match when known: the days
+        // they were matched, their friendships, and any other item naming one (a
+        // reflectable conversation outlives the conversation item by days).
+        let mut conversations: BTreeMap<ConversationId, Option<MatchId>> = BTreeMap::new();
         let mut filed: Vec<ReportId> = Vec::new();
         let mut owned_tokens: Vec<String> = Vec::new();
         let partition = keys::user_partition(user_id);
@@ -119,14 +122,15 @@ impl Store {
                     (conversation_id.parse::<ConversationId>(), text(&item, "partner").parse::<UserId>())
                 {
                     doomed.insert(keys::reflectable(&partner, &conversation_id));
+                    let match_id = self.conversation(&conversation_id, now).await?.map(|c| c.match_id);
+                    conversations.entry(conversation_id).or_insert(match_id);
                 }
             } else if let Some(friend) = other(keys::FRIENDS) {
                 // The friendship ends: the friend's side goes, the friends' conversation is purged.
                 doomed.insert(keys::friend(&friend, user_id));
-                if let Ok(conversation_id) = text(&item, "conversationId").parse::<ConversationId>()
-                    && let Some(conversation) = self.conversation(&conversation_id, now).await?
-                {
-                    conversations.insert((conversation_id, conversation.match_id));
+                if let Ok(conversation_id) = text(&item, "conversationId").parse::<ConversationId>() {
+                    let match_id = self.conversation(&conversation_id, now).await?.map(|c| c.match_id);
+                    conversations.insert(conversation_id, match_id);
                 }
             } else if let Some(token_id) = sort_key.strip_prefix(keys::PUSH_TOKENS) {
                 owned_tokens.push(token_id.to_owned());
@@ -138,7 +142,7 @@ impl Store {
                 && let (Ok(conversation_id), Ok(match_id)) =
                     (text(&item, "conversationId").parse(), text(&item, "matchId").parse())
             {
-                conversations.insert((conversation_id, match_id));
+                conversations.insert(conversation_id, Some(match_id));
             }
             if sort_key != "USER" {
                 doomed.insert((partition.clone(), sort_key));
@@ -158,7 +162,7 @@ impl Store {
         }
         let mut count = doomed.len();
         for (conversation_id, match_id) in &conversations {
-            count += self.purge_conversation_now(conversation_id, match_id).await?;
+            count += self.purge_conversation_now(conversation_id, match_id.as_ref()).await?;
         }
         self.batch_delete(doomed.into_iter().collect()).await?;
         for token_id in owned_tokens {
@@ -247,10 +251,13 @@ impl Store {
         let mut filed = Vec::new();
         for item in live(self.partition_items(&keys::user_partition(&user.id), false).await?) {
             let sort_key = text(&item, SK);
-            if sort_key.starts_with("AVAIL#") {
-                conversation_ids.extend(text(&item, "conversationId").parse::<ConversationId>().ok());
-                match_ids.extend(text(&item, "matchId").parse::<MatchId>().ok());
+            // Any of the user's items that names a conversation or a match leads to it: the
+            // days they were matched, their friendships (the friends' conversation and the
+            // one it grew from), reflections, reflectable conversations.
+            for attribute in ["conversationId", "originConversationId"] {
+                conversation_ids.extend(text(&item, attribute).parse::<ConversationId>().ok());
             }
+            match_ids.extend(text(&item, "matchId").parse::<MatchId>().ok());
             if let Some(report_id) = sort_key.strip_prefix(keys::REPORTS_FILED) {
                 filed.extend(report_id.parse::<ReportId>().ok());
             }
@@ -270,7 +277,7 @@ impl Store {
         for item in matches.into_values() {
             about.matches.push(plain(item)?);
         }
-        // Their conversations' partitions (≤ 7), read together.
+        // Their conversations' partitions (a week's days and their friendships), read together.
         let partitions = futures::future::try_join_all(
             conversation_ids
                 .iter()
@@ -290,7 +297,13 @@ impl Store {
                 } else if own.contains(&sort_key)
                     || (sort_key.starts_with(keys::MESSAGES) && text(&item, "author") == user.id.as_str())
                 {
-                    about.in_conversations.push((sort_key, plain(item)?));
+                    // Each says which conversation it belongs to (a read position does not
+                    // carry it: its partition does).
+                    let mut value = plain(item)?;
+                    if let Some(fields) = value.as_object_mut() {
+                        fields.entry("conversationId").or_insert_with(|| conversation_id.to_string().into());
+                    }
+                    about.in_conversations.push((sort_key, value));
                 }
             }
         }

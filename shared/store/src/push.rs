@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::notifications::{NotificationPrefs, Platform, Push};
-use tandem_domain::{ConversationId, UserId};
+use tandem_domain::{ConversationId, MessageId, UserId};
 
 use crate::error::conditional;
 use crate::item::{key, n, s, with_key};
@@ -15,8 +15,13 @@ use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, TTL};
 use crate::{Store, StoreError};
 
 /// How long "pushed to this device" is remembered: longer than any redelivery.
-const PUSH_GUARD_DAYS: i64 = 7;
+/// Outlives every redelivery: the notification dead-letter queue keeps a record 14 days, and
+/// a redrive from it must find each device's claim still taken.
+const PUSH_GUARD_DAYS: i64 = 15;
 /// A deferred push is dropped if nothing released it this long after it was due.
+/// The message that opened a message-push window (its push is keyed on it).
+const OPENED_BY: &str = "openedBy";
+
 const DEFERRED_GRACE_DAYS: i64 = 2;
 /// Attempts at registering a token that another request is moving at the same time.
 const REGISTER_ATTEMPTS: usize = 3;
@@ -290,18 +295,22 @@ impl Store {
         self.delete(keys::push_guard(notification_id, token_id)).await
     }
 
-    /// Opens the recipient's message-push window for a conversation: `Some(start)` when
-    /// no window was open (this message pushes), `None` while one is (coalesced).
+    /// Opens the recipient's message-push window for a conversation with `message_id`:
+    /// `true` when this message pushes (no window was open, or this message opened the one
+    /// that is: a redelivery), `false` while another message's window is open (coalesced).
     pub async fn open_message_push_window(
         &self,
         conversation_id: &ConversationId,
         recipient: &UserId,
         window: Duration,
+        message_id: &MessageId,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ) -> Result<bool, StoreError> {
         let until = now + window;
-        let mut item = key(keys::message_push_gate(conversation_id, recipient));
+        let gate = keys::message_push_gate(conversation_id, recipient);
+        let mut item = key(gate.clone());
         item.insert("until".to_owned(), n(until.timestamp()));
+        item.insert(OPENED_BY.to_owned(), s(message_id.as_str()));
         item.insert(TTL.to_owned(), n((until + Duration::days(1)).timestamp()));
         let result = self
             .client
@@ -314,7 +323,13 @@ impl Store {
             .expression_attribute_values(":now", n(now.timestamp()))
             .send()
             .await;
-        Ok(conditional("PutItem", result)?.map(|_| now))
+        if conditional("PutItem", result)?.is_some() {
+            return Ok(true);
+        }
+        // Open: by this very message (a redelivery, which pushes under the same id and so
+        // reaches only the devices not yet pushed), or by another (coalesced).
+        let current = self.get_live(gate, now.timestamp()).await?;
+        Ok(current.is_some_and(|item| item.get(OPENED_BY).and_then(|v| v.as_s().ok()) == Some(&message_id.to_string())))
     }
 
     /// Keeps `push` for `user` until `due`; `false` if it was deferred before.

@@ -76,6 +76,11 @@ impl Store {
         ])
     }
 
+    /// Whether `owner`'s block of `other` stands.
+    pub async fn has_blocked(&self, owner: &UserId, other: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self.get_live(keys::relation(keys::BLOCKS, owner, other), now.timestamp()).await?.is_some())
+    }
+
     /// Removes a block and its mirror; returns whether there was one.
     pub async fn unblock(&self, owner: &UserId, other: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let existed = self.get_live(keys::relation(keys::BLOCKS, owner, other), now.timestamp()).await?.is_some();

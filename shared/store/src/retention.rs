@@ -95,14 +95,14 @@ impl Store {
         match_id: &MatchId,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        self.purge_conversation_partition(conversation_id, match_id, Some(now)).await
+        self.purge_conversation_partition(conversation_id, Some(match_id), Some(now)).await
     }
 
     /// The same, whatever its deadline (an erased participant's conversations).
     pub(crate) async fn purge_conversation_now(
         &self,
         conversation_id: &ConversationId,
-        match_id: &MatchId,
+        match_id: Option<&MatchId>,
     ) -> Result<usize, StoreError> {
         self.purge_conversation_partition(conversation_id, match_id, None).await
     }
@@ -110,7 +110,7 @@ impl Store {
     async fn purge_conversation_partition(
         &self,
         conversation_id: &ConversationId,
-        match_id: &MatchId,
+        match_id: Option<&MatchId>,
         due_by: Option<DateTime<Utc>>,
     ) -> Result<usize, StoreError> {
         let conversation_key = keys::conversation(conversation_id);
@@ -120,7 +120,7 @@ impl Store {
             .into_iter()
             .filter(|item_key| *item_key != conversation_key)
             .collect();
-        doomed.push(keys::pairing_match(match_id));
+        doomed.extend(match_id.map(keys::pairing_match));
         let count = doomed.len();
         self.batch_delete(doomed).await?;
         let mut delete = self.client.delete_item().table_name(&self.table).set_key(Some(key(conversation_key)));

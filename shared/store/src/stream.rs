@@ -41,6 +41,8 @@ pub enum Change {
     ReminderSent { conversation_id: ConversationId, user_id: UserId },
     /// A badge was earned (the badge item's insert).
     BadgeEarned { user_id: UserId, badge: Badge },
+    /// A user blocked another (the block's insert; its mirror is not passed).
+    Blocked { owner: UserId, other: UserId },
     /// A push deferred by quiet hours was released (the pipe passes that change only).
     PushReleased { user_id: UserId, notification_id: String },
     /// Anything else: the pipes' filters should not let it through, and workers ignore it.
@@ -110,6 +112,11 @@ pub fn parse_change(body: &str) -> Result<Change, StoreError> {
             .ok_or_else(|| StoreError::Malformed(format!("{}/{}: no such badge", change.pk, change.sk)))?;
         return Ok(Change::BadgeEarned { user_id, badge });
     }
+    if let Some(other) = change.sk.strip_prefix(keys::BLOCKS) {
+        let owner = id(change.pk.strip_prefix(keys::USERS))?.parse().map_err(malformed)?;
+        let other = other.parse().map_err(malformed)?;
+        return Ok(Change::Blocked { owner, other });
+    }
     if change.pk.starts_with(keys::MATCHES) {
         let match_id = id(change.pk.strip_prefix(keys::MATCHES))?.parse().map_err(malformed)?;
         return Ok(Change::MatchCreated { match_id });
@@ -146,6 +153,13 @@ mod tests {
             reminded,
             Change::ReminderSent { conversation_id: CONVERSATION.parse().unwrap(), user_id: MESSAGE.parse().unwrap() }
         );
+        let blocked =
+            parse_change(&body("INSERT", &format!("USER#{CONVERSATION}"), &format!("REL#BLOCKS#{MESSAGE}"))).unwrap();
+        assert_eq!(blocked, Change::Blocked { owner: CONVERSATION.parse().unwrap(), other: MESSAGE.parse().unwrap() });
+        let mirror =
+            parse_change(&body("INSERT", &format!("USER#{MESSAGE}"), &format!("REL#BLOCKEDBY#{CONVERSATION}")))
+                .unwrap();
+        assert!(matches!(mirror, Change::Other(_)), "a block is acted on once, from its own side");
         let badge = parse_change(&body("INSERT", &format!("USER#{MESSAGE}"), "BADGE#streak_7")).unwrap();
         assert_eq!(badge, Change::BadgeEarned { user_id: MESSAGE.parse().unwrap(), badge: Badge::Streak7 });
         assert!(parse_change(&body("INSERT", &format!("USER#{MESSAGE}"), "BADGE#nope")).is_err());

@@ -22,31 +22,39 @@ use crate::{ApiError, App};
 /// The caller behind the request's `Authorization: Bearer` token, refused when the account
 /// is banned or gone even though the token is still valid.
 pub async fn authenticate(app: &App, request: &Request) -> Result<Caller, ApiError> {
+    let caller = authenticate_restricted(app, request).await?;
+    check_standing(app, &caller.user_id).await?;
+    Ok(caller)
+}
+
+/// The caller of a route a banned account may still use (the export and the deletion
+/// request: its rights of access and erasure). Refuses only a gone account (401).
+pub async fn authenticate_restricted(app: &App, request: &Request) -> Result<Caller, ApiError> {
     let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthenticated)?;
     let (scheme, token) = header.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::Unauthenticated);
     }
     let caller = app.tokens.verify(token.trim(), chrono::Utc::now()).await?;
-    check_standing(app, &caller.user_id).await?;
+    standing(app, &caller.user_id).await?;
     Ok(caller)
 }
 
 /// Refuses a banned account (403 `account_banned`) and one that no longer exists (401),
 /// through the warm function's status cache.
 pub async fn check_standing(app: &App, user: &UserId) -> Result<(), ApiError> {
-    let status = match app.statuses.get(user) {
-        Some(status) => status,
-        None => {
-            let account = app.store.user(user, chrono::Utc::now()).await?.ok_or(ApiError::Unauthenticated)?;
-            app.statuses.put(user, account.status);
-            account.status
-        }
-    };
-    match status {
-        UserStatus::Banned => Err(ApiError::banned()),
-        _ => Ok(()),
+    if standing(app, user).await?.is_restricted() { Err(ApiError::banned()) } else { Ok(()) }
+}
+
+/// The account's standing (`User::standing`), through the warm function's status cache;
+/// 401 when the account is gone.
+async fn standing(app: &App, user: &UserId) -> Result<UserStatus, ApiError> {
+    if let Some(status) = app.statuses.get(user) {
+        return Ok(status);
     }
+    let account = app.store.user(user, chrono::Utc::now()).await?.ok_or(ApiError::Unauthenticated)?;
+    app.statuses.put(user, account.standing());
+    Ok(account.standing())
 }
 
 /// The caller, who must be an admin (403 for anyone else).

@@ -18,7 +18,6 @@ pub struct ExpiryReport {
     pub due: usize,
     pub expiring_sent: usize,
     pub expired: usize,
-    pub messages_scheduled_for_deletion: usize,
 }
 
 pub async fn handle(app: App, now: DateTime<Utc>) -> JobResult {
@@ -37,10 +36,7 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> Result<ExpiryReport, ApiError
     for result in steps {
         match result {
             Ok(ExpiryStep::ExpiringSent) => report.expiring_sent += 1,
-            Ok(ExpiryStep::Expired(messages)) => {
-                report.expired += 1;
-                report.messages_scheduled_for_deletion += messages;
-            }
+            Ok(ExpiryStep::Expired) => report.expired += 1,
             Ok(ExpiryStep::Nothing) => {}
             Err(error) => {
                 tracing::error!(error = ?error, "expiring a conversation failed");

@@ -264,8 +264,8 @@ pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &st
     Ok(())
 }
 
-/// Closes an active conversation `by` a participant: messages get their deletion time,
-/// both are told (`conversation.closed`). 409 if it is already over.
+/// Closes an active conversation `by` a participant (the rest follows from the change:
+/// `ended`). 409 if it is already over.
 pub async fn close(
     app: &App,
     conversation_id: &ConversationId,
@@ -274,9 +274,8 @@ pub async fn close(
 ) -> Result<ConversationRecord, ApiError> {
     let conversation = participant_view(app, conversation_id, by, now).await?;
     refuse_for_friends(conversation.kind)?;
-    let closed = app.store.close_conversation(conversation_id, by, now).await?.ok_or_else(already_over)?;
-    after_end(app, &closed, now).await?;
-    Ok(closed)
+    // What follows the end comes from the committed change (`ended`).
+    app.store.close_conversation(conversation_id, by, now).await?.ok_or_else(already_over)
 }
 
 /// What a panic exit did: the conversation ended and the report filed.
@@ -304,17 +303,32 @@ pub async fn panic_exit(
         return Err(already_over());
     }
     tracing::warn!(%conversation_id, %report_id, "panic exit");
-    // Each now blocks the other: no friendship survives that.
-    crate::services::friendships::end_friendship(app, by, &other, now).await?;
-    let ended = ConversationRecord { state: ConversationState::EndedByPanic, ended_at: Some(now), ..conversation };
-    after_end(app, &ended, now).await?;
-    Ok(PanicExit { conversation_id: conversation_id.clone(), state: ended.state, report_id })
+    // The friendship's end, the messages' deadline and telling both follow from the
+    // committed change (`ended`), so a failure after the commit loses none of them.
+    Ok(PanicExit { conversation_id: conversation_id.clone(), state: ConversationState::EndedByPanic, report_id })
 }
 
-/// What follows any early end: messages deleted 2 days from now, both participants told.
-async fn after_end(app: &App, ended: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
-    app.store.set_message_deletion(&ended.conversation_id, message_deletion_time(now)).await?;
-    notify_both(app, ended, "conversation.closed").await
+/// What follows any end of a conversation (expired, closed, a panic exit, a block, the
+/// friendship's end), derived from the committed change by the notification worker: a
+/// panic exit ends the two's friendship (each now blocks the other), the messages get their
+/// deletion time (two days after the end), the end counts in both participants' history,
+/// and both are told, last, so a step that fails is retried with the record and nobody is
+/// told twice. Every step is idempotent: a redelivery changes nothing more.
+pub async fn ended(app: &App, conversation: &ConversationRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let [a, b] = &conversation.participants;
+    if conversation.state == ConversationState::EndedByPanic
+        && crate::services::friendships::end_friendship(app, a, b, now).await?
+    {
+        tracing::info!(conversation_id = %conversation.conversation_id, "a panic exit ended a friendship");
+    }
+    let ended_at = conversation.ended_at.unwrap_or(now);
+    app.store.set_message_deletion(&conversation.conversation_id, message_deletion_time(ended_at)).await?;
+    crate::services::ghosting::conversation_ended(app, conversation, now).await?;
+    let kind = match conversation.state {
+        ConversationState::Expired => "conversation.expired",
+        _ => "conversation.closed",
+    };
+    notify_both(app, conversation, kind).await
 }
 
 fn already_over() -> ApiError {
@@ -351,8 +365,7 @@ pub async fn close_active(
         if !partner_matches || !is_open(conversation.state, conversation.expires_at, now) {
             continue;
         }
-        if let Some(closed) = app.store.close_conversation(&conversation_id, &me.id, now).await? {
-            after_end(app, &closed, now).await?;
+        if app.store.close_conversation(&conversation_id, &me.id, now).await?.is_some() {
             return Ok(true);
         }
     }
@@ -418,8 +431,8 @@ pub async fn extend(
 pub enum ExpiryStep {
     /// `conversation.expiring` sent (one hour left).
     ExpiringSent,
-    /// Expired, with this many messages scheduled for deletion.
-    Expired(usize),
+    /// Expired (the messages' deadline and telling both follow from the change: `ended`).
+    Expired,
     /// Another run got there first, or nothing is due yet.
     Nothing,
 }
@@ -441,14 +454,11 @@ pub async fn expiry_step(
     now: DateTime<Utc>,
 ) -> Result<ExpiryStep, ApiError> {
     if now >= conversation.expires_at {
-        if !app.store.expire_conversation(&conversation, now).await? {
-            return Ok(ExpiryStep::Nothing);
-        }
-        let messages =
-            app.store.set_message_deletion(&conversation.conversation_id, message_deletion_time(now)).await?;
-        let ended = ConversationRecord { state: ConversationState::Expired, ended_at: Some(now), ..conversation };
-        notify_both(app, &ended, "conversation.expired").await?;
-        return Ok(ExpiryStep::Expired(messages));
+        return Ok(if app.store.expire_conversation(&conversation, now).await? {
+            ExpiryStep::Expired
+        } else {
+            ExpiryStep::Nothing
+        });
     }
     if !conversation.expiring_sent && now >= conversation.expires_at - EXPIRING_NOTICE {
         if !app.store.mark_expiring_sent(&conversation).await? {

@@ -6,9 +6,8 @@
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde::Serialize;
-use tandem_domain::conversation::{ConversationKind, ConversationState, is_open};
+use tandem_domain::conversation::{ConversationKind, is_open};
 use tandem_domain::{ConversationId, UserId};
-use tandem_store::ConversationRecord;
 
 use crate::services::accounts::account;
 use crate::services::reveal::PartnerView;
@@ -58,19 +57,16 @@ pub async fn friends(app: &App, me: &UserId, now: DateTime<Utc>) -> Result<Vec<F
 }
 
 /// Ends the friendship of `me` and `friend`, if any: both sides go and the friends'
-/// conversation closes (both are told). `false` when they were not friends.
+/// conversation closes, in one transaction. `false` when they were not friends.
 pub async fn end_friendship(app: &App, me: &UserId, friend: &UserId, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let Some(side) = app.store.friendship(me, friend, now).await? else { return Ok(false) };
     let conversation = app.store.conversation(&side.conversation_id, now).await?;
-    let open = conversation.filter(|c| is_open(c.state, c.expires_at, now));
-    if !app.store.end_friendship(me, &side, open.is_some(), now).await? {
+    let open = conversation.is_some_and(|c| is_open(c.state, c.expires_at, now));
+    if !app.store.end_friendship(me, &side, open, now).await? {
         return Ok(false);
     }
+    // The friends' conversation's close reaches both through the stream (`conversations::ended`).
     tracing::info!(conversation_id = %side.conversation_id, "friendship ended");
-    if let Some(conversation) = open {
-        let closed = ConversationRecord { state: ConversationState::Closed, ended_at: Some(now), ..conversation };
-        crate::services::conversations::notify_both(app, &closed, "conversation.closed").await?;
-    }
     Ok(true)
 }
 

@@ -91,16 +91,16 @@ pub async fn message_scanned(
         return Ok(());
     }
     let window = Duration::minutes(app.config.message_push_coalesce_minutes);
-    let Some(opened) = app.store.open_message_push_window(conversation_id, recipient, window, now).await? else {
+    if !app.store.open_message_push_window(conversation_id, recipient, window, message_id, now).await? {
         return Ok(());
-    };
-    push_to(app, recipient, &Push::new_message(recipient.as_str(), conversation_id.as_str(), opened), false, now)
-        .await?;
+    }
+    let push = Push::new_message(recipient.as_str(), conversation_id.as_str(), message_id.as_str());
+    push_to(app, recipient, &push, false, now).await?;
     Ok(())
 }
 
-/// A conversation's change the pipe passes: it ended (counted in both participants'
-/// history), or its one-hour notice was marked sent (a push to both).
+/// A conversation's change the pipe passes: it ended (what follows an end:
+/// `conversations::ended`), or its one-hour notice was marked sent (a push to both).
 pub async fn conversation_changed(
     app: &App,
     conversation_id: &ConversationId,
@@ -110,7 +110,7 @@ pub async fn conversation_changed(
         return Ok(());
     };
     if conversation.state != ConversationState::Active {
-        return crate::services::ghosting::conversation_ended(app, &conversation, now).await;
+        return crate::services::conversations::ended(app, &conversation, now).await;
     }
     if conversation.expiring_sent {
         conversation_expiring(app, &conversation, now).await?;

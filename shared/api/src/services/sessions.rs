@@ -17,7 +17,14 @@ pub struct TokenPair {
     pub token_type: &'static str,
     pub expires_in: i64,
     pub refresh_token: String,
+    /// Present for a banned account: the only routes its tokens serve (the export and the
+    /// deletion request and its cancellation); every other route answers 403 `account_banned`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_to: Option<&'static [&'static str]>,
 }
+
+/// What a banned account's tokens still serve: its rights of access and erasure.
+pub const RESTRICTED_ROUTES: &[&str] = &["POST /v1/me/export", "POST /v1/me/deletion", "DELETE /v1/me/deletion"];
 
 /// A new opaque refresh token (256 random bits); only its hash is ever stored.
 fn new_refresh_token() -> String {
@@ -41,6 +48,7 @@ async fn access_and_refresh(
         token_type: "Bearer",
         expires_in: app.tokens.lifetime_seconds(),
         refresh_token,
+        restricted_to: user.standing().is_restricted().then_some(RESTRICTED_ROUTES),
     })
 }
 
@@ -50,9 +58,6 @@ fn refresh_expiry(app: &App, now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Signs `user` in: a new session family with its first refresh token.
 pub async fn issue_session(app: &App, user: &User, now: DateTime<Utc>) -> Result<TokenPair, ApiError> {
-    if !user.status.may_sign_in() {
-        return Err(ApiError::Forbidden("this account is banned"));
-    }
     // Keys first: a session stored but never answered would be lost to the client.
     app.tokens.ready().await?;
     let refresh_token = new_refresh_token();
@@ -91,9 +96,6 @@ pub async fn rotate_session(app: &App, presented: &str, now: DateTime<Utc>) -> R
         }
     };
     let user = app.store.user(&user_id, now).await?.ok_or(ApiError::InvalidRefreshToken)?;
-    if !user.status.may_sign_in() {
-        return Err(ApiError::Forbidden("this account is banned"));
-    }
     access_and_refresh(app, &user, next_token, now).await
 }
 

@@ -1,7 +1,7 @@
 //! `notification-worker`: what committed writes tell users, as server events and pushes
-//! (SQS ← pipe ← match, notice, reminder, badge, decision-gate and reveal inserts, messages scanned clean,
-//! conversations' last hour and end, pushes released after quiet hours). A conversation's
-//! end also goes into both participants' history.
+//! (SQS ← pipe ← match, notice, reminder, badge, block, decision-gate and reveal inserts, messages scanned clean,
+//! conversations' last hour and end, pushes released after quiet hours). What follows a
+//! conversation's end and a block is done here, from the committed change.
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
@@ -12,6 +12,7 @@ use crate::services::notifications::{
     badge_earned, conversation_changed, match_created, message_scanned, notice_issued, push_released, reminder_sent,
 };
 use crate::services::reveal::{gate_opened, revealed};
+use crate::services::safety::block_committed;
 
 pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
     super::each_change(event, |change| {
@@ -33,6 +34,7 @@ pub async fn handle(app: App, event: SqsEvent) -> SqsBatchResponse {
                 Change::GateOpened { conversation_id, gate } => gate_opened(&app, &conversation_id, gate, now).await?,
                 Change::Revealed { conversation_id } => revealed(&app, &conversation_id, now).await?,
                 Change::BadgeEarned { user_id, badge } => badge_earned(&app, &user_id, badge, now).await?,
+                Change::Blocked { owner, other } => block_committed(&app, &owner, &other, now).await?,
                 Change::PushReleased { user_id, notification_id } => {
                     push_released(&app, &user_id, &notification_id, now).await?
                 }

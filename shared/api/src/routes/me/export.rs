@@ -4,7 +4,7 @@
 use chrono::Utc;
 use http::StatusCode;
 
-use crate::auth::authenticate;
+use crate::auth::authenticate_restricted;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::json_response;
 use crate::routes::idempotent;
@@ -12,7 +12,8 @@ use crate::services::privacy::export;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {
-    let caller = authenticate(&app, &request).await?;
+    // A banned account keeps this route (`sessions::RESTRICTED_ROUTES`).
+    let caller = authenticate_restricted(&app, &request).await?;
     idempotent(&app, &request, &caller.user_id, || async {
         json_response(StatusCode::OK, &export(&app, &caller.user_id, Utc::now()).await?)
     })
