@@ -71,3 +71,33 @@ async fn a_message_sent_while_sqs_is_down_is_scanned_once_it_is_back() {
     assert_eq!(ben.expect("message.hidden").await["messageId"], id);
     assert_eq!(ana.expect("message.hidden").await["messageId"], id);
 }
+
+/// A pipe whose stream reads fail resumes each shard after the last record it forwarded (as
+/// Pipes keeps its position): every message insert is forwarded once, none twice, none skipped.
+#[tokio::test]
+async fn a_pipe_whose_reads_fail_forwards_each_record_once() {
+    let api = TestApi::start().await;
+    let (a, _b, conversation) = api.matched_pair().await;
+    let scan_pipe = api.pipeline.status.pipes.iter().find(|p| p.name == "MessageScanPipe").unwrap().clone();
+    let path = format!("/v1/conversations/{conversation}/messages");
+    let send_some = |from: usize| {
+        let (api, a, path) = (&api, &a, &path);
+        async move {
+            for i in from..from + 5 {
+                let body = json!({"clientMessageId": format!("r-{i}"), "text": format!("hello {i}")});
+                assert_eq!(api.post_auth(path, &a.access, body).await.status, 201);
+            }
+        }
+    };
+    send_some(0).await;
+    api.eventually(15, "the first five forwarded", || async { (scan_pipe.forwarded.load(Relaxed) >= 5).then_some(()) })
+        .await;
+    scan_pipe.failing_reads.store(3, Relaxed);
+    send_some(5).await;
+    api.eventually(15, "the reads failed", || async { (scan_pipe.failing_reads.load(Relaxed) == 0).then_some(()) })
+        .await;
+    api.eventually(15, "the next five forwarded", || async { (scan_pipe.forwarded.load(Relaxed) >= 10).then_some(()) })
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(scan_pipe.forwarded.load(Relaxed), 10, "each message insert once");
+}

@@ -11,7 +11,7 @@ mod workers;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use aws_sdk_sqs::types::{QueueAttributeName, SendMessageBatchRequestEntry};
@@ -64,6 +64,9 @@ pub struct PipeStatus {
     pub forwarded: AtomicU64,
     pub filtered_out: AtomicU64,
     pub send_failures: AtomicU64,
+    /// The pipe's next reads of the stream that fail as a throttled or broken `GetRecords`
+    /// does (a fault test's way to show where the pipe resumes).
+    pub failing_reads: AtomicU32,
 }
 
 #[derive(Debug, Default)]

@@ -84,17 +84,26 @@ impl Pipe {
                     }
                 }
                 let Some(iterator) = iterators.get(&shard).cloned() else { continue };
-                let page = match self
-                    .streams
-                    .get_records()
-                    .shard_iterator(&iterator)
-                    .limit(self.batch_size)
-                    .send()
-                    .await
-                {
+                let injected = self
+                    .status
+                    .failing_reads
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1))
+                    .is_ok();
+                let read = if injected {
+                    Err("an injected failure".to_owned())
+                } else {
+                    self.streams
+                        .get_records()
+                        .shard_iterator(&iterator)
+                        .limit(self.batch_size)
+                        .send()
+                        .await
+                        .map_err(|e| aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e).to_string())
+                };
+                let page = match read {
                     Ok(page) => page,
                     Err(error) => {
-                        tracing::warn!(pipe = %self.status.name, error = %aws_sdk_dynamodbstreams::error::DisplayErrorContext(&error), "GetRecords failed; retrying");
+                        tracing::warn!(pipe = %self.status.name, %error, "GetRecords failed; retrying");
                         iterators.remove(&shard);
                         continue;
                     }
