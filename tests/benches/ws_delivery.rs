@@ -13,6 +13,7 @@
 //! in the first hours), at ~90 messages/s; the lag is send → `message.hidden` at the peer
 //! (stored → stream → pipe → queue → worker → hidden → event). Last, the ~90 messages/s run
 //! again with the pipeline stopped: the send path alone, without the scans' load.
+//! `WS_DELIVERY_IAM_GATE=off` runs it all without the local IAM gate, for its cost.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -150,7 +151,11 @@ fn print_row(run: &str, mut samples: Vec<f64>, elapsed: f64, last_column: &str) 
 
 #[tokio::main]
 async fn main() {
-    let api = TestApi::start().await;
+    // `WS_DELIVERY_IAM_GATE=off`: the same runs with every function calling the emulators
+    // directly, to measure what the local IAM gate (a proxy hop per call) costs.
+    let gated = std::env::var("WS_DELIVERY_IAM_GATE").map_or(true, |v| v != "off");
+    let api = if gated { TestApi::start().await } else { TestApi::start_without_iam_gate().await };
+    println!("(IAM gate {})", if gated { "on: every call through the policy check" } else { "off" });
     let mut pairs = setup(&api).await;
     // Warm-up: connections, caches and the JIT of DynamoDB Local.
     join_all(pairs.iter_mut().map(|pair| converse(pair, "warmup", Some(Duration::from_secs(2))))).await;

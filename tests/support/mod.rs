@@ -134,6 +134,21 @@ impl TestApi {
         sqs_endpoint: Option<String>,
         amend: impl FnOnce(&mut Iam),
     ) -> Self {
+        Self::start_gated(customise, limits, sqs_endpoint, Some(amend)).await
+    }
+
+    /// Without the IAM gate: every function calls the emulators directly with the stack's
+    /// credentials. Only for a benchmark that measures what the gate costs; tests keep it.
+    pub async fn start_without_iam_gate() -> Self {
+        Self::start_gated(|_| {}, Default::default(), None, None::<fn(&mut Iam)>).await
+    }
+
+    async fn start_gated(
+        customise: impl FnOnce(&mut Config),
+        limits: gateway::WebSocketLimits,
+        sqs_endpoint: Option<String>,
+        amend: Option<impl FnOnce(&mut Iam)>,
+    ) -> Self {
         // Handler logs show with a failing test's output.
         let filter =
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,tandem_api=info".into());
@@ -170,9 +185,14 @@ impl TestApi {
         if let tandem_api::config::KeySource::Secret(name) = &app.config.signing_keys {
             local.secret_name = Some(name.clone());
         }
-        let mut iam = Iam::new(&template, local).expect("the template's policies");
-        amend(&mut iam);
-        let functions = FunctionApps::under_iam(app.clone(), &sdk, iam).await.expect("IAM gate");
+        let functions = match amend {
+            Some(amend) => {
+                let mut iam = Iam::new(&template, local).expect("the template's policies");
+                amend(&mut iam);
+                FunctionApps::under_iam(app.clone(), &sdk, iam).await.expect("IAM gate")
+            }
+            None => FunctionApps::unchecked(app.clone()),
+        };
         // A failed record comes back after 2 s here (3 minutes deployed).
         let options = PipelineOptions { visibility_timeout_seconds: Some(VISIBILITY_SECONDS) };
         let pipeline =
