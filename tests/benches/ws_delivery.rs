@@ -175,7 +175,9 @@ async fn main() {
     // The send path alone, for comparison: the same pace with no scans sharing the machine.
     api.pipeline.stop();
     println!();
-    println!("| without the pipeline (no scans) | messages | messages/s | p50 ms | p95 ms | p99 ms | max ms | missing | |");
+    println!(
+        "| without the pipeline (no scans) | messages | messages/s | p50 ms | p95 ms | p99 ms | max ms | missing | |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     measure(&api, &mut pairs, "every 1.1 s, no scans", Some(Duration::from_millis(1_100))).await;
 }
@@ -266,9 +268,15 @@ async fn service_alone(api: &TestApi, pairs: &[Pair]) {
         let author = record.participants[0].clone();
         for i in 0..5 {
             let started = Instant::now();
-            let sent =
-                send_message(&api.app, &conversation, &author, &format!("alone-{k}-{i}"), "measured", chrono::Utc::now())
-                    .await;
+            let sent = send_message(
+                &api.app,
+                &conversation,
+                &author,
+                &format!("alone-{k}-{i}"),
+                "measured",
+                chrono::Utc::now(),
+            )
+            .await;
             sends.push(started.elapsed().as_secs_f64() * 1000.0);
             assert!(sent.is_ok(), "the send service refused");
             let started = Instant::now();
