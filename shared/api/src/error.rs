@@ -223,6 +223,12 @@ impl From<ApiError> for lambda_http::lambda_runtime::Diagnostic {
     }
 }
 
+impl From<tandem_domain::conversation::FriendsConversation> for ApiError {
+    fn from(refusal: tandem_domain::conversation::FriendsConversation) -> Self {
+        ApiError::Conflict { code: "friendship_conversation", message: refusal.to_string() }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)

@@ -86,6 +86,22 @@ pub fn is_open(state: ConversationState, expires_at: DateTime<Utc>, now: DateTim
     state == ConversationState::Active && now < expires_at
 }
 
+/// What only a daily conversation allows (close, extend, the decision gates, "stay
+/// friends"): friends end their conversation by ending the friendship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("friends' conversations end with the friendship: DELETE /v1/friends/{{userId}}")]
+pub struct FriendsConversation;
+
+impl ConversationKind {
+    /// Refuses a friends' conversation where only a daily one is meant.
+    pub fn daily_only(self) -> Result<(), FriendsConversation> {
+        match self {
+            ConversationKind::Daily => Ok(()),
+            ConversationKind::Friendship => Err(FriendsConversation),
+        }
+    }
+}
+
 /// When messages of a conversation that ended at `ended_at` are deleted.
 pub fn message_deletion_time(ended_at: DateTime<Utc>) -> DateTime<Utc> {
     ended_at + Duration::days(MESSAGE_RETENTION_DAYS)

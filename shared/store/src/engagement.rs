@@ -4,16 +4,16 @@
 //! run of abandons, the suspension.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::conversation::ConversationState;
 use tandem_domain::engagement::{Engagement, Suspension};
-use tandem_domain::rewards::{Award, Streak};
 use tandem_domain::{ConversationId, UserId, UserStatus};
 
 use crate::conversations::ConversationRecord;
 use crate::item::{Item, key, n, s, with_key};
 use crate::keys::{self, GSI2, GSI2_PK, GSI2_SK, PK, TTL};
+use crate::rewards::{Committed, LedgerEntry};
 use crate::{Store, StoreError};
 
 /// Written into the reminder index for a participant who was reminded: later than any
@@ -85,37 +85,6 @@ pub enum RecordOutcome {
     AlreadyRecorded,
     /// The user changed meanwhile (another write to their history or status): read again.
     Conflict,
-}
-
-/// One ledger entry as stored (`LEDGER#<day>#<slot>` in the user's partition).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerEntry {
-    pub day: NaiveDate,
-    pub kind: tandem_domain::rewards::RewardKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub badge: Option<tandem_domain::rewards::Badge>,
-    pub points: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<ConversationId>,
-    pub awarded_at: DateTime<Utc>,
-}
-
-impl LedgerEntry {
-    pub fn of(award: &Award, day: NaiveDate, conversation_id: Option<&ConversationId>, now: DateTime<Utc>) -> Self {
-        Self {
-            day,
-            kind: award.kind,
-            badge: award.badge,
-            points: award.points,
-            conversation_id: conversation_id.cloned(),
-            awarded_at: now,
-        }
-    }
-
-    pub fn slot(&self) -> String {
-        Award { kind: self.kind, badge: self.badge, points: self.points }.slot()
-    }
 }
 
 impl Store {
@@ -263,106 +232,6 @@ impl Store {
             at: now,
         })?;
         self.transact_unless_taken(vec![TransactWriteItem::builder().update(update).build(), audit]).await
-    }
-}
-
-/// Whether a transaction with reward writes committed; on a cancellation, which conditions
-/// failed.
-pub(crate) enum Committed {
-    Yes,
-    No(Vec<bool>),
-}
-
-impl Store {
-    /// The writes of `entries`: the summary's update first (points and badge set, plus the
-    /// streak moving from `read` to `after` when given, conditioned on `read`), then each
-    /// ledger entry and badge, created once.
-    fn reward_actions(
-        &self,
-        user: &UserId,
-        entries: &[LedgerEntry],
-        streak: Option<(&Streak, &Streak)>,
-    ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut actions = Vec::new();
-        if !entries.is_empty() || streak.is_some() {
-            let points: u32 = entries.iter().map(|e| e.points).sum();
-            let badges: Vec<String> = entries.iter().filter_map(|e| e.badge).map(|b| b.to_string()).collect();
-            let mut update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::rewards(user))))
-                .expression_attribute_values(":points", n(i64::from(points)));
-            let mut expression = "ADD points :points".to_owned();
-            if !badges.is_empty() {
-                expression.push_str(", badges :badges");
-                update = update.expression_attribute_values(":badges", AttributeValue::Ss(badges));
-            }
-            if let Some((read, after)) = streak {
-                expression.push_str(" SET streak = :after");
-                update = update
-                    .condition_expression(if *read == Streak::default() {
-                        "attribute_not_exists(streak) OR streak = :read"
-                    } else {
-                        "streak = :read"
-                    })
-                    .expression_attribute_values(":after", serde_dynamo::to_attribute_value(after)?)
-                    .expression_attribute_values(":read", serde_dynamo::to_attribute_value(read)?);
-            }
-            let update = update.update_expression(expression).build().map_err(StoreError::build)?;
-            actions.push(TransactWriteItem::builder().update(update).build());
-        }
-        for entry in entries {
-            actions.push(self.put_if_absent(with_key(keys::ledger_entry(user, entry.day, &entry.slot()), entry)?)?);
-            if let Some(badge) = entry.badge {
-                let record = crate::rewards::BadgeRecord {
-                    user_id: user.clone(),
-                    badge,
-                    day: entry.day,
-                    earned_at: entry.awarded_at,
-                };
-                actions.push(self.put_if_absent(with_key(keys::badge(user, badge), &record)?)?);
-            }
-        }
-        Ok(actions)
-    }
-
-    /// Runs `head` (the caller's writes) with the writes of `entries` in one transaction. If
-    /// only ledger entries or badges already existed (awarded before), it runs again
-    /// without those, so what is new still lands and nothing is awarded twice. On a
-    /// cancellation, which of `head`'s conditions failed.
-    pub(crate) async fn transact_with_rewards(
-        &self,
-        head: Vec<TransactWriteItem>,
-        user: &UserId,
-        entries: &[LedgerEntry],
-        streak: Option<(&Streak, &Streak)>,
-    ) -> Result<Committed, StoreError> {
-        let rewards = self.reward_actions(user, entries, streak)?;
-        let summary = usize::from(!entries.is_empty() || streak.is_some());
-        let first_entry = head.len() + summary;
-        let mut actions = head.clone();
-        actions.extend(rewards);
-        let Some(failed) = self.transact_or_conditions(actions).await? else {
-            return Ok(Committed::Yes);
-        };
-        if failed.iter().take(first_entry).any(|f| *f) {
-            return Ok(Committed::No(failed));
-        }
-        // Which entries were already there: drop them (and their badge) and try once more.
-        let mut fresh = Vec::new();
-        let mut index = first_entry;
-        for entry in entries {
-            let width = if entry.badge.is_some() { 2 } else { 1 };
-            if !failed.iter().skip(index).take(width).any(|f| *f) {
-                fresh.push(entry.clone());
-            }
-            index += width;
-        }
-        let mut retry = head;
-        retry.extend(self.reward_actions(user, &fresh, streak)?);
-        Ok(match self.transact_or_conditions(retry).await? {
-            None => Committed::Yes,
-            Some(failed) => Committed::No(failed),
-        })
     }
 }
 

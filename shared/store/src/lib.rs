@@ -25,6 +25,7 @@ pub mod push;
 pub mod relations;
 pub mod reports;
 pub mod retention;
+pub mod retry;
 pub mod reveal;
 pub mod rewards;
 pub mod sessions;
@@ -38,9 +39,7 @@ pub use audit::AuditEntry;
 pub use availability::{AvailabilityRecord, LeaveOutcome, QueueOutcome};
 pub use connections::ConnectionRecord;
 pub use conversations::{ConversationRecord, ExtensionOutcome};
-pub use engagement::{
-    Aftermath, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord,
-};
+pub use engagement::{Aftermath, DueReminder, OutcomeRecord, RecordOutcome, ReminderOutcome, ReminderRecord};
 pub use error::StoreError;
 pub use friendships::{FriendshipRecord, NewFriendship};
 pub use idempotency::IdempotencyRecord;
@@ -52,7 +51,7 @@ pub use push::{DeferredPush, PushTokenRecord, TokenStatus};
 pub use relations::{Block, Exclusions};
 pub use reports::{AccountChange, FileOutcome, Notice, ReportPage, ReportRecord, Resolution};
 pub use retention::{PurgeEntry, PurgePage};
-pub use rewards::{ActiveDay, BadgeRecord, LedgerPage, RewardsSummary};
+pub use rewards::{ActiveDay, BadgeRecord, LedgerEntry, LedgerPage, RewardsSummary};
 pub use sessions::{RefreshOutcome, SessionStart};
 pub use tandem_domain::conversation::ConversationState;
 pub use trust::{Reflectable, ReflectionReads, ReflectionRecord, ReflectionWrite, TrustEntry, TrustRecord};

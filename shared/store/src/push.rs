@@ -12,6 +12,7 @@ use tandem_domain::{ConversationId, MessageId, UserId};
 use crate::error::conditional;
 use crate::item::{key, n, s, with_key};
 use crate::keys::{self, GSI1, GSI1_PK, GSI1_SK, PK, TTL};
+use crate::retry::{Attempt, optimistically};
 use crate::{Store, StoreError};
 
 /// How long "pushed to this device" is remembered: longer than any redelivery.
@@ -96,14 +97,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(PushTokenRecord, bool), StoreError> {
         let id = token_id(platform, token);
-        for _ in 0..REGISTER_ATTEMPTS {
+        let id = &id;
+        let registered = optimistically(REGISTER_ATTEMPTS, move || async move {
             let owner: Option<TokenOwner> = self
-                .get_live(keys::push_token_owner(&id), now.timestamp())
+                .get_live(keys::push_token_owner(id), now.timestamp())
                 .await?
                 .map(serde_dynamo::from_item)
                 .transpose()?;
             let previous = match &owner {
-                Some(owner) => self.push_token(&owner.user_id, &id, now).await?,
+                Some(owner) => self.push_token(&owner.user_id, id, now).await?,
                 None => None,
             };
             let kept = previous.as_ref().filter(|p| p.user_id == *user);
@@ -120,16 +122,19 @@ impl Store {
                 created_at: kept.map_or(now, |p| p.created_at),
                 updated_at: now,
             };
-            let mut actions = vec![self.claim_token_owner(&id, user, owner.as_ref())?];
-            actions.push(self.put(with_key(keys::push_token(user, &id), &record)?)?);
+            let mut actions = vec![self.claim_token_owner(id, user, owner.as_ref())?];
+            actions.push(self.put(with_key(keys::push_token(user, id), &record)?)?);
             if let Some(other) = owner.as_ref().filter(|o| o.user_id != *user) {
-                actions.push(delete_action(&self.table, keys::push_token(&other.user_id, &id))?);
+                actions.push(delete_action(&self.table, keys::push_token(&other.user_id, id))?);
             }
-            if self.transact_unless_taken(actions).await? {
-                return Ok((record, kept.is_none()));
-            }
-        }
-        Err(StoreError::Malformed(format!("push token {id} kept changing owner")))
+            Ok::<_, StoreError>(if self.transact_unless_taken(actions).await? {
+                Attempt::Done((record, kept.is_none()))
+            } else {
+                Attempt::Again
+            })
+        })
+        .await?;
+        registered.ok_or_else(|| StoreError::Malformed(format!("push token {id} kept changing owner")))
     }
 
     /// The guard update: `user` owns the token, if the owner is still who we read.

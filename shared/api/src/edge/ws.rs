@@ -15,7 +15,8 @@ use tandem_domain::UserId;
 
 use tracing::Instrument;
 
-use crate::outbound::realtime::ServerEvent;
+/// The events a WebSocket route answers with (delivered by `outbound::realtime`).
+pub use crate::outbound::realtime::ServerEvent;
 use crate::{ApiError, App};
 
 /// What a WebSocket route handler needs of the event.

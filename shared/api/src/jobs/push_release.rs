@@ -3,31 +3,15 @@
 //! Idempotent: releasing is a conditional write.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::jobs::{JobResult, report};
+use crate::services::push::{ReleaseReport, release_due};
 use crate::{ApiError, App};
-
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReleaseReport {
-    pub due: usize,
-    pub released: usize,
-}
 
 pub async fn handle(app: App, now: DateTime<Utc>) -> JobResult {
     report(&run(&app, now).await?)
 }
 
 pub async fn run(app: &App, now: DateTime<Utc>) -> Result<ReleaseReport, ApiError> {
-    let mut report = ReleaseReport::default();
-    for shard in 0..tandem_store::keys::PUSH_DUE_SHARDS {
-        for deferred in app.store.due_pushes(shard, now).await? {
-            report.due += 1;
-            if app.store.release_push(&deferred.user_id, &deferred.push.notification_id).await? {
-                report.released += 1;
-            }
-        }
-    }
-    Ok(report)
+    release_due(app, now).await
 }

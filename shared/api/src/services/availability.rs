@@ -11,7 +11,7 @@ use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{ActiveDay, AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
 use crate::services::accounts::account;
-use crate::services::reveal::PartnerView;
+use crate::services::conversation_views::PartnerView;
 use crate::{ApiError, App};
 
 /// `GET/PUT /v1/availability/today`.

@@ -9,99 +9,13 @@ use tandem_domain::conversation::{
     clean_message_text, is_open, message_deletion_time, peer_of,
 };
 use tandem_domain::{ConversationId, MessageId, UserId, ValidationErrors};
-use tandem_store::{ConversationRecord, ExtensionOutcome, MessageRecord, ReadPosition, SendOutcome};
+pub use tandem_store::ExtensionOutcome;
+use tandem_store::{ConversationRecord, MessageRecord, ReadPosition, SendOutcome};
 
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
-use crate::services::friendships::refuse_for_friends;
-use crate::services::reveal::RevealView;
+use crate::services::conversation_access::{already_over, closed, notify_both, open_for, participant_view};
 use crate::{ApiError, App};
-
-/// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
-pub async fn participant_view(
-    app: &App,
-    conversation_id: &ConversationId,
-    user: &UserId,
-    now: DateTime<Utc>,
-) -> Result<ConversationRecord, ApiError> {
-    app.store.conversation_for(conversation_id, user, now).await?.ok_or(ApiError::NotFound)
-}
-
-/// The conversation if `user` takes part in it and it is still open (active, not expired):
-/// what every read and write of a participant requires.
-async fn open_for(
-    app: &App,
-    conversation_id: &ConversationId,
-    user: &UserId,
-    now: DateTime<Utc>,
-) -> Result<ConversationRecord, ApiError> {
-    let conversation = participant_view(app, conversation_id, user, now).await?;
-    if !is_open(conversation.state, conversation.expires_at, now) {
-        return Err(closed());
-    }
-    Ok(conversation)
-}
-
-/// 409 `conversation_closed`: what anything but a read meets once a conversation is over.
-pub(crate) fn closed() -> ApiError {
-    ApiError::Conflict {
-        code: "conversation_closed",
-        message: "this conversation is over: it is no longer open".into(),
-    }
-}
-
-/// A conversation as its participants see it (the same for both), with where each has
-/// read up to and where its reveal stands (never who consented or answered what).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConversationView<'a> {
-    pub conversation_id: &'a ConversationId,
-    pub match_id: &'a tandem_domain::MatchId,
-    pub participants: &'a [UserId; 2],
-    /// `daily` (24 hours, anonymous first) or `friendship` (friends', no expiry).
-    pub kind: tandem_domain::conversation::ConversationKind,
-    pub state: ConversationState,
-    pub started_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub extended: bool,
-    #[serde(skip_serializing_if = "<[UserId]>::is_empty")]
-    pub extension_requests: &'a [UserId],
-    pub expiring_sent: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<DateTime<Utc>>,
-    pub activity: &'a [tandem_domain::engagement::ParticipantActivity; 2],
-    pub read_positions: &'a [ReadPosition],
-    pub reveal: RevealView,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub icebreaker: Option<&'a tandem_domain::prompts::Icebreaker>,
-    /// The partner's daily-prompt answers: only in a revealed conversation, and only where
-    /// the caller asked for them (`GET /v1/conversations/{id}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub partner_answers: Option<Vec<crate::services::prompts::AnswerView>>,
-}
-
-impl<'a> ConversationView<'a> {
-    pub fn of(conversation: &'a ConversationRecord, read_positions: &'a [ReadPosition], now: DateTime<Utc>) -> Self {
-        Self {
-            conversation_id: &conversation.conversation_id,
-            match_id: &conversation.match_id,
-            participants: &conversation.participants,
-            kind: conversation.kind,
-            state: conversation.state,
-            started_at: conversation.started_at,
-            expires_at: conversation.expires_at,
-            extended: conversation.extended,
-            extension_requests: &conversation.extension_requests,
-            expiring_sent: conversation.expiring_sent,
-            ended_at: conversation.ended_at,
-            activity: &conversation.activity,
-            read_positions,
-            reveal: RevealView::of(conversation, now),
-            icebreaker: conversation.icebreaker.as_ref(),
-            partner_answers: None,
-        }
-    }
-}
 
 /// What a participant sees of a conversation: it, both read positions and — once
 /// revealed — the partner's recent daily-prompt answers.
@@ -255,15 +169,6 @@ pub async fn relay_typing(
     Ok(())
 }
 
-/// Tells both participants about a conversation event (`conversation.closed`, …).
-pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &str) -> Result<(), ApiError> {
-    let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[], Utc::now()));
-    for user in &conversation.participants {
-        app.realtime.to_user(user, &event).await?;
-    }
-    Ok(())
-}
-
 /// Closes an active conversation `by` a participant (the rest follows from the change:
 /// `ended`). 409 if it is already over.
 pub async fn close(
@@ -273,7 +178,7 @@ pub async fn close(
     now: DateTime<Utc>,
 ) -> Result<ConversationRecord, ApiError> {
     let conversation = participant_view(app, conversation_id, by, now).await?;
-    refuse_for_friends(conversation.kind)?;
+    conversation.kind.daily_only()?;
     // What follows the end comes from the committed change (`ended`).
     app.store.close_conversation(conversation_id, by, now).await?.ok_or_else(already_over)
 }
@@ -329,10 +234,6 @@ pub async fn ended(app: &App, conversation: &ConversationRecord, now: DateTime<U
         _ => "conversation.closed",
     };
     notify_both(app, conversation, kind).await
-}
-
-fn already_over() -> ApiError {
-    ApiError::Conflict { code: "conversation_closed", message: "this conversation is already over".into() }
 }
 
 /// Ends the active conversation between `me` and `other`, if there is one (a block ends
@@ -406,7 +307,7 @@ pub async fn extend(
     now: DateTime<Utc>,
 ) -> Result<ExtensionOutcome, ApiError> {
     let conversation = open_for(app, conversation_id, user, now).await?;
-    refuse_for_friends(conversation.kind)?;
+    conversation.kind.daily_only()?;
     let mut any_premium = false;
     for participant in &conversation.participants {
         any_premium |= account(app, participant, now).await?.premium;

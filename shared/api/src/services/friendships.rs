@@ -6,11 +6,13 @@
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use serde::Serialize;
-use tandem_domain::conversation::{ConversationKind, is_open};
+use tandem_domain::conversation::is_open;
 use tandem_domain::{ConversationId, UserId};
+use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
 
 use crate::services::accounts::account;
-use crate::services::reveal::PartnerView;
+use crate::services::conversation_access::{closed, participant_view};
+use crate::services::conversation_views::PartnerView;
 use crate::{ApiError, App};
 
 /// A friend as the caller sees them.
@@ -75,18 +77,6 @@ pub async fn unfriend(app: &App, me: &UserId, friend: &UserId, now: DateTime<Utc
     if end_friendship(app, me, friend, now).await? { Ok(()) } else { Err(ApiError::NotFound) }
 }
 
-/// Refuses what only a daily conversation allows (close, extend, decision gates): friends
-/// end their conversation by ending the friendship.
-pub fn refuse_for_friends(kind: ConversationKind) -> Result<(), ApiError> {
-    match kind {
-        ConversationKind::Daily => Ok(()),
-        ConversationKind::Friendship => Err(ApiError::Conflict {
-            code: "friendship_conversation",
-            message: "friends' conversations end with the friendship: DELETE /v1/friends/{userId}".into(),
-        }),
-    }
-}
-
 /// What pressing "stay friends" did, as the caller sees it: never whether the partner
 /// pressed it too, only whether the two are friends now.
 #[derive(Debug, Serialize)]
@@ -106,17 +96,20 @@ pub async fn stay_friends(
     user: &UserId,
     now: DateTime<Utc>,
 ) -> Result<StayFriendsView, ApiError> {
-    use crate::services::conversations::{closed, participant_view};
-    for _ in 0..crate::services::reveal::ATTEMPTS {
+    let answer = optimistically(OPTIMISTIC_ATTEMPTS, move || async move {
         let mut conversation = participant_view(app, conversation_id, user, now).await?;
-        refuse_for_friends(conversation.kind)?;
+        conversation.kind.daily_only()?;
         let me = conversation.position_of(user).ok_or(ApiError::NotFound)?;
         let partner = conversation.participants[1 - me].clone();
         let read_version = conversation.reveal.version;
         let Some(both) = conversation.reveal.press_stay_friends(me) else {
             // Pressed before: answered as then.
             let friends = app.store.friendship(user, &partner, now).await?.is_some();
-            return Ok(StayFriendsView { conversation_id: conversation_id.clone(), stay_friends: true, friends });
+            return Ok(Attempt::Done(StayFriendsView {
+                conversation_id: conversation_id.clone(),
+                stay_friends: true,
+                friends,
+            }));
         };
         if !is_open(conversation.state, conversation.expires_at, now) {
             return Err(closed());
@@ -125,13 +118,15 @@ pub async fn stay_friends(
             if both { app.store.may_befriend(user, &partner, conversation_id, now).await? } else { Some(false) };
         let friendship =
             (allowed == Some(true)).then(|| tandem_store::NewFriendship::between(user, &partner, conversation_id, now));
-        if app.store.record_stay_friends(&conversation, read_version, friendship.as_ref()).await? {
-            if friendship.is_some() {
-                tracing::info!(%conversation_id, "friends: both pressed stay friends");
-            }
-            let friends = friendship.is_some() || allowed.is_none();
-            return Ok(StayFriendsView { conversation_id: conversation_id.clone(), stay_friends: true, friends });
+        if !app.store.record_stay_friends(&conversation, read_version, friendship.as_ref()).await? {
+            return Ok(Attempt::Again);
         }
-    }
-    Err(ApiError::Busy)
+        if friendship.is_some() {
+            tracing::info!(%conversation_id, "friends: both pressed stay friends");
+        }
+        let friends = friendship.is_some() || allowed.is_none();
+        Ok(Attempt::Done(StayFriendsView { conversation_id: conversation_id.clone(), stay_friends: true, friends }))
+    })
+    .await?;
+    answer.ok_or(ApiError::Busy)
 }

@@ -11,6 +11,7 @@ use tandem_domain::engagement::{ConversationOutcome, REMINDER_AFTER, Suspension}
 use tandem_domain::rewards::conversation_awards;
 use tandem_domain::trust::{ABANDON, COOLDOWN, TrustComponents, TrustSource};
 use tandem_domain::{User, UserId, UserStatus};
+use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
 use tandem_store::{
     Aftermath, ConversationRecord, DueReminder, LedgerEntry, OutcomeRecord, RecordOutcome, Reflectable,
     ReminderOutcome, TrustEntry, TrustRecord,
@@ -23,8 +24,6 @@ use tandem_domain::analytics::{AnalyticsEvent, AnalyticsKind};
 
 /// Reminders written in parallel per run.
 const REMINDER_CONCURRENCY: usize = 16;
-/// Attempts at recording an outcome while the user's history changes under it.
-const RECORD_ATTEMPTS: usize = 5;
 
 /// What one `ghost-reminders` run did.
 #[derive(Debug, Default, Serialize)]
@@ -129,7 +128,8 @@ async fn record_for(
         recorded_at: now,
     };
     let keep_until = message_deletion_time(conversation.ended_at.unwrap_or(now));
-    for _ in 0..RECORD_ATTEMPTS {
+    let (record, outcome) = (&record, &outcome);
+    let recorded = optimistically(OPTIMISTIC_ATTEMPTS, move || async move {
         // Trust is read only when the end costs some (an abandon, and a cooldown after one).
         let trust =
             async { if outcome.answered { Ok(TrustRecord::default()) } else { app.store.trust(user_id, now).await } };
@@ -137,13 +137,13 @@ async fn record_for(
             tokio::try_join!(app.store.user(user_id, now), app.store.rewards_summary(user_id, now), trust)?;
         let Some(user) = user else {
             tracing::info!(%user_id, "the account is gone: no history to keep");
-            return Ok(());
+            return Ok::<_, ApiError>(Attempt::Done(()));
         };
-        let history = user.engagement.after(&outcome, outcome.replied_within(rules.fast_reply()));
+        let history = user.engagement.after(outcome, outcome.replied_within(rules.fast_reply()));
         let suspension = (history.calls_for_suspension() && user.status == UserStatus::Active)
             .then(|| Suspension::ghosting(history.abandoned_in_a_row, now));
         let (day, _) = local_day(&user.timezone, conversation.started_at);
-        let entries: Vec<LedgerEntry> = conversation_awards(rules, &outcome, &history, &summary.badges)
+        let entries: Vec<LedgerEntry> = conversation_awards(rules, outcome, &history, &summary.badges)
             .iter()
             .map(|award| LedgerEntry::of(award, day, Some(&conversation.conversation_id), now))
             .collect();
@@ -157,7 +157,7 @@ async fn record_for(
             trust_penalties: trust_penalties(
                 conversation,
                 user_id,
-                &outcome,
+                outcome,
                 suspension.is_some(),
                 trust.components,
                 now,
@@ -165,23 +165,23 @@ async fn record_for(
         };
         match app
             .store
-            .record_conversation(&record, keep_until, read, &history, suspension.as_ref(), &entries, &aftermath)
+            .record_conversation(record, keep_until, read, &history, suspension.as_ref(), &entries, &aftermath)
             .await?
         {
             RecordOutcome::Recorded { suspended } => {
                 if suspended {
                     tracing::warn!(%user_id, abandons = history.abandoned_in_a_row, "suspended from matching for ghosting");
                 }
-                return Ok(());
+                Ok(Attempt::Done(()))
             }
-            RecordOutcome::AlreadyRecorded => return Ok(()),
-            RecordOutcome::Conflict => continue,
+            RecordOutcome::AlreadyRecorded => Ok(Attempt::Done(())),
+            RecordOutcome::Conflict => Ok(Attempt::Again),
         }
-    }
-    Err(ApiError::Internal(format!(
-        "the history of {user_id} kept changing while recording {}",
-        record.conversation_id
-    )))
+    })
+    .await?;
+    recorded.ok_or_else(|| {
+        ApiError::Internal(format!("the history of {user_id} kept changing while recording {}", record.conversation_id))
+    })
 }
 
 /// What an ended conversation costs a participant's trust: an abandon (never wrote), and a

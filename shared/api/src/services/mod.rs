@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod availability;
+pub mod conversation_access;
+pub mod conversation_views;
 pub mod conversations;
 pub mod devices;
 pub mod friendships;

@@ -106,3 +106,26 @@ async fn endpoint(app: &App, token: &PushTokenRecord) -> Result<String, PushFail
         .map_err(|e| PushFailure::Retry(e.to_string()))?;
     Ok(arn)
 }
+
+/// What one `push-release` run did.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseReport {
+    pub due: usize,
+    pub released: usize,
+}
+
+/// Marks every push held by quiet hours whose window has ended as released (a conditional
+/// write: a rerun releases nothing twice); the notification pipe passes that change on.
+pub async fn release_due(app: &App, now: DateTime<Utc>) -> Result<ReleaseReport, ApiError> {
+    let mut report = ReleaseReport::default();
+    for shard in 0..tandem_store::keys::PUSH_DUE_SHARDS {
+        for deferred in app.store.due_pushes(shard, now).await? {
+            report.due += 1;
+            if app.store.release_push(&deferred.user_id, &deferred.push.notification_id).await? {
+                report.released += 1;
+            }
+        }
+    }
+    Ok(report)
+}

@@ -2,101 +2,20 @@
 //! both consented), the decision gates and the direct consent, and telling both when a gate
 //! opens or the reveal happens. Rules: `tandem_domain::reveal`.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
-use tandem_domain::availability::age_in;
 use tandem_domain::conversation::is_open;
-use tandem_domain::reveal::{GateAnswer, RevealState, RevealStep, gate_opens_at, open_gate, pseudonym};
-use tandem_domain::{ConversationId, User, UserId};
+use tandem_domain::reveal::{GateAnswer, RevealState, RevealStep, open_gate};
+use tandem_domain::{ConversationId, UserId};
 use tandem_store::ConversationRecord;
 
 use crate::outbound::realtime::ServerEvent;
-use crate::services::conversations::{close, closed, participant_view};
-use crate::services::friendships::refuse_for_friends;
+use crate::services::conversation_access::{closed, participant_view};
+use crate::services::conversation_views::PartnerView;
+use crate::services::conversations::close;
 use crate::{ApiError, App};
-
-/// The partner as a participant sees them: always the pseudonym, age, shared interests and
-/// presence; the first name, city and photo only once both consented to reveal.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerView {
-    pub user_id: UserId,
-    pub pseudonym: String,
-    pub revealed: bool,
-    /// The identifying fields this view carries (none before the reveal).
-    pub revealed_fields: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub photo_url: Option<String>,
-    pub age: i32,
-    pub shared_interests: Vec<String>,
-    pub online: bool,
-}
-
-impl PartnerView {
-    /// `partner` as `me` sees them in `conversation`.
-    pub fn of(conversation: &ConversationRecord, me: &User, partner: &User, online: bool, now: DateTime<Utc>) -> Self {
-        let (mine, theirs) = (me.profile.as_ref(), partner.profile.as_ref());
-        let shared_interests = match (mine, theirs) {
-            (Some(mine), Some(theirs)) => {
-                mine.interests.keys().filter(|k| theirs.interests.contains_key(*k)).cloned().collect()
-            }
-            _ => Vec::new(),
-        };
-        let revealed = conversation.reveal.revealed();
-        let shown = |value: Option<String>| value.filter(|v| revealed && !v.is_empty());
-        let first_name = shown(theirs.map(|p| p.first_name.clone()));
-        let city = shown(theirs.map(|p| p.city.clone()));
-        let photo_url = shown(theirs.and_then(|p| p.photo_url.clone()));
-        let revealed_fields = [("firstName", &first_name), ("city", &city), ("photoUrl", &photo_url)]
-            .into_iter()
-            .filter(|(_, value)| value.is_some())
-            .map(|(name, _)| name)
-            .collect();
-        Self {
-            user_id: partner.id.clone(),
-            pseudonym: pseudonym(conversation.conversation_id.as_str(), partner.id.as_str()),
-            revealed,
-            revealed_fields,
-            first_name,
-            city,
-            photo_url,
-            age: theirs.map_or(0, |p| age_in(now.year(), p.birth_year)),
-            shared_interests,
-            online,
-        }
-    }
-}
-
-/// Where a conversation's reveal stands, the same for both participants: never who
-/// consented or what anyone answered.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RevealView {
-    pub revealed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revealed_at: Option<DateTime<Utc>>,
-    /// The latest decision gate open now (1–3), once both have written.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub open_gate: Option<u8>,
-    /// When the next gate opens.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_gate_at: Option<DateTime<Utc>>,
-}
-
-impl RevealView {
-    pub fn of(conversation: &ConversationRecord, now: DateTime<Utc>) -> Self {
-        let revealed = conversation.reveal.revealed();
-        // Gates matter only while the conversation is anonymous.
-        let open = open_gate(&conversation.activity, now).filter(|_| !revealed);
-        let next = gate_opens_at(&conversation.activity, open.unwrap_or(0) + 1).filter(|_| !revealed);
-        Self { revealed, revealed_at: conversation.reveal.revealed_at, open_gate: open, next_gate_at: next }
-    }
-}
+use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
 
 /// The caller's own answer, as the gate and consent routes return it.
 #[derive(Debug, Serialize)]
@@ -115,9 +34,6 @@ pub struct RevealAnswerView {
     pub ended: bool,
 }
 
-/// Attempts at a write that lost to a concurrent one before giving up (503).
-pub(crate) const ATTEMPTS: usize = 5;
-
 /// Reads the conversation (a participant's, still open), applies `change` to its reveal,
 /// writes it if nobody changed it meanwhile (else again).
 async fn change_reveal(
@@ -127,7 +43,8 @@ async fn change_reveal(
     now: DateTime<Utc>,
     change: impl Fn(&mut RevealState, usize, &ConversationRecord) -> Result<RevealStep, ApiError>,
 ) -> Result<(ConversationRecord, usize, RevealStep), ApiError> {
-    for _ in 0..ATTEMPTS {
+    let change = &change;
+    let answer = optimistically(OPTIMISTIC_ATTEMPTS, move || async move {
         let mut conversation = participant_view(app, conversation_id, user, now).await?;
         let me = conversation.position_of(user).ok_or(ApiError::NotFound)?;
         let read_version = conversation.reveal.version;
@@ -135,20 +52,22 @@ async fn change_reveal(
         let step = change(&mut reveal, me, &conversation)?;
         // The same answer again is answered as the first was, even after an "end" closed it.
         if step == RevealStep::Unchanged {
-            return Ok((conversation, me, step));
+            return Ok(Attempt::Done((conversation, me, step)));
         }
         if !is_open(conversation.state, conversation.expires_at, now) {
             return Err(closed());
         }
         conversation.reveal = reveal;
-        if app.store.record_reveal(&conversation, read_version, step == RevealStep::Revealed, now).await? {
-            if step == RevealStep::Revealed {
-                tracing::info!(%conversation_id, "revealed");
-            }
-            return Ok((conversation, me, step));
+        if !app.store.record_reveal(&conversation, read_version, step == RevealStep::Revealed, now).await? {
+            return Ok(Attempt::Again);
         }
-    }
-    Err(ApiError::Busy)
+        if step == RevealStep::Revealed {
+            tracing::info!(%conversation_id, "revealed");
+        }
+        Ok(Attempt::Done((conversation, me, step)))
+    })
+    .await?;
+    answer.ok_or(ApiError::Busy)
 }
 
 /// `user`'s answer at decision gate `gate`: recorded once per gate and user (the same
@@ -162,7 +81,7 @@ pub async fn answer_gate(
     now: DateTime<Utc>,
 ) -> Result<RevealAnswerView, ApiError> {
     let (conversation, me, step) = change_reveal(app, conversation_id, user, now, |reveal, me, conversation| {
-        refuse_for_friends(conversation.kind)?;
+        conversation.kind.daily_only()?;
         Ok(reveal.answer_gate(me, gate, answer, &conversation.activity, now)?)
     })
     .await?;

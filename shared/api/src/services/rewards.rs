@@ -9,6 +9,7 @@ use serde::Serialize;
 use tandem_domain::availability::{AvailabilityState, local_day};
 use tandem_domain::rewards::{Badge, DayOutcome, day_awards};
 use tandem_domain::{ConversationId, UserId};
+use tandem_store::retry::{Attempt, optimistically};
 use tandem_store::{ActiveDay, AvailabilityRecord, BadgeRecord, ConversationRecord, LedgerEntry, RewardsSummary};
 
 use crate::services::accounts::account;
@@ -128,27 +129,39 @@ async fn apply_day(
     app: &App,
     day: &ActiveDay,
     outcome: DayOutcome,
-    mut summary: RewardsSummary,
+    summary: RewardsSummary,
     now: DateTime<Utc>,
 ) -> Result<Option<(DayOutcome, usize)>, ApiError> {
-    for _ in 0..APPLY_ATTEMPTS {
-        // A day older than the last one applied (a time-zone change) only leaves the index.
-        let after = summary.streak.after(day.day, outcome).unwrap_or(summary.streak);
-        let entries: Vec<LedgerEntry> = if after == summary.streak {
-            Vec::new()
-        } else {
-            day_awards(&app.config.reward_rules, outcome, &after, &summary.badges)
-                .iter()
-                .map(|award| LedgerEntry::of(award, day.day, None, now))
-                .collect()
-        };
-        match app.store.apply_day(day, &summary.streak, &after, &entries).await? {
-            None => return Ok(None),
-            Some(true) => return Ok(Some((outcome, entries.len()))),
-            Some(false) => summary = app.store.rewards_summary(&day.user_id, now).await?,
+    // The first attempt decides from the summary read with the chunk; a lost race reads it again.
+    let mut given = Some(summary);
+    let applied = optimistically(APPLY_ATTEMPTS, || {
+        let read = given.take();
+        async move {
+            let summary = match read {
+                Some(summary) => summary,
+                None => app.store.rewards_summary(&day.user_id, now).await?,
+            };
+            // A day older than the last one applied (a time-zone change) only leaves the index.
+            let after = summary.streak.after(day.day, outcome).unwrap_or(summary.streak);
+            let entries: Vec<LedgerEntry> = if after == summary.streak {
+                Vec::new()
+            } else {
+                day_awards(&app.config.reward_rules, outcome, &after, &summary.badges)
+                    .iter()
+                    .map(|award| LedgerEntry::of(award, day.day, None, now))
+                    .collect()
+            };
+            Ok::<_, ApiError>(match app.store.apply_day(day, &summary.streak, &after, &entries).await? {
+                None => Attempt::Done(None),
+                Some(true) => Attempt::Done(Some((outcome, entries.len()))),
+                Some(false) => Attempt::Again,
+            })
         }
-    }
-    Err(ApiError::Internal(format!("the streak of {} kept changing while applying {}", day.user_id, day.day)))
+    })
+    .await?;
+    applied.ok_or_else(|| {
+        ApiError::Internal(format!("the streak of {} kept changing while applying {}", day.user_id, day.day))
+    })
 }
 
 /// A badge as its owner sees it.

@@ -12,13 +12,13 @@ use tandem_domain::trust::{
     weigh_penalty, weigh_reflection,
 };
 use tandem_domain::{ConversationId, UserId};
-use tandem_store::{NewFriendship, Reflectable, ReflectionRecord, ReflectionWrite, TrustEntry};
+pub use tandem_store::ReflectionRecord;
+use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
+use tandem_store::{NewFriendship, Reflectable, ReflectionWrite, TrustEntry};
 
 use crate::services::accounts::account;
 use crate::{ApiError, App};
 
-/// Attempts at weighing a reflection while the subject's trust changes under it.
-const REFLECT_ATTEMPTS: usize = 5;
 /// Ledger entries shown with the score.
 const LEDGER_SHOWN: i32 = 50;
 
@@ -92,7 +92,8 @@ pub async fn reflect(
         reflection,
         created_at: now,
     };
-    for _ in 0..REFLECT_ATTEMPTS {
+    let (author, target, record) = (&author, &target, &record);
+    let recorded = optimistically(OPTIMISTIC_ATTEMPTS, move || async move {
         let read = app.store.reflection_reads(author_id, &target.partner, conversation_id, now).await?;
         let context = ReflectionContext {
             author_created_at: author.created_at,
@@ -122,21 +123,20 @@ pub async fn reflect(
             && !read.friends
             && !read.estranged;
         let friendship = befriend.then(|| NewFriendship::between(author_id, &target.partner, conversation_id, now));
-        match app.store.record_reflection(&record, &target.partner, &read, &after, &entry, friendship.as_ref()).await? {
+        match app.store.record_reflection(record, &target.partner, &read, &after, &entry, friendship.as_ref()).await? {
             ReflectionWrite::Recorded => {
                 tracing::info!(%conversation_id, delta = weighed.delta, rule = %weighed.rule, befriend, "reflection recorded");
-                return Ok(record);
+                Ok(Attempt::Done(()))
             }
-            ReflectionWrite::AlreadyReflected => {
-                return Err(ApiError::Conflict {
-                    code: "already_reflected",
-                    message: "you already reflected on this conversation".into(),
-                });
-            }
-            ReflectionWrite::Conflict => continue,
+            ReflectionWrite::AlreadyReflected => Err(ApiError::Conflict {
+                code: "already_reflected",
+                message: "you already reflected on this conversation".into(),
+            }),
+            ReflectionWrite::Conflict => Ok(Attempt::Again),
         }
-    }
-    Err(ApiError::Busy)
+    })
+    .await?;
+    recorded.map(|()| record.clone()).ok_or(ApiError::Busy)
 }
 
 /// The caller's own trust: the score, its components and the latest ledger entries.

@@ -3,13 +3,13 @@
 
 use chrono::Utc;
 use http::StatusCode;
-use tandem_store::ExtensionOutcome;
 
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{json_response, path_id};
 use crate::routes::idempotent;
-use crate::services::conversations::{ConversationView, extend};
+use crate::services::conversation_views::ConversationView;
+use crate::services::conversations::{ExtensionOutcome, extend};
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {

@@ -7,7 +7,8 @@ use http::StatusCode;
 use crate::auth::authenticate;
 use crate::edge::dispatch::HandlerResult;
 use crate::edge::http::{json_response, path_id};
-use crate::services::conversations::{ConversationView, status};
+use crate::services::conversation_views::ConversationView;
+use crate::services::conversations::status;
 use crate::{App, Request};
 
 pub async fn handle(app: App, request: Request) -> HandlerResult {

@@ -48,7 +48,7 @@ struct ReflectionView<'a> {
 }
 
 impl<'a> ReflectionView<'a> {
-    fn of(record: &'a tandem_store::ReflectionRecord) -> Self {
+    fn of(record: &'a crate::services::trust::ReflectionRecord) -> Self {
         Self { conversation_id: &record.conversation_id, reflection: &record.reflection, created_at: record.created_at }
     }
 }

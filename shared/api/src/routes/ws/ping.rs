@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::App;
+use crate::edge::ws::ServerEvent;
 use crate::edge::ws::{WsEvent, WsResult};
-use crate::outbound::realtime::ServerEvent;
 
 pub async fn handle(app: App, event: WsEvent) -> WsResult {
     event.reply(&app, &ServerEvent::new("pong", json!({ "at": chrono::Utc::now() }))).await

@@ -7,8 +7,8 @@ use serde_json::json;
 use tandem_domain::ConversationId;
 
 use crate::App;
+use crate::edge::ws::ServerEvent;
 use crate::edge::ws::{WsEvent, WsResult};
-use crate::outbound::realtime::ServerEvent;
 use crate::services::conversations::{MessageView, send_message};
 
 #[derive(Deserialize)]
