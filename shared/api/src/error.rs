@@ -8,6 +8,62 @@ use serde_json::{Value, json};
 use tandem_domain::ValidationErrors;
 use tandem_store::StoreError;
 
+tandem_domain::named_enum! {
+    /// Every `error.code` a client can meet, one name each (the OpenAPI document's `Error`
+    /// schema lists exactly these: a drift test holds them together).
+    pub enum ErrorCode {
+        InvalidJson = "invalid_json",
+        InvalidBody = "invalid_body",
+        UnsupportedMediaType = "unsupported_media_type",
+        PayloadTooLarge = "payload_too_large",
+        ValidationFailed = "validation_failed",
+        Unauthenticated = "unauthenticated",
+        InvalidCredentials = "invalid_credentials",
+        InvalidRefreshToken = "invalid_refresh_token",
+        InvalidIdentityToken = "invalid_identity_token",
+        Forbidden = "forbidden",
+        NotFound = "not_found",
+        RouteNotFound = "route_not_found",
+        EmailTaken = "email_taken",
+        TooManyAttempts = "too_many_attempts",
+        NotConfigured = "not_configured",
+        ServiceBusy = "service_busy",
+        ServiceUnavailable = "service_unavailable",
+        RateLimited = "rate_limited",
+        InternalError = "internal_error",
+        AccountBanned = "account_banned",
+        AccountChanged = "account_changed",
+        AccountInactive = "account_inactive",
+        AccountPendingDeletion = "account_pending_deletion",
+        AdminOnly = "admin_only",
+        AlreadyExtended = "already_extended",
+        AlreadyMatched = "already_matched",
+        AlreadyMatchedToday = "already_matched_today",
+        AlreadyReflected = "already_reflected",
+        ConversationActive = "conversation_active",
+        ConversationClosed = "conversation_closed",
+        ConversationNotEnded = "conversation_not_ended",
+        DeletionNotAllowed = "deletion_not_allowed",
+        FriendshipConversation = "friendship_conversation",
+        GateAlreadyAnswered = "gate_already_answered",
+        GateNotOpen = "gate_not_open",
+        IdempotencyInProgress = "idempotency_in_progress",
+        IdempotencyKeyReused = "idempotency_key_reused",
+        MatchingSuspended = "matching_suspended",
+        NoDeletionPending = "no_deletion_pending",
+        NoMatchToday = "no_match_today",
+        NotAcknowledgeable = "not_acknowledgeable",
+        PartnerAccountDeleted = "partner_account_deleted",
+        PremiumRequired = "premium_required",
+        ProfileHidden = "profile_hidden",
+        ProfileIncomplete = "profile_incomplete",
+        PromptRetired = "prompt_retired",
+        ReflectionWindowClosed = "reflection_window_closed",
+        ReportResolved = "report_resolved",
+        UnknownAction = "unknown_action"
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("the request body is not valid JSON: {0}")]
@@ -31,21 +87,21 @@ pub enum ApiError {
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("{message}")]
-    ForbiddenBecause { code: &'static str, message: String },
+    ForbiddenBecause { code: ErrorCode, message: String },
     #[error("no such resource")]
     NotFound,
     #[error("{message}")]
-    NotFoundBecause { code: &'static str, message: String },
+    NotFoundBecause { code: ErrorCode, message: String },
     #[error("no route for {method} {path}")]
     RouteNotFound { method: String, path: String },
     #[error("an account with this email already exists")]
     EmailTaken,
     /// A request that conflicts with the resource's state (`code` says which).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     /// Well-formed but not acceptable as sent (an idempotency key reused for another request).
     #[error("{message}")]
-    Unprocessable { code: &'static str, message: String },
+    Unprocessable { code: ErrorCode, message: String },
     #[error("too many failed attempts; retry after {retry_after} seconds")]
     TooManyAttempts { retry_after: i64 },
     #[error("{0} is not configured on this deployment")]
@@ -66,7 +122,7 @@ pub enum ApiError {
 impl ApiError {
     /// The account is banned: every request is refused, whatever token it carries.
     pub fn banned() -> Self {
-        Self::ForbiddenBecause { code: "account_banned", message: "this account is banned".into() }
+        Self::ForbiddenBecause { code: ErrorCode::AccountBanned, message: "this account is banned".into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -90,30 +146,30 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidJson(_) => "invalid_json",
-            Self::InvalidBody(_) => "invalid_body",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::Validation(_) => "validation_failed",
-            Self::Unauthenticated => "unauthenticated",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::InvalidRefreshToken => "invalid_refresh_token",
-            Self::InvalidIdentityToken(_) => "invalid_identity_token",
-            Self::Forbidden(_) => "forbidden",
-            Self::ForbiddenBecause { code, .. } => code,
-            Self::NotFound => "not_found",
-            Self::NotFoundBecause { code, .. } => code,
-            Self::RouteNotFound { .. } => "route_not_found",
-            Self::EmailTaken => "email_taken",
-            Self::Conflict { code, .. } | Self::Unprocessable { code, .. } => code,
-            Self::TooManyAttempts { .. } => "too_many_attempts",
-            Self::NotConfigured(_) => "not_configured",
-            Self::Busy => "service_busy",
-            Self::Unavailable => "service_unavailable",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Internal(_) => "internal_error",
+            Self::InvalidJson(_) => ErrorCode::InvalidJson,
+            Self::InvalidBody(_) => ErrorCode::InvalidBody,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::InvalidRefreshToken => ErrorCode::InvalidRefreshToken,
+            Self::InvalidIdentityToken(_) => ErrorCode::InvalidIdentityToken,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::ForbiddenBecause { code, .. } => *code,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::NotFoundBecause { code, .. } => *code,
+            Self::RouteNotFound { .. } => ErrorCode::RouteNotFound,
+            Self::EmailTaken => ErrorCode::EmailTaken,
+            Self::Conflict { code, .. } | Self::Unprocessable { code, .. } => *code,
+            Self::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Self::NotConfigured(_) => ErrorCode::NotConfigured,
+            Self::Busy => ErrorCode::ServiceBusy,
+            Self::Unavailable => ErrorCode::ServiceUnavailable,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -191,14 +247,16 @@ impl From<tandem_domain::availability::QueueRefusal> for ApiError {
         let message = refusal.to_string();
         match refusal {
             QueueRefusal::Suspended | QueueRefusal::SuspendedUntil(_) => {
-                Self::ForbiddenBecause { code: "matching_suspended", message }
+                Self::ForbiddenBecause { code: ErrorCode::MatchingSuspended, message }
             }
-            QueueRefusal::NotActive => Self::ForbiddenBecause { code: "account_inactive", message },
-            QueueRefusal::PendingDeletion => Self::ForbiddenBecause { code: "account_pending_deletion", message },
-            QueueRefusal::ConversationActive => Self::Conflict { code: "conversation_active", message },
-            QueueRefusal::AlreadyMatchedToday => Self::Conflict { code: "already_matched_today", message },
-            QueueRefusal::NoProfile => Self::Conflict { code: "profile_incomplete", message },
-            QueueRefusal::Hidden => Self::Conflict { code: "profile_hidden", message },
+            QueueRefusal::NotActive => Self::ForbiddenBecause { code: ErrorCode::AccountInactive, message },
+            QueueRefusal::PendingDeletion => {
+                Self::ForbiddenBecause { code: ErrorCode::AccountPendingDeletion, message }
+            }
+            QueueRefusal::ConversationActive => Self::Conflict { code: ErrorCode::ConversationActive, message },
+            QueueRefusal::AlreadyMatchedToday => Self::Conflict { code: ErrorCode::AlreadyMatchedToday, message },
+            QueueRefusal::NoProfile => Self::Conflict { code: ErrorCode::ProfileIncomplete, message },
+            QueueRefusal::Hidden => Self::Conflict { code: ErrorCode::ProfileHidden, message },
         }
     }
 }
@@ -211,21 +269,21 @@ impl From<tandem_domain::reveal::RevealError> for ApiError {
         let message = error.to_string();
         match error {
             RevealError::NoSuchGate => Self::Validation(tandem_domain::FieldError::new("gate", message).into()),
-            RevealError::GateNotOpen => Self::Conflict { code: "gate_not_open", message },
-            RevealError::GateAlreadyAnswered => Self::Conflict { code: "gate_already_answered", message },
+            RevealError::GateNotOpen => Self::Conflict { code: ErrorCode::GateNotOpen, message },
+            RevealError::GateAlreadyAnswered => Self::Conflict { code: ErrorCode::GateAlreadyAnswered, message },
         }
     }
 }
 
 impl From<ApiError> for lambda_http::lambda_runtime::Diagnostic {
     fn from(error: ApiError) -> Self {
-        Self { error_type: error.code().to_owned(), error_message: error.to_string() }
+        Self { error_type: error.code().to_string(), error_message: error.to_string() }
     }
 }
 
 impl From<tandem_domain::conversation::FriendsConversation> for ApiError {
     fn from(refusal: tandem_domain::conversation::FriendsConversation) -> Self {
-        ApiError::Conflict { code: "friendship_conversation", message: refusal.to_string() }
+        ApiError::Conflict { code: ErrorCode::FriendshipConversation, message: refusal.to_string() }
     }
 }
 
@@ -247,6 +305,18 @@ mod tests {
 
     fn body_json(response: &Response<Body>) -> Value {
         serde_json::from_slice(response.body().as_ref()).unwrap()
+    }
+
+    /// The OpenAPI document's `Error` schema names exactly the codes the server can answer.
+    #[test]
+    fn the_openapi_document_lists_exactly_the_error_codes() {
+        let document: Value = serde_json::from_str(include_str!("../openapi.json")).unwrap();
+        let listed = &document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"];
+        let mut listed: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        let mut known: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        listed.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(listed, known);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use http::header::AUTHORIZATION;
 use lambda_http::Request;
 use tandem_domain::{Role, UserId, UserStatus};
 
+use crate::error::ErrorCode;
 use crate::{ApiError, App};
 
 /// The caller behind the request's `Authorization: Bearer` token, refused when the account
@@ -63,7 +64,7 @@ pub async fn authenticate_admin(app: &App, request: &Request) -> Result<Caller, 
     match caller.role {
         Role::Admin => Ok(caller),
         Role::User => {
-            Err(ApiError::ForbiddenBecause { code: "admin_only", message: "this route is for admins".into() })
+            Err(ApiError::ForbiddenBecause { code: ErrorCode::AdminOnly, message: "this route is for admins".into() })
         }
     }
 }

@@ -86,7 +86,7 @@ where
     let duration_ms = started.elapsed().as_millis() as u64;
     match &result {
         Ok(report) => tracing::info!(duration_ms, %report, "job finished"),
-        Err(error) => tracing::error!(duration_ms, error = ?error, code = error.code(), "job failed"),
+        Err(error) => tracing::error!(duration_ms, error = ?error, code = error.code().as_str(), "job failed"),
     }
     use crate::telemetry::{Unit, emit, names};
     emit(

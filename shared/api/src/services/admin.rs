@@ -12,6 +12,7 @@ use tandem_domain::trust::{REPORT_CONFIRMED, TrustSource};
 use tandem_domain::{MessageId, ReportId, User, UserId, ValidationErrors};
 use tandem_store::{AccountChange, AuditEntry, MessageRecord, Notice, ReportPage, ReportRecord, Resolution};
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::services::conversations::close_active;
 use crate::services::trust;
@@ -176,7 +177,7 @@ async fn repeat(
             Ok(report)
         }
         _ => Err(ApiError::Conflict {
-            code: "report_resolved",
+            code: ErrorCode::ReportResolved,
             message: format!("this report is already {}", report.status),
         }),
     }

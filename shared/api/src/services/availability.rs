@@ -10,6 +10,7 @@ use tandem_domain::{ConversationId, MatchId, User, UserId};
 use tandem_pairing::{PoolUser, ScoreBreakdown};
 use tandem_store::{ActiveDay, AvailabilityRecord, LeaveOutcome, QueueOutcome};
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::services::conversation_views::PartnerView;
 use crate::{ApiError, App};
@@ -117,7 +118,7 @@ pub async fn leave_today(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<(
     match app.store.leave_queue(id, day).await? {
         LeaveOutcome::Left | LeaveOutcome::NotQueued => Ok(()),
         LeaveOutcome::AlreadyMatched => Err(ApiError::Conflict {
-            code: "already_matched",
+            code: ErrorCode::AlreadyMatched,
             message: "you are already matched today; close the conversation instead".into(),
         }),
     }

@@ -7,6 +7,7 @@ use tandem_domain::conversation::is_open;
 use tandem_domain::{ConversationId, UserId};
 use tandem_store::ConversationRecord;
 
+use crate::error::ErrorCode;
 use crate::outbound::realtime::ServerEvent;
 use crate::services::conversation_views::ConversationView;
 use crate::{ApiError, App};
@@ -39,14 +40,14 @@ pub async fn open_for(
 /// 409 `conversation_closed`: what anything but a read meets once a conversation is over.
 pub fn closed() -> ApiError {
     ApiError::Conflict {
-        code: "conversation_closed",
+        code: ErrorCode::ConversationClosed,
         message: "this conversation is over: it is no longer open".into(),
     }
 }
 
 /// 409 `conversation_closed` for an action that ends a conversation already over.
 pub fn already_over() -> ApiError {
-    ApiError::Conflict { code: "conversation_closed", message: "this conversation is already over".into() }
+    ApiError::Conflict { code: ErrorCode::ConversationClosed, message: "this conversation is already over".into() }
 }
 
 /// Tells both participants about a conversation event (`conversation.closed`, …).

@@ -12,6 +12,7 @@ use tandem_domain::{ConversationId, MessageId, UserId, ValidationErrors};
 pub use tandem_store::ExtensionOutcome;
 use tandem_store::{ConversationRecord, MessageRecord, ReadPosition, SendOutcome};
 
+use crate::error::ErrorCode;
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
 use crate::services::conversation_access::{already_over, closed, notify_both, open_for, participant_view};
@@ -314,10 +315,10 @@ pub async fn extend(
     }
     check_extension(conversation.extended, any_premium).map_err(|refusal| match refusal {
         ExtensionRefusal::AlreadyExtended => {
-            ApiError::Conflict { code: "already_extended", message: refusal.to_string() }
+            ApiError::Conflict { code: ErrorCode::AlreadyExtended, message: refusal.to_string() }
         }
         ExtensionRefusal::NoPremium => {
-            ApiError::ForbiddenBecause { code: "premium_required", message: refusal.to_string() }
+            ApiError::ForbiddenBecause { code: ErrorCode::PremiumRequired, message: refusal.to_string() }
         }
     })?;
     let outcome = app.store.request_extension(&conversation, user, now).await?.ok_or(ApiError::NotFound)?;

@@ -17,6 +17,7 @@ use tandem_store::{
     ReminderOutcome, TrustEntry, TrustRecord,
 };
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::services::trust;
 use crate::{ApiError, App};
@@ -216,7 +217,7 @@ pub async fn acknowledge(app: &App, user_id: &UserId, now: DateTime<Utc>) -> Res
     }
     if !app.store.lift_ghosting_suspension(user_id, now).await? {
         return Err(ApiError::Conflict {
-            code: "not_acknowledgeable",
+            code: ErrorCode::NotAcknowledgeable,
             message: "this suspension is not one you can lift yourself".into(),
         });
     }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use tandem_domain::UserId;
 
+use crate::error::ErrorCode;
 use crate::{ApiError, App};
 
 /// Longest key accepted.
@@ -45,14 +46,14 @@ pub async fn begin(
     };
     if seen.fingerprint != fingerprint {
         return Err(ApiError::Unprocessable {
-            code: "idempotency_key_reused",
+            code: ErrorCode::IdempotencyKeyReused,
             message: "this Idempotency-Key was used with a different request in the last 24 hours".into(),
         });
     }
     match (seen.status, seen.body) {
         (Some(status), Some(body)) => Ok(Begin::Replay { status, body }),
         _ => Err(ApiError::Conflict {
-            code: "idempotency_in_progress",
+            code: ErrorCode::IdempotencyInProgress,
             message: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
         }),
     }

@@ -13,6 +13,7 @@ use tandem_domain::user::DeletionRequest;
 use tandem_domain::{UserId, UserStatus};
 use tandem_store::ErasureOutcome;
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::services::availability::leave_pool;
 use crate::services::reports::ReportView;
@@ -39,14 +40,14 @@ pub async fn request_deletion(app: &App, id: &UserId, now: DateTime<Utc>) -> Res
     }
     if !user.status.may_request_deletion() {
         return Err(ApiError::Conflict {
-            code: "deletion_not_allowed",
+            code: ErrorCode::DeletionNotAllowed,
             message: format!("an account that is {} cannot schedule its deletion", user.status),
         });
     }
     let request = DeletionRequest { requested_at: now, due_at: deletion_due(now), previous_status: user.status };
     if !app.store.request_deletion(&user, &request).await? {
         return Err(ApiError::Conflict {
-            code: "account_changed",
+            code: ErrorCode::AccountChanged,
             message: "the account changed while scheduling its deletion; try again".into(),
         });
     }
@@ -66,7 +67,7 @@ pub async fn cancel_deletion(app: &App, id: &UserId, now: DateTime<Utc>) -> Resu
             tracing::info!(user_id = %id, "deletion cancelled");
             Ok(DeletionView { status: previous, requested_at: None, due_at: None })
         }
-        _ => Err(ApiError::Conflict { code: "no_deletion_pending", message: "no deletion is scheduled".into() }),
+        _ => Err(ApiError::Conflict { code: ErrorCode::NoDeletionPending, message: "no deletion is scheduled".into() }),
     }
 }
 

@@ -12,6 +12,7 @@ use tandem_domain::prompts::{
 use tandem_domain::{FieldError, PromptId, UserId};
 use tandem_store::ConversationRecord;
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::{ApiError, App};
 
@@ -129,7 +130,10 @@ pub async fn answer(
     )?;
     let prompt = prompt.filter(|p| p.kind == PromptKind::Daily).ok_or(ApiError::NotFound)?;
     if !prompt.active {
-        return Err(ApiError::Conflict { code: "prompt_retired", message: "this prompt is no longer asked".into() });
+        return Err(ApiError::Conflict {
+            code: ErrorCode::PromptRetired,
+            message: "this prompt is no longer asked".into(),
+        });
     }
     let (day, _) = local_day(&user.timezone, now);
     let answer = PromptAnswer {

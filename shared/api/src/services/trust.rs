@@ -16,6 +16,7 @@ pub use tandem_store::ReflectionRecord;
 use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
 use tandem_store::{NewFriendship, Reflectable, ReflectionWrite, TrustEntry};
 
+use crate::error::ErrorCode;
 use crate::services::accounts::account;
 use crate::{ApiError, App};
 
@@ -51,7 +52,7 @@ async fn reflectable(
     if let Some(conversation) = app.store.conversation_for(conversation_id, author, now).await? {
         if is_open(conversation.state, conversation.expires_at, now) {
             return Err(ApiError::Conflict {
-                code: "conversation_not_ended",
+                code: ErrorCode::ConversationNotEnded,
                 message: "reflections open when the conversation ends".into(),
             });
         }
@@ -76,13 +77,13 @@ pub async fn reflect(
     let target = reflectable(app, author_id, conversation_id, now).await?;
     if !reflection_open(target.ended_at, now) {
         return Err(ApiError::Conflict {
-            code: "reflection_window_closed",
+            code: ErrorCode::ReflectionWindowClosed,
             message: "reflections can be left for 7 days after a conversation ends".into(),
         });
     }
     if app.store.user(&target.partner, now).await?.is_none() {
         return Err(ApiError::Conflict {
-            code: "partner_account_deleted",
+            code: ErrorCode::PartnerAccountDeleted,
             message: "the other participant deleted their account".into(),
         });
     }
@@ -129,7 +130,7 @@ pub async fn reflect(
                 Ok(Attempt::Done(()))
             }
             ReflectionWrite::AlreadyReflected => Err(ApiError::Conflict {
-                code: "already_reflected",
+                code: ErrorCode::AlreadyReflected,
                 message: "you already reflected on this conversation".into(),
             }),
             ReflectionWrite::Conflict => Ok(Attempt::Again),

@@ -106,7 +106,7 @@ where
             match outcome {
                 Ok(()) => None,
                 Err(error) => {
-                    span.in_scope(|| tracing::error!(error = ?error, code = error.code(), "record failed"));
+                    span.in_scope(|| tracing::error!(error = ?error, code = error.code().as_str(), "record failed"));
                     Some(id)
                 }
             }

@@ -2,6 +2,7 @@
 //! not JSON gets `invalid_json`.
 
 use crate::edge::ws::{WsEvent, WsResult};
+use crate::error::ErrorCode;
 use crate::{ApiError, App};
 
 pub async fn handle(_app: App, event: WsEvent) -> WsResult {
@@ -9,7 +10,7 @@ pub async fn handle(_app: App, event: WsEvent) -> WsResult {
     let body: serde_json::Value = event.body()?;
     let action = body.get("action").and_then(|a| a.as_str()).map(str::to_owned);
     Err(ApiError::Conflict {
-        code: "unknown_action",
+        code: ErrorCode::UnknownAction,
         message: format!(
             "unknown action {}: use sendMessage, typing, read or ping",
             action.map_or_else(|| "(none)".to_owned(), |a| format!("{a:?}"))
