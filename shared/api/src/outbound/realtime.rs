@@ -4,7 +4,6 @@
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use chrono::Utc;
-use serde::Serialize;
 use serde_json::{Value, json};
 use tandem_domain::UserId;
 use tandem_store::Store;
@@ -17,21 +16,18 @@ use crate::ApiError;
 pub struct ServerEvent(Value);
 
 impl ServerEvent {
-    pub fn new(kind: &str, fields: Value) -> Self {
-        let mut event = json!({ "type": kind });
-        if let (Some(target), Value::Object(fields)) = (event.as_object_mut(), fields) {
-            target.extend(fields);
-        }
+    /// The wire form of an event (built from `services::events::Event`).
+    pub(crate) fn from_value(event: Value) -> Self {
         Self(event)
     }
 
     /// An `error` event around an error document ([`ApiError::body`]).
     pub fn error(body: Value) -> Self {
-        Self::new("error", body)
-    }
-
-    pub fn of<T: Serialize>(kind: &str, key: &str, value: &T) -> Self {
-        Self::new(kind, json!({ key: value }))
+        let mut event = json!({ "type": "error" });
+        if let (Some(target), Value::Object(fields)) = (event.as_object_mut(), body) {
+            target.extend(fields);
+        }
+        Self(event)
     }
 
     pub fn json(&self) -> &Value {

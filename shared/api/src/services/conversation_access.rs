@@ -10,6 +10,7 @@ use tandem_store::ConversationRecord;
 use crate::error::ErrorCode;
 use crate::outbound::realtime::ServerEvent;
 use crate::services::conversation_views::ConversationView;
+use crate::services::events::{ConversationChange, Event};
 use crate::{ApiError, App};
 
 /// The conversation, if `user` takes part in it. Missing and foreign look the same: 404.
@@ -51,8 +52,13 @@ pub fn already_over() -> ApiError {
 }
 
 /// Tells both participants about a conversation event (`conversation.closed`, …).
-pub async fn notify_both(app: &App, conversation: &ConversationRecord, kind: &str) -> Result<(), ApiError> {
-    let event = ServerEvent::of(kind, "conversation", &ConversationView::of(conversation, &[], Utc::now()));
+pub async fn notify_both(
+    app: &App,
+    conversation: &ConversationRecord,
+    change: ConversationChange,
+) -> Result<(), ApiError> {
+    let view = ConversationView::of(conversation, &[], Utc::now());
+    let event = ServerEvent::from(Event::conversation(change, view));
     for user in &conversation.participants {
         app.realtime.to_user(user, &event).await?;
     }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use tandem_domain::conversation::{
     ConversationState, EXPIRING_NOTICE, ExtensionRefusal, ModerationState, check_client_message_id, check_extension,
     clean_message_text, is_open, message_deletion_time, peer_of,
@@ -16,6 +15,7 @@ use crate::error::ErrorCode;
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
 use crate::services::conversation_access::{already_over, closed, notify_both, open_for, participant_view};
+use crate::services::events::{ConversationChange, Event};
 use crate::{ApiError, App};
 
 /// What a participant sees of a conversation: it, both read positions and — once
@@ -126,7 +126,7 @@ pub async fn send_message(
         SendOutcome::Refused => return Err(closed()),
         SendOutcome::RateLimited { retry_after } => return Err(ApiError::RateLimited { retry_after }),
     };
-    let event = ServerEvent::of("message.new", "message", &MessageView::from(&message));
+    let event = ServerEvent::from(Event::MessageNew { message: MessageView::from(&message) });
     app.realtime.to_connections(&peer_connections?, &event).await;
     Ok(Sent { message, duplicate })
 }
@@ -146,10 +146,7 @@ pub async fn mark_read(
     let delete_at = conversation.message_deadline(now);
     let moved = app.store.mark_read(conversation_id, reader, message_id, delete_at, now).await?;
     if let Some(peer) = peer_of(&conversation.participants, reader).filter(|_| moved) {
-        let event = ServerEvent::new(
-            "read",
-            json!({ "conversationId": conversation_id, "userId": reader, "messageId": message_id }),
-        );
+        let event = ServerEvent::from(Event::Read { conversation_id, user_id: reader, message_id });
         app.realtime.to_user(peer, &event).await?;
     }
     Ok(())
@@ -164,7 +161,7 @@ pub async fn relay_typing(
 ) -> Result<(), ApiError> {
     let conversation = open_for(app, conversation_id, typist, now).await?;
     if let Some(peer) = peer_of(&conversation.participants, typist) {
-        let event = ServerEvent::new("typing", json!({ "conversationId": conversation_id, "userId": typist }));
+        let event = ServerEvent::from(Event::Typing { conversation_id, user_id: typist });
         app.realtime.to_user(peer, &event).await?;
     }
     Ok(())
@@ -230,11 +227,11 @@ pub async fn ended(app: &App, conversation: &ConversationRecord, now: DateTime<U
     let ended_at = conversation.ended_at.unwrap_or(now);
     app.store.set_message_deletion(&conversation.conversation_id, message_deletion_time(ended_at)).await?;
     crate::services::ghosting::conversation_ended(app, conversation, now).await?;
-    let kind = match conversation.state {
-        ConversationState::Expired => "conversation.expired",
-        _ => "conversation.closed",
+    let change = match conversation.state {
+        ConversationState::Expired => ConversationChange::Expired,
+        _ => ConversationChange::Closed,
     };
-    notify_both(app, conversation, kind).await
+    notify_both(app, conversation, change).await
 }
 
 /// Ends the active conversation between `me` and `other`, if there is one (a block ends
@@ -323,7 +320,7 @@ pub async fn extend(
     })?;
     let outcome = app.store.request_extension(&conversation, user, now).await?.ok_or(ApiError::NotFound)?;
     if let ExtensionOutcome::Extended(extended) = &outcome {
-        notify_both(app, extended, "conversation.extended").await?;
+        notify_both(app, extended, ConversationChange::Extended).await?;
     }
     Ok(outcome)
 }
@@ -366,7 +363,7 @@ pub async fn expiry_step(
         if !app.store.mark_expiring_sent(&conversation).await? {
             return Ok(ExpiryStep::Nothing);
         }
-        notify_both(app, &conversation, "conversation.expiring").await?;
+        notify_both(app, &conversation, ConversationChange::Expiring).await?;
         return Ok(ExpiryStep::ExpiringSent);
     }
     Ok(ExpiryStep::Nothing)

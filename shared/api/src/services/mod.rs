@@ -9,6 +9,7 @@ pub mod conversation_access;
 pub mod conversation_views;
 pub mod conversations;
 pub mod devices;
+pub mod events;
 pub mod friendships;
 pub mod ghosting;
 pub mod health;

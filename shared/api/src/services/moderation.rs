@@ -3,7 +3,6 @@
 //! the message not yet judged, so a redelivered scan changes nothing twice.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use tandem_domain::conversation::{ModerationState, peer_of};
 use tandem_domain::moderation::{MessageContext, Verdict, verdict};
 use tandem_domain::reports::{ReportSource, ReportStatus, automatic_report};
@@ -11,6 +10,7 @@ use tandem_domain::{ConversationId, MessageId, ReportId};
 use tandem_store::{ConversationRecord, MessageRecord, ReportRecord};
 
 use crate::outbound::realtime::ServerEvent;
+use crate::services::events::Event;
 use crate::{ApiError, App};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,10 +128,10 @@ async fn judge(
 /// `message.hidden` to both participants. The hide is committed: a failed delivery is
 /// logged, not retried (clients also see it hidden in history).
 async fn announce_hidden(app: &App, conversation: &ConversationRecord, message: &MessageRecord) {
-    let event = ServerEvent::new(
-        "message.hidden",
-        json!({ "conversationId": message.conversation_id, "messageId": message.message_id }),
-    );
+    let event = ServerEvent::from(Event::MessageHidden {
+        conversation_id: &message.conversation_id,
+        message_id: &message.message_id,
+    });
     let deliveries = conversation.participants.iter().map(|user| app.realtime.to_user(user, &event));
     for (user, result) in conversation.participants.iter().zip(futures::future::join_all(deliveries).await) {
         if let Err(error) = result {

@@ -5,7 +5,6 @@
 //! quiet hours. A conversation's end goes on to the participants' history (`ghosting`).
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 use tandem_domain::conversation::{ConversationState, ModerationState, is_open, peer_of};
 use tandem_domain::notifications::Push;
 use tandem_domain::rewards::Badge;
@@ -14,6 +13,7 @@ use tandem_domain::{ConversationId, MatchId, MessageId, ReportId, UserId};
 use tandem_store::ConversationRecord;
 
 use crate::outbound::realtime::ServerEvent;
+use crate::services::events::Event;
 use crate::services::push::push_to;
 use crate::{ApiError, App};
 
@@ -25,10 +25,8 @@ pub async fn match_created(app: &App, match_id: &MatchId, now: DateTime<Utc>) ->
         tracing::warn!(%match_id, "a committed match is gone: nothing to tell");
         return Ok(());
     };
-    let event = ServerEvent::new(
-        "match.created",
-        json!({ "matchId": record.match_id, "conversationId": record.conversation_id }),
-    );
+    let event =
+        ServerEvent::from(Event::MatchCreated { match_id: &record.match_id, conversation_id: &record.conversation_id });
     let [a, b] = &record.users;
     let push = |user: &UserId| Push::match_created(user.as_str(), match_id.as_str(), record.conversation_id.as_str());
     let (push_a, push_b) = (push(a), push(b));
@@ -57,7 +55,7 @@ pub async fn notice_issued(
         tracing::warn!(%notice_id, "a committed notice is gone: nothing to tell");
         return Ok(());
     };
-    let event = ServerEvent::of("account.warning", "notice", &notice);
+    let event = ServerEvent::from(Event::AccountWarning { notice: &notice });
     let push = Push::warning(user_id.as_str(), notice_id.as_str());
     let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
     told?;
@@ -153,14 +151,11 @@ pub async fn reminder_sent(
     if !is_open(conversation.state, conversation.expires_at, now) {
         return Ok(());
     }
-    let event = ServerEvent::new(
-        "conversation.reminder",
-        json!({
-            "conversationId": conversation_id,
-            "waitingSince": reminder.waiting_since,
-            "expiresAt": conversation.expires_at,
-        }),
-    );
+    let event = ServerEvent::from(Event::ConversationReminder {
+        conversation_id,
+        waiting_since: reminder.waiting_since,
+        expires_at: conversation.expires_at,
+    });
     let push = Push::reminder(user_id.as_str(), conversation_id.as_str());
     let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
     told?;
@@ -173,7 +168,7 @@ pub async fn badge_earned(app: &App, user_id: &UserId, badge: Badge, now: DateTi
     let Some(record) = app.store.badge(user_id, badge, now).await? else {
         return Ok(());
     };
-    let event = ServerEvent::of("reward.badge", "badge", &crate::services::rewards::BadgeView::from(&record));
+    let event = ServerEvent::from(Event::RewardBadge { badge: crate::services::rewards::BadgeView::from(&record) });
     let push = Push::badge(user_id.as_str(), badge);
     let (told, pushed) = tokio::join!(app.realtime.to_user(user_id, &event), push_to(app, user_id, &push, false, now));
     told?;

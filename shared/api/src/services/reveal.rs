@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use tandem_domain::conversation::is_open;
 use tandem_domain::reveal::{GateAnswer, RevealState, RevealStep, open_gate};
 use tandem_domain::{ConversationId, UserId};
@@ -14,6 +13,7 @@ use crate::outbound::realtime::ServerEvent;
 use crate::services::conversation_access::{closed, participant_view};
 use crate::services::conversation_views::PartnerView;
 use crate::services::conversations::close;
+use crate::services::events::Event;
 use crate::{ApiError, App};
 use tandem_store::retry::{Attempt, OPTIMISTIC_ATTEMPTS, optimistically};
 
@@ -148,10 +148,7 @@ pub async fn gate_opened(
         return Ok(());
     }
     let answers: Vec<&str> = GateAnswer::ALL.iter().map(|a| a.as_str()).collect();
-    let event = ServerEvent::new(
-        "conversation.gate",
-        json!({ "conversationId": conversation_id, "gate": gate, "answers": answers }),
-    );
+    let event = ServerEvent::from(Event::ConversationGate { conversation_id, gate, answers });
     for user in &conversation.participants {
         app.realtime.to_user(user, &event).await?;
     }
@@ -171,10 +168,11 @@ pub async fn revealed(app: &App, conversation_id: &ConversationId, now: DateTime
     let (online_a, online_b) = tokio::try_join!(app.store.is_online(a, now), app.store.is_online(b, now))?;
     for (me, partner, partner_online) in [(&user_a, &user_b, online_b), (&user_b, &user_a, online_a)] {
         let view = PartnerView::of(&conversation, me, partner, partner_online, now);
-        let event = ServerEvent::new(
-            "conversation.revealed",
-            json!({ "conversationId": conversation_id, "revealedAt": conversation.reveal.revealed_at, "partner": view }),
-        );
+        let event = ServerEvent::from(Event::ConversationRevealed {
+            conversation_id,
+            revealed_at: conversation.reveal.revealed_at,
+            partner: view,
+        });
         app.realtime.to_user(&me.id, &event).await?;
     }
     Ok(())

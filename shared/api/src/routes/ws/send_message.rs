@@ -3,13 +3,13 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 use tandem_domain::ConversationId;
 
 use crate::App;
 use crate::edge::ws::ServerEvent;
 use crate::edge::ws::{WsEvent, WsResult};
 use crate::services::conversations::{MessageView, send_message};
+use crate::services::events::Event;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,13 +24,10 @@ pub async fn handle(app: App, event: WsEvent) -> WsResult {
     let body: SendMessage = event.body()?;
     let sent =
         send_message(&app, &body.conversation_id, &user, &body.client_message_id, &body.text, Utc::now()).await?;
-    let ack = ServerEvent::new(
-        "message.ack",
-        json!({
-            "clientMessageId": body.client_message_id,
-            "duplicate": sent.duplicate,
-            "message": MessageView::from(&sent.message),
-        }),
-    );
+    let ack = ServerEvent::from(Event::MessageAck {
+        client_message_id: &body.client_message_id,
+        duplicate: sent.duplicate,
+        message: MessageView::from(&sent.message),
+    });
     event.reply(&app, &ack).await
 }
