@@ -12,6 +12,7 @@
 pub mod emulators;
 pub mod functions;
 pub mod gateway;
+pub mod generate;
 pub mod iam;
 pub mod pipeline;
 pub mod provision;

@@ -4,6 +4,7 @@
 //! tandem-local up [--port 3000] [--dynamodb-port 8000] [--moto-port 5000] [--persist] [--state-dir DIR] [--no-iam-check]
 //! tandem-local emulators --env-file PATH
 //! tandem-local iam-report --usage-dir DIR
+//! tandem-local generate [--check]
 //! ```
 //! `up` runs DynamoDB Local, moto and the gateway, provisions the table from
 //! `template.yaml` and serves every route on 127.0.0.1. Each stack keeps its environment
@@ -12,7 +13,9 @@
 //! overwrite each other's. `emulators` runs only the emulators on free ports and writes their
 //! environment to a file (the test setup). Under `up` each function runs under its own
 //! policy of the template (`tandem_local::iam`) unless `--no-iam-check`. `iam-report` lists
-//! the grants no recorded call used (the test run records them).
+//! the grants no recorded call used (the test run records them). `generate` writes the
+//! functions' part of `template.yaml` and their `[[bin]]` entries from the declarations
+//! (`tandem_api::deploy`); `--check` only says whether the committed files match.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +32,7 @@ use tandem_local::{gateway, provision, template::Template};
 const TABLE_NAME: &str = "tandem-local";
 /// The signing keys' secret in moto, as `JwtSigningKeys` is deployed.
 const SIGNING_KEYS_SECRET: &str = "tandem/local/jwt-signing-keys";
-const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--state-dir DIR] [--ws-max-seconds N] [--ws-idle-seconds N] [--no-iam-check]\n       tandem-local emulators --env-file PATH\n       tandem-local iam-report --usage-dir DIR";
+const USAGE: &str = "usage: tandem-local up [--port N] [--dynamodb-port N] [--moto-port N] [--persist] [--state-dir DIR] [--ws-max-seconds N] [--ws-idle-seconds N] [--no-iam-check]\n       tandem-local emulators --env-file PATH\n       tandem-local iam-report --usage-dir DIR\n       tandem-local generate [--check]";
 
 struct UpOptions {
     port: u16,
@@ -52,6 +55,11 @@ fn main() -> ExitCode {
         },
         Some("iam-report") => match args.get(1..) {
             Some([flag, path]) if flag == "--usage-dir" => iam_report(Path::new(path)),
+            _ => Err(USAGE.to_owned()),
+        },
+        Some("generate") => match args.get(1..) {
+            Some([]) => generate(false),
+            Some([flag]) if flag == "--check" => generate(true),
             _ => Err(USAGE.to_owned()),
         },
         _ => Err(USAGE.to_owned()),
@@ -408,4 +416,26 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
     }
+}
+
+/// `generate`: the functions' part of the template and their `[[bin]]` entries, from the
+/// declarations beside the handlers.
+fn generate(check: bool) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().map_err(|e| format!("{}: {e}", root.display()))?;
+    let outputs = tandem_local::generate::outputs(&root)?;
+    let stale: Vec<_> = outputs.iter().filter(|o| o.differs()).collect();
+    if check {
+        if stale.is_empty() {
+            println!("generated files are up to date");
+            return Ok(());
+        }
+        let names: Vec<String> = stale.iter().map(|o| o.path.display().to_string()).collect();
+        return Err(format!("out of date (run `tandem-local generate`): {}", names.join(", ")));
+    }
+    for output in stale {
+        std::fs::write(&output.path, &output.wanted).map_err(|e| format!("{}: {e}", output.path.display()))?;
+        println!("wrote {}", output.path.display());
+    }
+    Ok(())
 }

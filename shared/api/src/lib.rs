@@ -16,6 +16,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod deploy;
 pub mod edge;
 pub mod error;
 pub mod jobs;

@@ -77,6 +77,8 @@ pub type WsHandlerFn = fn(App, WsEvent) -> Pin<Box<dyn Future<Output = WsResult>
 pub struct WsFunction {
     pub name: &'static str,
     pub handler: WsHandlerFn,
+    /// Its grants and settings: the source of its part of `template.yaml`.
+    pub deploy: crate::deploy::Deploy,
 }
 
 /// Runs a handler: 200 on success; on failure the error event goes to the client and the

@@ -16,6 +16,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
+use crate::deploy::{Deploy, Grant, Trigger};
 use crate::{ApiError, App};
 
 /// What a job reports (logged once by [`run_logged`], and returned to the local trigger).
@@ -27,15 +28,110 @@ pub struct ScheduledJob {
     /// The function's binary name (`functions/src/bin/<name>.rs`).
     pub name: &'static str,
     pub run: JobFn,
+    /// Its schedule, grants and settings: the source of its part of `template.yaml`.
+    pub deploy: Deploy,
 }
 
 pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
-    ScheduledJob { name: "pairing-sweep", run: |app, now| Box::pin(pairing_sweep::handle(app, now)) },
-    ScheduledJob { name: "conversation-expiry", run: |app, now| Box::pin(conversation_expiry::handle(app, now)) },
-    ScheduledJob { name: "push-release", run: |app, now| Box::pin(push_release::handle(app, now)) },
-    ScheduledJob { name: "ghost-reminders", run: |app, now| Box::pin(ghost_reminders::handle(app, now)) },
-    ScheduledJob { name: "streaks-rewards", run: |app, now| Box::pin(streaks_rewards::handle(app, now)) },
-    ScheduledJob { name: "retention-purge", run: |app, now| Box::pin(retention_purge::handle(app, now)) },
+    ScheduledJob {
+        name: "pairing-sweep",
+        deploy: Deploy {
+            description: "Pairs today's pool every minute (match + conversation per pair).",
+            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
+            grants: &[
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::Table(&["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
+            ],
+            memory_mb: Some(2048),
+            timeout_seconds: Some(50),
+            environment: &[],
+        },
+        run: |app, now| Box::pin(pairing_sweep::handle(app, now)),
+    },
+    ScheduledJob {
+        name: "conversation-expiry",
+        deploy: Deploy {
+            description: "Sends conversation.expiring, expires due conversations, schedules message deletion.",
+            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
+            grants: &[
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::ManageConnections(&["POST"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(50),
+            environment: &[],
+        },
+        run: |app, now| Box::pin(conversation_expiry::handle(app, now)),
+    },
+    ScheduledJob {
+        name: "push-release",
+        deploy: Deploy {
+            description: "Releases pushes held by quiet hours once the window has ended (every minute).",
+            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
+            grants: &[
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(50),
+            environment: &[],
+        },
+        run: |app, now| Box::pin(push_release::handle(app, now)),
+    },
+    ScheduledJob {
+        name: "ghost-reminders",
+        deploy: Deploy {
+            description: "Reminds, once per conversation, a participant silent for 6 hours while the other wrote (every 15 minutes).",
+            trigger: Trigger::Schedule { event: "Every15Minutes", rate: "rate(15 minutes)" },
+            grants: &[
+                Grant::Table(&["dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                Grant::Indexes(&["gsi2"], &["dynamodb:Query"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(300),
+            environment: &[],
+        },
+        run: |app, now| Box::pin(ghost_reminders::handle(app, now)),
+    },
+    ScheduledJob {
+        name: "streaks-rewards",
+        deploy: Deploy {
+            description: "Applies the local days that have just ended, per time zone (hourly): streaks, streak points, badges.",
+            trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
+            grants: &[
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(900),
+            environment: &[("REWARD_RULES", "RewardRules")],
+        },
+        run: |app, now| Box::pin(streaks_rewards::handle(app, now)),
+    },
+    ScheduledJob {
+        name: "retention-purge",
+        deploy: Deploy {
+            description: "Deletes what has passed its retention deadline (TTL may lag ~48 h) and erases accounts whose deletion grace period is over (hourly).",
+            trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
+            grants: &[
+                Grant::Table(&[
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                ]),
+                Grant::Indexes(&["gsi1", "gsi2"], &["dynamodb:Query"]),
+                Grant::ManageConnections(&["DELETE"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(900),
+            environment: &[],
+        },
+        run: |app, now| Box::pin(retention_purge::handle(app, now)),
+    },
 ];
 
 impl ScheduledJob {

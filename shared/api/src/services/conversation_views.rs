@@ -4,10 +4,10 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use tandem_domain::availability::age_in;
-use tandem_domain::conversation::ConversationState;
+use tandem_domain::conversation::{ConversationState, ModerationState};
 use tandem_domain::reveal::{gate_opens_at, open_gate, pseudonym};
-use tandem_domain::{ConversationId, User, UserId};
-use tandem_store::{ConversationRecord, ReadPosition};
+use tandem_domain::{ConversationId, MessageId, User, UserId};
+use tandem_store::{ConversationRecord, MessageRecord, ReadPosition};
 
 /// A conversation as its participants see it (the same for both), with where each has
 /// read up to and where its reveal stands (never who consented or answered what).
@@ -141,5 +141,35 @@ impl RevealView {
         let open = open_gate(&conversation.activity, now).filter(|_| !revealed);
         let next = gate_opens_at(&conversation.activity, open.unwrap_or(0) + 1).filter(|_| !revealed);
         Self { revealed, revealed_at: conversation.reveal.revealed_at, open_gate: open, next_gate_at: next }
+    }
+}
+
+/// A message as clients see it: a hidden message keeps its place without its text.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub author: UserId,
+    pub client_message_id: String,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+    /// Hidden by moderation: shown to both without its text.
+    pub hidden: bool,
+}
+
+impl From<&MessageRecord> for MessageView {
+    fn from(m: &MessageRecord) -> Self {
+        let hidden = m.moderation == ModerationState::Hidden;
+        let text = if hidden { String::new() } else { m.text.clone() };
+        Self {
+            message_id: m.message_id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            author: m.author.clone(),
+            client_message_id: m.client_message_id.clone(),
+            text,
+            sent_at: m.sent_at,
+            hidden,
+        }
     }
 }

@@ -15,6 +15,7 @@ use crate::error::ErrorCode;
 use crate::outbound::realtime::ServerEvent;
 use crate::services::accounts::account;
 use crate::services::conversation_access::{already_over, closed, notify_both, open_for, participant_view};
+pub use crate::services::conversation_views::MessageView;
 use crate::services::events::{ConversationChange, Event};
 use crate::{ApiError, App};
 
@@ -38,36 +39,6 @@ pub async fn status(
         crate::services::prompts::partner_answers(app, &conversation, user, now),
     )?;
     Ok(Status { conversation, reads, partner_answers })
-}
-
-/// A message as clients see it: a hidden message keeps its place without its text.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageView {
-    pub message_id: MessageId,
-    pub conversation_id: ConversationId,
-    pub author: UserId,
-    pub client_message_id: String,
-    pub text: String,
-    pub sent_at: DateTime<Utc>,
-    /// Hidden by moderation: shown to both without its text.
-    pub hidden: bool,
-}
-
-impl From<&MessageRecord> for MessageView {
-    fn from(m: &MessageRecord) -> Self {
-        let hidden = m.moderation == ModerationState::Hidden;
-        let text = if hidden { String::new() } else { m.text.clone() };
-        Self {
-            message_id: m.message_id.clone(),
-            conversation_id: m.conversation_id.clone(),
-            author: m.author.clone(),
-            client_message_id: m.client_message_id.clone(),
-            text,
-            sent_at: m.sent_at,
-            hidden,
-        }
-    }
 }
 
 /// The outcome of a send: the stored message, and whether it was a retry of an earlier send.

@@ -9,8 +9,7 @@ use tandem_domain::{ConversationId, MatchId, MessageId, UserId};
 use tandem_store::reports::Notice;
 
 use crate::outbound::realtime::ServerEvent;
-use crate::services::conversation_views::{ConversationView, PartnerView};
-use crate::services::conversations::MessageView;
+use crate::services::conversation_views::{ConversationView, MessageView, PartnerView};
 use crate::services::rewards::BadgeView;
 
 tandem_domain::named_enum! {

@@ -16,6 +16,7 @@ use futures::stream::{self, StreamExt};
 use tandem_store::stream::{Change, parse_change};
 use tracing::Instrument;
 
+use crate::deploy::{Deploy, Grant, Trigger};
 use crate::{ApiError, App};
 
 /// A worker's batch runner: takes the batch, answers which records failed.
@@ -25,11 +26,62 @@ pub struct QueueWorker {
     /// The function's binary name (`functions/src/bin/<name>.rs`).
     pub name: &'static str,
     pub run: WorkerFn,
+    /// Its queue, grants and settings: the source of its part of `template.yaml`.
+    pub deploy: Deploy,
 }
 
 pub const QUEUE_WORKERS: &[QueueWorker] = &[
-    QueueWorker { name: "moderation-worker", run: |app, event| Box::pin(moderation::handle(app, event)) },
-    QueueWorker { name: "notification-worker", run: |app, event| Box::pin(notifications::handle(app, event)) },
+    QueueWorker {
+        name: "moderation-worker",
+        deploy: Deploy {
+            description: "Scans stored messages; hides and reports what the rules flag.",
+            trigger: Trigger::Queue { queue: "ModerationQueue", batch_size: 10, max_concurrency: 5 },
+            grants: &[
+                Grant::Table(&[
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ]),
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::ManageConnections(&["POST"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(30),
+            environment: &[],
+        },
+        run: |app, event| Box::pin(moderation::handle(app, event)),
+    },
+    QueueWorker {
+        name: "notification-worker",
+        deploy: Deploy {
+            description: "Tells users what committed writes mean for them (server events and pushes).",
+            trigger: Trigger::Queue { queue: "NotificationQueue", batch_size: 10, max_concurrency: 10 },
+            grants: &[
+                Grant::Table(&[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                ]),
+                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::ManageConnections(&["POST"]),
+                Grant::PushApplications(&["sns:CreatePlatformEndpoint"]),
+                Grant::PushEndpoints(&["sns:SetEndpointAttributes", "sns:Publish"]),
+            ],
+            memory_mb: None,
+            timeout_seconds: Some(30),
+            environment: &[
+                ("PUSH_IOS_APPLICATION_ARN", "PushIosApplicationArn"),
+                ("PUSH_ANDROID_APPLICATION_ARN", "PushAndroidApplicationArn"),
+                ("PUSH_MESSAGE_COALESCE_MINUTES", "PushMessageCoalesceMinutes"),
+                ("REWARD_RULES", "RewardRules"),
+            ],
+        },
+        run: |app, event| Box::pin(notifications::handle(app, event)),
+    },
 ];
 
 impl QueueWorker {
