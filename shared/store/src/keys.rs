@@ -25,8 +25,11 @@ pub const GSI2_SK: &str = "gsi2sk";
 /// User partitions' prefix (the account and what hangs off it).
 pub const USERS: &str = "USER#";
 
+/// The account item's sort key in its partition.
+pub const USER_SORT_KEY: &str = "USER";
+
 pub fn user(id: &UserId) -> (String, String) {
-    (user_partition(id), "USER".to_owned())
+    (user_partition(id), USER_SORT_KEY.to_owned())
 }
 
 pub fn email(email: &Email) -> (String, String) {
@@ -41,8 +44,11 @@ pub fn refresh_token(token_hash: &str) -> (String, String) {
     (format!("REFRESH#{token_hash}"), "REFRESH".to_owned())
 }
 
+/// A session family's partition prefix.
+pub const SESSIONS: &str = "SESSION#";
+
 pub fn session(family_id: &str) -> (String, String) {
-    (format!("SESSION#{family_id}"), "SESSION".to_owned())
+    (format!("{SESSIONS}{family_id}"), "SESSION".to_owned())
 }
 
 /// The user's sessions, listed through GSI1 (to revoke them all on a ban or deletion).
@@ -65,7 +71,7 @@ pub fn rate_window(user: &UserId, action: &str, window_start: i64) -> (String, S
 }
 
 pub fn availability(id: &UserId, day: chrono::NaiveDate) -> (String, String) {
-    (user_partition(id), format!("AVAIL#{day}"))
+    (user_partition(id), format!("{AVAILABILITY}{day}"))
 }
 
 /// Pool partitions are sharded so that no single partition key caps a sweep: a sweep
@@ -88,6 +94,23 @@ pub fn pool_partition(offset_minutes: i32, shard: u32) -> String {
     format!("POOL#{offset_minutes}#{shard}")
 }
 
+/// A user's day in the pool (availability).
+pub const AVAILABILITY: &str = "AVAIL#";
+/// A user's last heartbeat.
+pub const PRESENCE: &str = "PRESENCE";
+/// A user's notification preferences.
+pub const NOTIFICATION_PREFS: &str = "NOTIFYPREFS";
+/// An ended conversation counted in a participant's history.
+pub const OUTCOMES: &str = "OUTCOME#";
+/// A local day a user was active on.
+pub const ACTIVE_DAYS: &str = "DAY#";
+/// A user's rewards summary.
+pub const REWARDS: &str = "REWARDS";
+/// A reflection on an ended conversation.
+pub const REFLECTIONS: &str = "REFLECTION#";
+/// A user's trust record.
+pub const TRUST: &str = "TRUST";
+
 /// Relations between users share a prefix, so one query reads all of a user's.
 pub const RELATIONS: &str = "REL#";
 pub const BLOCKS: &str = "REL#BLOCKS#";
@@ -103,7 +126,7 @@ pub fn user_partition(id: &UserId) -> String {
 }
 
 pub fn presence(id: &UserId) -> (String, String) {
-    (user_partition(id), "PRESENCE".to_owned())
+    (user_partition(id), PRESENCE.to_owned())
 }
 
 /// Match items' partition prefix (the notification pipe's filter names it too).
@@ -122,8 +145,13 @@ pub fn conversation(conversation_id: &ConversationId) -> (String, String) {
     (format!("{CONVERSATIONS}{conversation_id}"), CONVERSATION_SORT_KEY.to_owned())
 }
 
+/// The partition of the audit entries an actor wrote.
+pub fn audit_partition(actor: &UserId) -> String {
+    format!("AUDIT#{actor}")
+}
+
 pub fn audit(actor: &UserId, at: chrono::DateTime<chrono::Utc>) -> (String, String) {
-    (format!("AUDIT#{actor}"), format!("{}#{}", at.to_rfc3339(), uuid::Uuid::new_v4()))
+    (audit_partition(actor), format!("{}#{}", at.to_rfc3339(), uuid::Uuid::new_v4()))
 }
 
 /// Audit entries about a user, through GSI1.
@@ -225,7 +253,7 @@ pub fn push_token_owner(token_id: &str) -> (String, String) {
 }
 
 pub fn notification_prefs(user: &UserId) -> (String, String) {
-    (user_partition(user), "NOTIFYPREFS".to_owned())
+    (user_partition(user), NOTIFICATION_PREFS.to_owned())
 }
 
 /// "This notification was pushed to this device" (redeliveries push nothing twice).
@@ -293,12 +321,12 @@ pub fn reminder(conversation_id: &ConversationId, user: &UserId) -> (String, Str
 
 /// "This participant's history counts this conversation" (once).
 pub fn conversation_outcome(conversation_id: &ConversationId, user: &UserId) -> (String, String) {
-    (conversation_partition(conversation_id), format!("OUTCOME#{user}"))
+    (conversation_partition(conversation_id), format!("{OUTCOMES}{user}"))
 }
 
 /// A local day a user was active on (queued), until the streaks job applies it.
 pub fn active_day(user: &UserId, day: chrono::NaiveDate) -> (String, String) {
-    (user_partition(user), format!("DAY#{day}"))
+    (user_partition(user), format!("{ACTIVE_DAYS}{day}"))
 }
 
 /// Active days sit in the GSI1 partition of the UTC hour their local day has ended by.
@@ -308,7 +336,7 @@ pub fn day_end_gsi1(hour: chrono::DateTime<chrono::Utc>) -> String {
 
 /// The rewards summary: points, streak, badges earned.
 pub fn rewards(user: &UserId) -> (String, String) {
-    (user_partition(user), "REWARDS".to_owned())
+    (user_partition(user), REWARDS.to_owned())
 }
 
 /// Ledger entries in the user's partition, one per local day and slot.
@@ -377,7 +405,7 @@ pub fn idempotency(user: &UserId, key: &str) -> (String, String) {
 
 /// A reflection, in its author's partition (one per conversation).
 pub fn reflection(author: &UserId, conversation_id: &ConversationId) -> (String, String) {
-    (user_partition(author), format!("REFLECTION#{conversation_id}"))
+    (user_partition(author), format!("{REFLECTIONS}{conversation_id}"))
 }
 
 /// An ended conversation the user may reflect on, until the window closes (TTL).
@@ -402,7 +430,7 @@ pub fn reflected(author: &UserId, subject: &UserId) -> (String, String) {
 
 /// A user's trust: components, the day's reflection tally, version.
 pub fn trust(user: &UserId) -> (String, String) {
-    (user_partition(user), "TRUST".to_owned())
+    (user_partition(user), TRUST.to_owned())
 }
 
 /// The trust ledger's entries, in the user's partition, oldest first by sort key.

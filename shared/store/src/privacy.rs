@@ -138,7 +138,7 @@ impl Store {
                 doomed.insert(keys::oidc_identity(&text(&item, "issuer"), &text(&item, "subject")));
             } else if let Some(report_id) = sort_key.strip_prefix(keys::REPORTS_FILED) {
                 filed.extend(report_id.parse().ok());
-            } else if sort_key.starts_with("AVAIL#")
+            } else if sort_key.starts_with(keys::AVAILABILITY)
                 && let (Ok(conversation_id), Ok(match_id)) =
                     (text(&item, "conversationId").parse(), text(&item, "matchId").parse())
             {
@@ -265,7 +265,7 @@ impl Store {
         }
         about.has_password = self.email_claim(&user.email, now).await?.is_some_and(|c| c.password_hash.is_some());
         for item in live(self.gsi1_partition(keys::user_sessions_gsi1(&user.id)).await?) {
-            let family = text(&item, PK).trim_start_matches("SESSION#").to_owned();
+            let family = text(&item, PK).trim_start_matches(keys::SESSIONS).to_owned();
             let mut session = plain(item)?;
             session["sessionId"] = serde_json::Value::String(family);
             about.sessions.push(session);
@@ -308,7 +308,7 @@ impl Store {
             }
         }
         about.reports_filed = self.reports_by_id(&filed).await?;
-        for item in self.partition_items(&format!("AUDIT#{}", user.id), false).await? {
+        for item in self.partition_items(&keys::audit_partition(&user.id), false).await? {
             about.audit_as_actor.push(plain(item)?);
         }
         for item in self.gsi1_partition(keys::audit_subject_gsi1(&user.id)).await? {

@@ -11,7 +11,7 @@ use tandem_domain::privacy::{deletion_due, mask};
 use tandem_domain::reveal::pseudonym;
 use tandem_domain::user::DeletionRequest;
 use tandem_domain::{UserId, UserStatus};
-use tandem_store::ErasureOutcome;
+use tandem_store::{ErasureOutcome, keys};
 
 use crate::error::ErrorCode;
 use crate::services::accounts::account;
@@ -108,45 +108,27 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
     let mut account_view = Value::Null;
     let mut oidc = Vec::new();
     for (sort_key, mut value) in stored.own {
-        let section = match own_section(&sort_key) {
-            Some(section) => section,
-            None if sort_key == "USER" => {
-                profile = value.get("profile").cloned().unwrap_or(Value::Null);
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("profile");
-                }
-                account_view = value;
-                continue;
+        if sort_key == keys::USER_SORT_KEY {
+            profile = value.get("profile").cloned().unwrap_or(Value::Null);
+            if let Some(object) = value.as_object_mut() {
+                object.remove("profile");
             }
-            None if sort_key.starts_with(tandem_store::keys::OIDC_LINKS) => {
-                oidc.push(value);
-                continue;
+            account_view = value;
+            continue;
+        }
+        if sort_key.starts_with(keys::OIDC_LINKS) {
+            oidc.push(value);
+            continue;
+        }
+        let Some((section, mut value)) = in_section(OWN_SECTIONS, &sort_key, value) else { continue };
+        if let Some(object) = value.as_object_mut() {
+            if let Some(snapshot) = object.get_mut("snapshot").and_then(Value::as_object_mut) {
+                // Who the caller was kept apart from is others' acts (blocks, reports).
+                snapshot.remove("excluded");
             }
-            None => continue,
-        };
-        match section {
-            "availability" => {
-                // Who blocked the caller is the other user's act: not theirs to see.
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("lateExclusions");
-                    if let Some(snapshot) = object.get_mut("snapshot").and_then(Value::as_object_mut) {
-                        snapshot.remove("excluded");
-                    }
-                }
+            if let Some(token) = object.get("token").and_then(Value::as_str).map(mask) {
+                object.insert("token".into(), json!(token));
             }
-            "reflections" => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("author");
-                }
-            }
-            "pushTokens" => {
-                if let Some(object) = value.as_object_mut() {
-                    let token = object.get("token").and_then(Value::as_str).map(mask);
-                    object.insert("token".into(), json!(token));
-                    object.remove("endpointArn");
-                }
-            }
-            _ => {}
         }
         own.entry(section).or_default().push(value);
     }
@@ -156,7 +138,7 @@ pub async fn export(app: &App, id: &UserId, now: DateTime<Utc>) -> Result<Value,
     }
     let mut in_conversations: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
     for (sort_key, value) in stored.in_conversations {
-        if let Some(section) = conversation_section(&sort_key) {
+        if let Some((section, value)) = in_section(CONVERSATION_SECTIONS, &sort_key, value) {
             in_conversations.entry(section).or_default().push(value);
         }
     }
@@ -220,41 +202,104 @@ fn action_on_account(entry: Value) -> Value {
     json!({ "action": entry["action"], "at": entry["at"], "days": entry["metadata"]["days"] })
 }
 
-/// The export section of an item in the user's partition, by its sort key; `None` for
-/// the account itself, its OIDC links, and what the caller may not see (who reported or
-/// blocked them: the other user's act).
-fn own_section(sort_key: &str) -> Option<&'static str> {
-    const SECTIONS: &[(&str, &str)] = &[
-        ("AVAIL#", "availability"),
-        ("DAY#", "activeDays"),
-        ("PRESENCE", "presence"),
-        ("REL#BLOCKS#", "blocks"),
-        ("REL#PAIRED#", "recentPartners"),
-        ("NOTICE#", "notices"),
-        ("PUSHTOKEN#", "pushTokens"),
-        ("NOTIFYPREFS", "notificationPreferences"),
-        ("PUSHDEFER#", "deferredPushes"),
-        ("REWARDS", "rewards"),
-        ("LEDGER#", "ledger"),
-        ("BADGE#", "badges"),
-        ("REFLECTION#", "reflections"),
-        ("FRIEND#", "friends"),
-        ("ANSWER#", "promptAnswers"),
-        // Before "TRUST": the ledger's prefix starts with it.
-        ("TRUSTLOG#", "trustLedger"),
-        ("TRUST", "trust"),
-    ];
-    SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
+/// Each section of the export: the sort-key prefix of its items (`tandem_store::keys`) and
+/// the fields it shows. An allow-list: a field added to an item later is not exported until
+/// it is named here (and then in `docs/data-model.md`'s export table).
+struct Section {
+    prefix: &'static str,
+    name: &'static str,
+    fields: &'static [&'static str],
 }
 
-fn conversation_section(sort_key: &str) -> Option<&'static str> {
-    const SECTIONS: &[(&str, &str)] = &[
-        ("MSG#", "messages"),
-        ("READ#", "readPositions"),
-        ("REMINDER#", "reminders"),
-        ("OUTCOME#", "conversationOutcomes"),
-    ];
-    SECTIONS.iter().find(|(prefix, _)| sort_key.starts_with(prefix)).map(|(_, section)| *section)
+/// The sections of items in the user's own partition. What is not here is not exported:
+/// the account itself and its OIDC links (shaped apart), and what the caller may not see
+/// (who reported or blocked them: the other user's act).
+const OWN_SECTIONS: &[Section] = &[
+    Section {
+        prefix: keys::AVAILABILITY,
+        name: "availability",
+        // Not `lateExclusions`: who blocked the caller is the other user's act.
+        fields: &["userId", "day", "state", "utcOffsetMinutes", "queuedAt", "snapshot", "matchId", "conversationId"],
+    },
+    Section { prefix: keys::ACTIVE_DAYS, name: "activeDays", fields: &["userId", "day", "endsAt"] },
+    Section { prefix: keys::PRESENCE, name: "presence", fields: &["lastSeen"] },
+    Section { prefix: keys::BLOCKS, name: "blocks", fields: &["other", "createdAt", "reason"] },
+    Section { prefix: keys::PAIRED, name: "recentPartners", fields: &["other", "createdAt"] },
+    Section {
+        prefix: keys::NOTICES,
+        name: "notices",
+        fields: &["noticeId", "userId", "kind", "reason", "message", "at"],
+    },
+    Section {
+        prefix: keys::PUSH_TOKENS,
+        name: "pushTokens",
+        // `token` is masked below; never the SNS endpoint.
+        fields: &["tokenId", "userId", "platform", "token", "status", "createdAt", "updatedAt"],
+    },
+    Section { prefix: keys::NOTIFICATION_PREFS, name: "notificationPreferences", fields: &["prefs"] },
+    Section { prefix: keys::DEFERRED_PUSHES, name: "deferredPushes", fields: &["userId", "push", "dueAt", "status"] },
+    Section { prefix: keys::REWARDS, name: "rewards", fields: &["points", "streak", "badges"] },
+    Section {
+        prefix: keys::LEDGER,
+        name: "ledger",
+        fields: &["day", "kind", "badge", "points", "conversationId", "awardedAt"],
+    },
+    Section { prefix: keys::BADGES, name: "badges", fields: &["userId", "badge", "day", "earnedAt"] },
+    Section {
+        prefix: keys::REFLECTIONS,
+        name: "reflections",
+        // Not `subject`: the reflection is the author's; its subject's id is not repeated.
+        fields: &["conversationId", "vibe", "outcome", "tags", "note", "createdAt"],
+    },
+    Section {
+        prefix: keys::FRIENDS,
+        name: "friends",
+        fields: &["friend", "conversationId", "originConversationId", "since"],
+    },
+    Section {
+        prefix: keys::PROMPT_ANSWERS,
+        name: "promptAnswers",
+        fields: &["userId", "promptId", "question", "text", "day", "answeredAt"],
+    },
+    // Before `TRUST`: the ledger's prefix starts with it.
+    Section { prefix: keys::TRUST_LEDGER, name: "trustLedger", fields: &["source", "delta", "rule", "at"] },
+    Section {
+        prefix: keys::TRUST,
+        name: "trust",
+        fields: &["reflections", "reportsConfirmed", "abandons", "cooldowns", "daily"],
+    },
+];
+
+/// The sections of the user's items in their conversations' partitions.
+const CONVERSATION_SECTIONS: &[Section] = &[
+    Section {
+        prefix: keys::MESSAGES,
+        name: "messages",
+        fields: &["messageId", "conversationId", "author", "clientMessageId", "text", "sentAt", "moderation"],
+    },
+    Section {
+        prefix: keys::READ_POSITIONS,
+        name: "readPositions",
+        fields: &["conversationId", "userId", "messageId", "readAt"],
+    },
+    Section {
+        prefix: keys::REMINDERS,
+        name: "reminders",
+        fields: &["conversationId", "userId", "waitingSince", "remindedAt"],
+    },
+    Section {
+        prefix: keys::OUTCOMES,
+        name: "conversationOutcomes",
+        fields: &["conversationId", "userId", "answered", "replySeconds", "recordedAt"],
+    },
+];
+
+/// The section an item belongs to, by its sort key, and the item reduced to its fields.
+fn in_section(sections: &'static [Section], sort_key: &str, value: Value) -> Option<(&'static str, Value)> {
+    let section = sections.iter().find(|section| sort_key.starts_with(section.prefix))?;
+    let Value::Object(fields) = value else { return Some((section.name, Value::Null)) };
+    let shown = fields.into_iter().filter(|(field, _)| section.fields.contains(&field.as_str())).collect();
+    Some((section.name, Value::Object(shown)))
 }
 
 /// A conversation as its participant saw it: their own activity, consent and gate answers,
@@ -335,4 +380,20 @@ async fn partner_reduced(
             record
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_section_shows_only_the_fields_it_names() {
+        let stored = json!({"other": "u-2", "createdAt": "2026-12-01T10:00:00Z", "addedLater": "not for export"});
+        let (section, shown) = in_section(OWN_SECTIONS, "REL#BLOCKS#u-2", stored).unwrap();
+        assert_eq!(section, "blocks");
+        assert_eq!(shown, json!({"other": "u-2", "createdAt": "2026-12-01T10:00:00Z"}));
+        assert!(in_section(OWN_SECTIONS, "REL#BLOCKEDBY#u-3", json!({})).is_none(), "a block against the user");
+        let (section, _) = in_section(OWN_SECTIONS, "TRUSTLOG#2026-12-01#x", json!({})).unwrap();
+        assert_eq!(section, "trustLedger", "the ledger, not the record whose prefix it starts with");
+    }
 }
