@@ -1,6 +1,6 @@
 //! `tandem-local generate`: the functions' part of `template.yaml` (each function and the
-//! alarms on their errors), their `[[bin]]` entries in `functions/Cargo.toml` and the
-//! watch router in the workspace manifest, written from the declarations beside the handlers
+//! alarms on their errors), their bootstraps (`functions/src/bin/`) and `[[bin]]` entries,
+//! the watch router in the workspace manifest and a first sample event, written from the declarations beside the handlers
 //! (`tandem_api::deploy`). Each goes between two marker lines; everything else in those
 //! files stays hand-written. `--check` writes nothing and fails when a committed file differs
 //! from what would be written (CI runs it through the test suite too).
@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use tandem_api::deploy::{Deploy, Grant, Trigger};
+use tandem_api::deploy::{Declared, Deploy, Grant, Trigger};
 
 pub const TEMPLATE_BEGIN: &str =
     "  # ---- BEGIN generated from the functions' declarations (tandem-local generate); edit those, not this ----";
@@ -189,14 +189,14 @@ pub fn render_function(name: &str, deploy: &Deploy) -> String {
 /// Every declared function's resource, in declaration order, blank-line separated.
 pub fn render_functions() -> String {
     let blocks: Vec<String> =
-        tandem_api::deploy::functions().into_iter().map(|(name, deploy)| render_function(name, deploy)).collect();
+        tandem_api::deploy::functions().into_iter().map(|f| render_function(f.name, f.deploy)).collect();
     blocks.join("\n")
 }
 
 /// Every function's `Errors`, watched by `FunctionErrors<n>Alarm`s of up to ten functions
 /// each (metric math over the functions; the graph has one line per function).
 pub fn render_alarms() -> String {
-    let names: Vec<&str> = tandem_api::deploy::functions().into_iter().map(|(name, _)| name).collect();
+    let names: Vec<&str> = tandem_api::deploy::functions().into_iter().map(|f| f.name).collect();
     let mut out = String::new();
     for (index, group) in names.chunks(FUNCTIONS_PER_ALARM).enumerate() {
         let n = index + 1;
@@ -221,9 +221,9 @@ pub fn render_alarms() -> String {
 /// by method, as API Gateway routes them.
 pub fn render_router() -> String {
     let mut paths: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = std::collections::BTreeMap::new();
-    for (name, deploy) in tandem_api::deploy::functions() {
-        if let Trigger::Http { method, path } = deploy.trigger {
-            paths.entry(path).or_default().push((method, name));
+    for function in tandem_api::deploy::functions() {
+        if let Trigger::Http { method, path } = function.deploy.trigger {
+            paths.entry(path).or_default().push((method, function.name));
         }
     }
     let mut out = String::new();
@@ -238,10 +238,39 @@ pub fn render_router() -> String {
 /// The `[[bin]]` entries of `functions/Cargo.toml`.
 pub fn render_bins() -> String {
     let mut out = String::new();
-    for (name, _) in tandem_api::deploy::functions() {
+    for Declared { name, .. } in tandem_api::deploy::functions() {
         let _ = write!(out, "[[bin]]\nname = \"{name}\"\npath = \"src/bin/{name}.rs\"\ntest = false\n\n");
     }
     out.trim_end().to_owned() + "\n"
+}
+
+/// A function's bootstrap (`functions/src/bin/<name>.rs`): its `main` serves its handler.
+pub fn render_bootstrap(function: &Declared) -> String {
+    let module = function.module.replace(' ', "");
+    let (parent, leaf) = module.rsplit_once("::").unwrap_or(("", module.as_str()));
+    let mut out = String::new();
+    if function.prepare.is_some() {
+        out.push_str("use tandem_api::App;\n");
+    }
+    let _ = writeln!(out, "use tandem_api::edge::lambda::{{Error, {}}};", function.serve);
+    let _ = writeln!(out, "use tandem_api::{parent}::{leaf};");
+    out.push_str("\n#[tokio::main]\nasync fn main() -> Result<(), Error> {\n");
+    match function.prepare {
+        Some(prepare) => {
+            let _ = writeln!(
+                out,
+                "    {}(\"{}\", {}, {leaf}::handle).await",
+                function.serve,
+                function.name,
+                prepare.replace(' ', "")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "    {}(\"{}\", {leaf}::handle).await", function.serve, function.name);
+        }
+    }
+    out.push_str("}\n");
+    out
 }
 
 /// `text` with what lies between the lines `begin` and `end` replaced by `body`.
@@ -326,28 +355,31 @@ pub fn outputs(root: &Path) -> Result<Vec<Generated>, String> {
         Generated { path: manifest, current: current_bins, wanted: wanted_bins },
         Generated { path: workspace, current: current_router, wanted: wanted_router },
     ];
+    let declared = tandem_api::deploy::functions();
     // A sample event for every function: a new one gets a starting sample.
-    for (name, deploy) in tandem_api::deploy::functions() {
-        let path = root.join("events").join(format!("{name}.json"));
+    for function in &declared {
+        let path = root.join("events").join(format!("{}.json", function.name));
         if !path.exists() {
-            let sample = serde_json::to_string_pretty(&sample_event(name, deploy)).unwrap_or_default() + "\n";
-            outputs.push(Generated { path, current: String::new(), wanted: sample });
+            let sample =
+                serde_json::to_string_pretty(&sample_event(function.name, function.deploy)).unwrap_or_default();
+            outputs.push(Generated { path, current: String::new(), wanted: sample + "\n" });
         }
     }
-    // Every declared function has its bootstrap, and no bootstrap is undeclared.
-    let declared: std::collections::BTreeSet<String> =
-        tandem_api::deploy::functions().into_iter().map(|(name, _)| format!("{name}.rs")).collect();
+    // Every declared function's bootstrap, and no bootstrap without a declaration.
     let bins = root.join("functions/src/bin");
-    let present: std::collections::BTreeSet<String> = std::fs::read_dir(&bins)
+    for function in &declared {
+        let path = bins.join(format!("{}.rs", function.name));
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        outputs.push(Generated { path, current, wanted: render_bootstrap(function) });
+    }
+    let names: std::collections::BTreeSet<String> = declared.iter().map(|f| format!("{}.rs", f.name)).collect();
+    let undeclared: Vec<String> = std::fs::read_dir(&bins)
         .map_err(|e| format!("{}: {e}", bins.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|file| !names.contains(file))
         .collect();
-    if declared != present {
-        let missing: Vec<_> = declared.difference(&present).collect();
-        let extra: Vec<_> = present.difference(&declared).collect();
-        return Err(format!(
-            "functions/src/bin: missing bootstraps {missing:?}, undeclared ones {extra:?} (a bootstrap is four lines: see any)"
-        ));
+    if !undeclared.is_empty() {
+        return Err(format!("functions/src/bin: bootstraps without a declaration: {undeclared:?}"));
     }
     Ok(outputs)
 }

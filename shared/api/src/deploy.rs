@@ -64,11 +64,49 @@ pub enum Grant {
     PushEndpoints(&'static [&'static str]),
 }
 
-/// Every declared function, by binary name.
-pub fn functions() -> Vec<(&'static str, &'static Deploy)> {
-    let http = crate::routes::HTTP_FUNCTIONS.iter().map(|f| (f.name, &f.deploy));
-    let ws = crate::routes::ws::WS_FUNCTIONS.iter().map(|f| (f.name, &f.deploy));
-    let jobs = crate::jobs::SCHEDULED_JOBS.iter().map(|f| (f.name, &f.deploy));
-    let workers = crate::workers::QUEUE_WORKERS.iter().map(|f| (f.name, &f.deploy));
+/// A declared function: what its bootstrap serves and how it is deployed.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared {
+    /// The binary name (`functions/src/bin/<name>.rs`, the template's `Binary`).
+    pub name: &'static str,
+    /// The handler's module under `tandem_api` (its `handle` serves the function).
+    pub module: &'static str,
+    /// The `edge::lambda` entry point its bootstrap calls.
+    pub serve: &'static str,
+    /// How its bootstrap prepares the app, when not as every function does.
+    pub prepare: Option<&'static str>,
+    pub deploy: &'static Deploy,
+}
+
+/// Every declared function, in declaration order.
+pub fn functions() -> Vec<Declared> {
+    let http = crate::routes::HTTP_FUNCTIONS.iter().map(|f| Declared {
+        name: f.name,
+        module: f.module,
+        serve: if f.prepare.is_some() { "serve_http_with" } else { "serve_http" },
+        prepare: f.prepare,
+        deploy: &f.deploy,
+    });
+    let ws = crate::routes::ws::WS_FUNCTIONS.iter().map(|f| Declared {
+        name: f.name,
+        module: f.module,
+        serve: "serve_ws",
+        prepare: None,
+        deploy: &f.deploy,
+    });
+    let jobs = crate::jobs::SCHEDULED_JOBS.iter().map(|f| Declared {
+        name: f.name,
+        module: f.module,
+        serve: "serve_job",
+        prepare: None,
+        deploy: &f.deploy,
+    });
+    let workers = crate::workers::QUEUE_WORKERS.iter().map(|f| Declared {
+        name: f.name,
+        module: f.module,
+        serve: "serve_worker",
+        prepare: None,
+        deploy: &f.deploy,
+    });
     http.chain(ws).chain(jobs).chain(workers).collect()
 }

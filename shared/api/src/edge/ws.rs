@@ -76,6 +76,8 @@ pub type WsHandlerFn = fn(App, WsEvent) -> Pin<Box<dyn Future<Output = WsResult>
 /// says which route key it serves.
 pub struct WsFunction {
     pub name: &'static str,
+    /// The handler's module under the crate root (`routes::ws::ping`).
+    pub module: &'static str,
     pub handler: WsHandlerFn,
     /// Its grants and settings: the source of its part of `template.yaml`.
     pub deploy: crate::deploy::Deploy,

@@ -27,15 +27,30 @@ pub type JobFn = fn(App, DateTime<Utc>) -> Pin<Box<dyn Future<Output = JobResult
 pub struct ScheduledJob {
     /// The function's binary name (`functions/src/bin/<name>.rs`).
     pub name: &'static str,
+    /// The job's module under the crate root (`jobs::pairing_sweep`).
+    pub module: &'static str,
     pub run: JobFn,
     /// Its schedule, grants and settings: the source of its part of `template.yaml`.
     pub deploy: Deploy,
 }
 
+/// One job from its name, its module and its deployment.
+macro_rules! scheduled_job {
+    ($name:literal, $module:ident, $deploy:expr) => {
+        ScheduledJob {
+            name: $name,
+            module: concat!("jobs::", stringify!($module)),
+            run: |app, now| Box::pin($module::handle(app, now)),
+            deploy: $deploy,
+        }
+    };
+}
+
 pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
-    ScheduledJob {
-        name: "pairing-sweep",
-        deploy: Deploy {
+    scheduled_job!(
+        "pairing-sweep",
+        pairing_sweep,
+        Deploy {
             description: "Pairs today's pool every minute (match + conversation per pair).",
             trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
@@ -45,12 +60,12 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: Some(2048),
             timeout_seconds: Some(50),
             environment: &[],
-        },
-        run: |app, now| Box::pin(pairing_sweep::handle(app, now)),
-    },
-    ScheduledJob {
-        name: "conversation-expiry",
-        deploy: Deploy {
+        }
+    ),
+    scheduled_job!(
+        "conversation-expiry",
+        conversation_expiry,
+        Deploy {
             description: "Sends conversation.expiring, expires due conversations, schedules message deletion.",
             trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
@@ -61,12 +76,12 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: None,
             timeout_seconds: Some(50),
             environment: &[],
-        },
-        run: |app, now| Box::pin(conversation_expiry::handle(app, now)),
-    },
-    ScheduledJob {
-        name: "push-release",
-        deploy: Deploy {
+        }
+    ),
+    scheduled_job!(
+        "push-release",
+        push_release,
+        Deploy {
             description: "Releases pushes held by quiet hours once the window has ended (every minute).",
             trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
@@ -76,12 +91,12 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: None,
             timeout_seconds: Some(50),
             environment: &[],
-        },
-        run: |app, now| Box::pin(push_release::handle(app, now)),
-    },
-    ScheduledJob {
-        name: "ghost-reminders",
-        deploy: Deploy {
+        }
+    ),
+    scheduled_job!(
+        "ghost-reminders",
+        ghost_reminders,
+        Deploy {
             description: "Reminds, once per conversation, a participant silent for 6 hours while the other wrote (every 15 minutes).",
             trigger: Trigger::Schedule { event: "Every15Minutes", rate: "rate(15 minutes)" },
             grants: &[
@@ -91,12 +106,12 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: None,
             timeout_seconds: Some(300),
             environment: &[],
-        },
-        run: |app, now| Box::pin(ghost_reminders::handle(app, now)),
-    },
-    ScheduledJob {
-        name: "streaks-rewards",
-        deploy: Deploy {
+        }
+    ),
+    scheduled_job!(
+        "streaks-rewards",
+        streaks_rewards,
+        Deploy {
             description: "Applies the local days that have just ended, per time zone (hourly): streaks, streak points, badges.",
             trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
             grants: &[
@@ -106,12 +121,12 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: None,
             timeout_seconds: Some(900),
             environment: &[("REWARD_RULES", "RewardRules")],
-        },
-        run: |app, now| Box::pin(streaks_rewards::handle(app, now)),
-    },
-    ScheduledJob {
-        name: "retention-purge",
-        deploy: Deploy {
+        }
+    ),
+    scheduled_job!(
+        "retention-purge",
+        retention_purge,
+        Deploy {
             description: "Deletes what has passed its retention deadline (TTL may lag ~48 h) and erases accounts whose deletion grace period is over (hourly).",
             trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
             grants: &[
@@ -129,9 +144,8 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
             memory_mb: None,
             timeout_seconds: Some(900),
             environment: &[],
-        },
-        run: |app, now| Box::pin(retention_purge::handle(app, now)),
-    },
+        }
+    ),
 ];
 
 impl ScheduledJob {

@@ -32,27 +32,56 @@ pub type HandlerFn = fn(App, Request) -> Pin<Box<dyn Future<Output = HandlerResu
 /// the SAM `Binary`) and its handler.
 pub struct HttpFunction {
     pub name: &'static str,
+    /// The handler's module under the crate root (`routes::me::get`): its bootstrap's `use`.
+    pub module: &'static str,
+    /// How its bootstrap prepares the app, when not as every function does
+    /// (`App::with_oidc`: parts only that function needs, and links).
+    pub prepare: Option<&'static str>,
     pub handler: HandlerFn,
     /// Its route, grants and settings: the source of its part of `template.yaml`.
     pub deploy: Deploy,
 }
 
+/// One HTTP function from its name, its route module (its `handle` serves it) and its
+/// deployment: the module is named once, for the handler and for the generated bootstrap.
+macro_rules! http_function {
+    ($name:literal, $($module:ident)::+, $deploy:expr) => {
+        HttpFunction {
+            name: $name,
+            module: concat!("routes::", stringify!($($module)::+)),
+            prepare: None,
+            handler: |a, r| Box::pin($($module)::+::handle(a, r)),
+            deploy: $deploy,
+        }
+    };
+    ($name:literal, $($module:ident)::+, $deploy:expr, prepare = $($prepare:ident)::+) => {
+        HttpFunction {
+            name: $name,
+            module: concat!("routes::", stringify!($($module)::+)),
+            prepare: Some(stringify!($($prepare)::+)),
+            handler: |a, r| Box::pin($($module)::+::handle(a, r)),
+            deploy: $deploy,
+        }
+    };
+}
+
 pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
-    HttpFunction {
-        name: "auth-register",
-        deploy: Deploy {
+    http_function!(
+        "auth-register",
+        auth::register,
+        Deploy {
             description: "Creates an account (email + password) and signs it in.",
             trigger: Trigger::Http { method: "POST", path: "/v1/auth/register" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:PutItem"])],
             memory_mb: Some(512),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(auth::register::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-login",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "auth-login",
+        auth::login,
+        Deploy {
             description: "Email + password sign-in, throttled per email.",
             trigger: Trigger::Http { method: "POST", path: "/v1/auth/login" },
             grants: &[
@@ -62,12 +91,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: Some(512),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(auth::login::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-refresh",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "auth-refresh",
+        auth::refresh,
+        Deploy {
             description: "Rotates a refresh token; reuse revokes the family.",
             trigger: Trigger::Http { method: "POST", path: "/v1/auth/refresh" },
             grants: &[
@@ -77,24 +106,24 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(auth::refresh::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-logout",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "auth-logout",
+        auth::logout,
+        Deploy {
             description: "Revokes the session family of a refresh token.",
             trigger: Trigger::Http { method: "POST", path: "/v1/auth/logout" },
             grants: &[Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(auth::logout::handle(a, r)),
-    },
-    HttpFunction {
-        name: "auth-oidc",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "auth-oidc",
+        auth::oidc,
+        Deploy {
             description: "Exchanges an OIDC id_token for a session.",
             trigger: Trigger::Http { method: "POST", path: "/v1/auth/oidc" },
             grants: &[
@@ -105,83 +134,84 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             timeout_seconds: None,
             environment: &[],
         },
-        handler: |a, r| Box::pin(auth::oidc::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-get",
-        deploy: Deploy {
+        prepare = App::with_oidc
+    ),
+    http_function!(
+        "me-get",
+        me::get,
+        Deploy {
             description: "The caller's account and profile.",
             trigger: Trigger::Http { method: "GET", path: "/v1/me" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-profile-put",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-profile-put",
+        me::profile_put,
+        Deploy {
             description: "Replaces the caller's profile.",
             trigger: Trigger::Http { method: "PUT", path: "/v1/me/profile" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::profile_put::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-notifications-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-notifications-get",
+        me::notifications_get,
+        Deploy {
             description: "The caller's notification preferences and quiet hours.",
             trigger: Trigger::Http { method: "GET", path: "/v1/me/notifications" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::notifications_get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-notifications-put",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-notifications-put",
+        me::notifications_put,
+        Deploy {
             description: "Replaces the caller's notification preferences and quiet hours.",
             trigger: Trigger::Http { method: "PUT", path: "/v1/me/notifications" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::notifications_put::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-rewards-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-rewards-get",
+        me::rewards_get,
+        Deploy {
             description: "The caller's points, streaks, badges and ledger.",
             trigger: Trigger::Http { method: "GET", path: "/v1/me/rewards" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::rewards_get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-intent-put",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-intent-put",
+        me::intent_put,
+        Deploy {
             description: "Sets the caller's intent for this ISO week (a soft pairing preference).",
             trigger: Trigger::Http { method: "PUT", path: "/v1/me/intent" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::intent_put::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-decision-gate",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-decision-gate",
+        conversations::decision_gate,
+        Deploy {
             description: "Records the caller's answer at a decision gate (reveal, not yet, end).",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/decision-gate" },
             grants: &[
@@ -199,12 +229,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::decision_gate::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-reveal-consent",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-reveal-consent",
+        conversations::reveal_consent,
+        Deploy {
             description: "Records the caller's consent to reveal their profile in this conversation.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reveal-consent" },
             grants: &[
@@ -214,12 +244,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::reveal_consent::handle(a, r)),
-    },
-    HttpFunction {
-        name: "friends-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "friends-list",
+        friends::list,
+        Deploy {
             description: "Lists the caller's friends with their revealed view and the friends' conversation.",
             trigger: Trigger::Http { method: "GET", path: "/v1/friends" },
             grants: &[
@@ -229,12 +259,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(friends::list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "friends-delete",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "friends-delete",
+        friends::delete,
+        Deploy {
             description: "Ends a friendship and closes the friends' conversation.",
             trigger: Trigger::Http { method: "DELETE", path: "/v1/friends/{userId}" },
             grants: &[
@@ -245,48 +275,48 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(friends::delete::handle(a, r)),
-    },
-    HttpFunction {
-        name: "prompts-today",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "prompts-today",
+        prompts::today,
+        Deploy {
             description: "Today's daily prompt for the caller and their answer.",
             trigger: Trigger::Http { method: "GET", path: "/v1/prompts/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(prompts::today::handle(a, r)),
-    },
-    HttpFunction {
-        name: "prompts-answer",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "prompts-answer",
+        prompts::answer,
+        Deploy {
             description: "Answers a daily prompt for the caller's local day.",
             trigger: Trigger::Http { method: "POST", path: "/v1/prompts/{id}/answer" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(prompts::answer::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-prompts-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-prompts-list",
+        admin::prompts_list,
+        Deploy {
             description: "Admin: the prompt catalogue.",
             trigger: Trigger::Http { method: "GET", path: "/v1/admin/prompts" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::prompts_list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-prompts-create",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-prompts-create",
+        admin::prompts_create,
+        Deploy {
             description: "Admin: adds a prompt to the catalogue (audited).",
             trigger: Trigger::Http { method: "POST", path: "/v1/admin/prompts" },
             grants: &[
@@ -296,24 +326,24 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::prompts_create::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-prompts-update",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-prompts-update",
+        admin::prompts_update,
+        Deploy {
             description: "Admin: edits or retires a prompt (audited).",
             trigger: Trigger::Http { method: "PUT", path: "/v1/admin/prompts/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::prompts_update::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-stay-friends",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-stay-friends",
+        conversations::stay_friends,
+        Deploy {
             description: "Presses stay friends; the second press makes the pair friends.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/stay-friends" },
             grants: &[
@@ -323,24 +353,24 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::stay_friends::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-trust-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-trust-get",
+        me::trust_get,
+        Deploy {
             description: "The caller's trust score, its components and ledger.",
             trigger: Trigger::Http { method: "GET", path: "/v1/me/trust" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::trust_get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-ghosting-acknowledge",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-ghosting-acknowledge",
+        me::ghosting_acknowledge,
+        Deploy {
             description: "Lifts the caller's suspension for abandoned conversations once they acknowledge it (audited).",
             trigger: Trigger::Http { method: "POST", path: "/v1/me/ghosting/acknowledge" },
             grants: &[
@@ -350,12 +380,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::ghosting_acknowledge::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-export",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-export",
+        me::export,
+        Deploy {
             description: "Everything stored about the caller, as one JSON document (GDPR Art. 15/20).",
             trigger: Trigger::Http { method: "POST", path: "/v1/me/export" },
             grants: &[
@@ -373,12 +403,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: Some(29),
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::export::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-deletion-request",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-deletion-request",
+        me::deletion_request,
+        Deploy {
             description: "Schedules the caller's account deletion after a 7-day grace period (out of the pool at once; audited).",
             trigger: Trigger::Http { method: "POST", path: "/v1/me/deletion" },
             grants: &[
@@ -388,12 +418,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::deletion_request::handle(a, r)),
-    },
-    HttpFunction {
-        name: "me-deletion-cancel",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "me-deletion-cancel",
+        me::deletion_cancel,
+        Deploy {
             description: "Cancels the caller's scheduled account deletion (audited).",
             trigger: Trigger::Http { method: "DELETE", path: "/v1/me/deletion" },
             grants: &[
@@ -403,12 +433,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(me::deletion_cancel::handle(a, r)),
-    },
-    HttpFunction {
-        name: "push-tokens-create",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "push-tokens-create",
+        push::tokens_create,
+        Deploy {
             description: "Registers a device token for pushes (moves it from another account).",
             trigger: Trigger::Http { method: "POST", path: "/v1/push-tokens" },
             grants: &[
@@ -418,36 +448,36 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(push::tokens_create::handle(a, r)),
-    },
-    HttpFunction {
-        name: "push-tokens-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "push-tokens-list",
+        push::tokens_list,
+        Deploy {
             description: "The caller's device tokens, masked.",
             trigger: Trigger::Http { method: "GET", path: "/v1/push-tokens" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(push::tokens_list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "push-tokens-delete",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "push-tokens-delete",
+        push::tokens_delete,
+        Deploy {
             description: "Removes one of the caller's device tokens.",
             trigger: Trigger::Http { method: "DELETE", path: "/v1/push-tokens/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(push::tokens_delete::handle(a, r)),
-    },
-    HttpFunction {
-        name: "availability-put",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "availability-put",
+        availability::put,
+        Deploy {
             description: "Queues the caller for their local today.",
             trigger: Trigger::Http { method: "PUT", path: "/v1/availability/today" },
             grants: &[
@@ -457,48 +487,48 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(availability::put::handle(a, r)),
-    },
-    HttpFunction {
-        name: "availability-delete",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "availability-delete",
+        availability::delete,
+        Deploy {
             description: "Leaves today's queue (409 once matched).",
             trigger: Trigger::Http { method: "DELETE", path: "/v1/availability/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(availability::delete::handle(a, r)),
-    },
-    HttpFunction {
-        name: "availability-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "availability-get",
+        availability::get,
+        Deploy {
             description: "Today's state: idle, queued or matched.",
             trigger: Trigger::Http { method: "GET", path: "/v1/availability/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(availability::get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "presence-heartbeat",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "presence-heartbeat",
+        presence::heartbeat,
+        Deploy {
             description: "Keeps the caller online for 90 s.",
             trigger: Trigger::Http { method: "POST", path: "/v1/presence/heartbeat" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(presence::heartbeat::handle(a, r)),
-    },
-    HttpFunction {
-        name: "blocks-create",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "blocks-create",
+        blocks::create,
+        Deploy {
             description: "Blocks a user (never paired again; an active conversation between them ends).",
             trigger: Trigger::Http { method: "POST", path: "/v1/blocks" },
             grants: &[
@@ -515,24 +545,24 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(blocks::create::handle(a, r)),
-    },
-    HttpFunction {
-        name: "blocks-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "blocks-list",
+        blocks::list,
+        Deploy {
             description: "The caller's blocks.",
             trigger: Trigger::Http { method: "GET", path: "/v1/blocks" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(blocks::list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "blocks-delete",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "blocks-delete",
+        blocks::delete,
+        Deploy {
             description: "Removes a block.",
             trigger: Trigger::Http { method: "DELETE", path: "/v1/blocks/{userId}" },
             grants: &[
@@ -542,48 +572,48 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(blocks::delete::handle(a, r)),
-    },
-    HttpFunction {
-        name: "match-today",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "match-today",
+        matches::today,
+        Deploy {
             description: "Today's match: partner subset, score, reasons.",
             trigger: Trigger::Http { method: "GET", path: "/v1/match/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(matches::today::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-get",
+        conversations::get,
+        Deploy {
             description: "Conversation status and read positions.",
             trigger: Trigger::Http { method: "GET", path: "/v1/conversations/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-messages-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-messages-list",
+        conversations::messages_list,
+        Deploy {
             description: "Message history, cursor-paginated.",
             trigger: Trigger::Http { method: "GET", path: "/v1/conversations/{id}/messages" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::messages_list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-messages-send",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-messages-send",
+        conversations::messages_send,
+        Deploy {
             description: "Sends a message (same path as the WebSocket sendMessage).",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/messages" },
             grants: &[
@@ -595,12 +625,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::messages_send::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-read",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-read",
+        conversations::read,
+        Deploy {
             description: "Persists the read position and relays it.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/read" },
             grants: &[
@@ -612,12 +642,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::read::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-close",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-close",
+        conversations::close,
+        Deploy {
             description: "Ends a conversation early.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/close" },
             grants: &[
@@ -628,12 +658,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::close::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-extend",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-extend",
+        conversations::extend,
+        Deploy {
             description: "Consents to a 24-hour extension.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/extend" },
             grants: &[
@@ -645,12 +675,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::extend::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-panic",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-panic",
+        conversations::panic,
+        Deploy {
             description: "Panic exit: end, block both ways, report, atomically.",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/panic" },
             grants: &[
@@ -667,12 +697,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::panic::handle(a, r)),
-    },
-    HttpFunction {
-        name: "conversations-reflection",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "conversations-reflection",
+        conversations::reflection,
+        Deploy {
             description: "Records a participant's reflection on an ended conversation (and its trust entry).",
             trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reflection" },
             grants: &[
@@ -690,12 +720,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(conversations::reflection::handle(a, r)),
-    },
-    HttpFunction {
-        name: "reports-create",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "reports-create",
+        reports::create,
+        Deploy {
             description: "Files a report about someone the caller shared a conversation with.",
             trigger: Trigger::Http { method: "POST", path: "/v1/reports" },
             grants: &[
@@ -712,12 +742,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(reports::create::handle(a, r)),
-    },
-    HttpFunction {
-        name: "reports-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "reports-list",
+        reports::list,
+        Deploy {
             description: "The caller's reports and their status.",
             trigger: Trigger::Http { method: "GET", path: "/v1/reports" },
             grants: &[
@@ -727,24 +757,24 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(reports::list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "reports-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "reports-get",
+        reports::get,
+        Deploy {
             description: "One of the caller's reports.",
             trigger: Trigger::Http { method: "GET", path: "/v1/reports/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(reports::get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-reports-list",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-reports-list",
+        admin::reports_list,
+        Deploy {
             description: "Admin: the triage queue by status and severity.",
             trigger: Trigger::Http { method: "GET", path: "/v1/admin/reports" },
             grants: &[
@@ -755,12 +785,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::reports_list::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-reports-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-reports-get",
+        admin::reports_get,
+        Deploy {
             description: "Admin: a report with its context (triages an open report).",
             trigger: Trigger::Http { method: "GET", path: "/v1/admin/reports/{id}" },
             grants: &[
@@ -771,12 +801,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::reports_get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-reports-action",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-reports-action",
+        admin::reports_action,
+        Deploy {
             description: "Admin: dismiss, warn, suspend or ban (audited; a ban takes effect at once).",
             trigger: Trigger::Http { method: "POST", path: "/v1/admin/reports/{id}/actions" },
             grants: &[
@@ -794,12 +824,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::reports_action::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-users-get",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-users-get",
+        admin::users_get,
+        Deploy {
             description: "Admin: an account with the reports about it and the actions taken.",
             trigger: Trigger::Http { method: "GET", path: "/v1/admin/users/{id}" },
             grants: &[
@@ -810,12 +840,12 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::users_get::handle(a, r)),
-    },
-    HttpFunction {
-        name: "admin-users-premium",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "admin-users-premium",
+        admin::users_premium,
+        Deploy {
             description: "Admin: grants or removes premium (audited).",
             trigger: Trigger::Http { method: "PUT", path: "/v1/admin/users/{id}/premium" },
             grants: &[
@@ -826,57 +856,56 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(admin::users_premium::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-health",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "system-health",
+        system::health,
+        Deploy {
             description: "Liveness plus a table reachability check.",
             trigger: Trigger::Http { method: "GET", path: "/v1/healthz" },
             grants: &[Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: Some(128),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(system::health::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-version",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "system-version",
+        system::version,
+        Deploy {
             description: "Deployed version.",
             trigger: Trigger::Http { method: "GET", path: "/v1/version" },
             grants: &[],
             memory_mb: Some(128),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(system::version::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-openapi",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "system-openapi",
+        system::openapi,
+        Deploy {
             description: "The OpenAPI 3.1 document.",
             trigger: Trigger::Http { method: "GET", path: "/v1/openapi.json" },
             grants: &[],
             memory_mb: Some(128),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(system::openapi::handle(a, r)),
-    },
-    HttpFunction {
-        name: "system-not-found",
-        deploy: Deploy {
+        }
+    ),
+    http_function!(
+        "system-not-found",
+        system::not_found,
+        Deploy {
             description: "The HTTP API's $default route: anything no route serves gets the error shape (404 route_not_found).",
             trigger: Trigger::HttpDefault,
             grants: &[],
             memory_mb: Some(128),
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, r| Box::pin(system::not_found::handle(a, r)),
-    },
+        }
+    ),
 ];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

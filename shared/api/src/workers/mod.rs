@@ -25,15 +25,30 @@ pub type WorkerFn = fn(App, SqsEvent) -> Pin<Box<dyn Future<Output = SqsBatchRes
 pub struct QueueWorker {
     /// The function's binary name (`functions/src/bin/<name>.rs`).
     pub name: &'static str,
+    /// The worker's module under the crate root (`workers::moderation`).
+    pub module: &'static str,
     pub run: WorkerFn,
     /// Its queue, grants and settings: the source of its part of `template.yaml`.
     pub deploy: Deploy,
 }
 
+/// One worker from its name, its module and its deployment.
+macro_rules! queue_worker {
+    ($name:literal, $module:ident, $deploy:expr) => {
+        QueueWorker {
+            name: $name,
+            module: concat!("workers::", stringify!($module)),
+            run: |app, event| Box::pin($module::handle(app, event)),
+            deploy: $deploy,
+        }
+    };
+}
+
 pub const QUEUE_WORKERS: &[QueueWorker] = &[
-    QueueWorker {
-        name: "moderation-worker",
-        deploy: Deploy {
+    queue_worker!(
+        "moderation-worker",
+        moderation,
+        Deploy {
             description: "Scans stored messages; hides and reports what the rules flag.",
             trigger: Trigger::Queue { queue: "ModerationQueue", batch_size: 10, max_concurrency: 5 },
             grants: &[
@@ -50,12 +65,12 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
             memory_mb: None,
             timeout_seconds: Some(30),
             environment: &[],
-        },
-        run: |app, event| Box::pin(moderation::handle(app, event)),
-    },
-    QueueWorker {
-        name: "notification-worker",
-        deploy: Deploy {
+        }
+    ),
+    queue_worker!(
+        "notification-worker",
+        notifications,
+        Deploy {
             description: "Tells users what committed writes mean for them (server events and pushes).",
             trigger: Trigger::Queue { queue: "NotificationQueue", batch_size: 10, max_concurrency: 10 },
             grants: &[
@@ -79,9 +94,8 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
                 ("PUSH_MESSAGE_COALESCE_MINUTES", "PushMessageCoalesceMinutes"),
                 ("REWARD_RULES", "RewardRules"),
             ],
-        },
-        run: |app, event| Box::pin(notifications::handle(app, event)),
-    },
+        }
+    ),
 ];
 
 impl QueueWorker {

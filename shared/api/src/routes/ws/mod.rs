@@ -11,34 +11,47 @@ pub mod typing;
 use crate::deploy::{Deploy, Grant, Trigger};
 use crate::edge::ws::WsFunction;
 
+/// One WebSocket function from its name, its route module and its deployment.
+macro_rules! ws_function {
+    ($name:literal, $module:ident, $deploy:expr) => {
+        WsFunction {
+            name: $name,
+            module: concat!("routes::ws::", stringify!($module)),
+            handler: |a, e| Box::pin($module::handle(a, e)),
+            deploy: $deploy,
+        }
+    };
+}
+
 pub const WS_FUNCTIONS: &[WsFunction] = &[
-    WsFunction {
-        name: "ws-connect",
-        deploy: Deploy {
+    ws_function!(
+        "ws-connect",
+        connect,
+        Deploy {
             description: "WebSocket $connect: authenticates the token, records the connection.",
             trigger: Trigger::WebSocket,
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(connect::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-disconnect",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-disconnect",
+        disconnect,
+        Deploy {
             description: "WebSocket $disconnect: forgets the connection.",
             trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(disconnect::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-send-message",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-send-message",
+        send_message,
+        Deploy {
             description: "WebSocket sendMessage.",
             trigger: Trigger::WebSocket,
             grants: &[
@@ -49,12 +62,12 @@ pub const WS_FUNCTIONS: &[WsFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(send_message::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-typing",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-typing",
+        typing,
+        Deploy {
             description: "WebSocket typing indicator relay.",
             trigger: Trigger::WebSocket,
             grants: &[
@@ -65,12 +78,12 @@ pub const WS_FUNCTIONS: &[WsFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(typing::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-read",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-read",
+        read,
+        Deploy {
             description: "WebSocket read receipt.",
             trigger: Trigger::WebSocket,
             grants: &[
@@ -81,33 +94,32 @@ pub const WS_FUNCTIONS: &[WsFunction] = &[
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(read::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-ping",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-ping",
+        ping,
+        Deploy {
             description: "WebSocket ping.",
             trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"]), Grant::ManageConnections(&["POST"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(ping::handle(a, e)),
-    },
-    WsFunction {
-        name: "ws-default",
-        deploy: Deploy {
+        }
+    ),
+    ws_function!(
+        "ws-default",
+        default,
+        Deploy {
             description: "WebSocket unknown action: a clear error.",
             trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"]), Grant::ManageConnections(&["POST"])],
             memory_mb: None,
             timeout_seconds: None,
             environment: &[],
-        },
-        handler: |a, e| Box::pin(default::handle(a, e)),
-    },
+        }
+    ),
 ];
 
 pub fn ws_function(name: &str) -> Option<&'static WsFunction> {
