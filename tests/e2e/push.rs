@@ -381,3 +381,31 @@ fn notification_failures(api: &TestApi) -> u64 {
     let workers = &api.pipeline.status.workers;
     workers.iter().filter(|w| w.function == "notification-worker").map(|w| w.failed.load(Relaxed)).sum()
 }
+
+/// A restarted moto has lost the platform applications the stack created: the local stack
+/// provisions them again under the same names (so the ARNs the functions hold work again),
+/// and the push that failed meanwhile goes out, once, with no device disabled.
+#[tokio::test]
+async fn the_local_stack_provisions_lost_platform_applications_again() {
+    let api = TestApi::start().await;
+    let sns = aws_sdk_sns::Client::new(&sdk_config().await);
+    let ios = api.app.config.push_applications.ios.clone().unwrap();
+    let (a, b) = (api.member("Ana", "Europe/Paris").await, api.member("Ben", "Europe/Paris").await);
+    let token_a = device(&api, &a, "ios", &format!("{}a0", uuid_hex())).await;
+    sns.delete_platform_application().platform_application_arn(&ios).send().await.unwrap();
+    let before = notification_failures(&api);
+    api.match_them(&a, &b).await;
+    api.eventually(15, "the match's push failed", || async { (notification_failures(&api) > before).then_some(()) })
+        .await;
+
+    let _keeper = api.keep_moto_provisioned(std::time::Duration::from_millis(500));
+    api.eventually(15, "the platform application is back under its ARN", || async {
+        sns.get_platform_application_attributes().platform_application_arn(&ios).send().await.ok()
+    })
+    .await;
+    until_pushed(&api, &token_a, "match", 1).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(push_count(&pushes(&api).await, &token_a, "match"), 1, "once");
+    let tokens = api.get("/v1/push-tokens", Some(&a.access)).await;
+    assert!(tokens.body["tokens"].as_array().unwrap().iter().all(|t| t["status"] == "active"), "{}", tokens.body);
+}

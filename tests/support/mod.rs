@@ -49,6 +49,15 @@ pub async fn fresh_table(sdk: &SdkConfig) -> String {
     name
 }
 
+/// A background task that ends with its owner.
+pub struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 pub struct TestApi {
     pub base: String,
     pub http: reqwest::Client,
@@ -63,6 +72,7 @@ pub struct TestApi {
     /// The app each function runs with, under its own policy of `template.yaml`.
     pub functions: std::sync::Arc<FunctionApps>,
     _stop: oneshot::Sender<()>,
+    provisions: provision::MotoProvisions,
 }
 
 pub struct Reply {
@@ -172,11 +182,19 @@ impl TestApi {
         let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
         let signing_keys = SigningKeys::generate("test-1");
         provision::put_signing_keys_secret(&secrets, &secret, &signing_keys).await.expect("store the signing keys");
-        let mut config = Config::with_key_source(table.clone(), tandem_api::config::KeySource::Secret(secret));
+        let mut config = Config::with_key_source(table.clone(), tandem_api::config::KeySource::Secret(secret.clone()));
         config.websocket_endpoint = Some(base.clone());
         config.push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk), &table)
             .await
             .expect("create push applications");
+        let provisions = provision::MotoProvisions {
+            sns: aws_sdk_sns::Client::new(&sdk),
+            secrets: secrets.clone(),
+            push_prefix: table.clone(),
+            push_applications: config.push_applications.clone(),
+            secret_name: Some(secret.clone()),
+            signing_keys: Some(signing_keys.clone()),
+        };
         customise(&mut config);
         let app = App::new(config, &sdk).with_oidc();
         // Every function under its own policy, as deployed: a missing grant fails its tests.
@@ -215,6 +233,7 @@ impl TestApi {
             functions,
             signing_keys,
             _stop: stop,
+            provisions,
         }
     }
 
@@ -524,6 +543,12 @@ impl TestApi {
             .send()
             .await
             .expect("set an account attribute");
+    }
+
+    /// Provisions again what moto loses, as `tandem-local up` does, while the guard lives.
+    /// Off by default here: tests that delete a platform application on purpose want it gone.
+    pub fn keep_moto_provisioned(&self, period: std::time::Duration) -> AbortOnDrop {
+        AbortOnDrop(self.provisions.clone().keep(period))
     }
 
     /// Advances the gateway's job clock.

@@ -187,6 +187,16 @@ fn up(options: UpOptions) -> Result<(), String> {
         let push_applications = provision::create_push_applications(&aws_sdk_sns::Client::new(&sdk_config), TABLE_NAME)
             .await
             .map_err(|e| e.to_string())?;
+        // A restarted moto starts empty: what was provisioned in it is provisioned again.
+        let _keeper = provision::MotoProvisions {
+            sns: aws_sdk_sns::Client::new(&sdk_config),
+            secrets: aws_sdk_secretsmanager::Client::new(&sdk_config),
+            push_prefix: TABLE_NAME.to_owned(),
+            push_applications: push_applications.clone(),
+            secret_name: Some(SIGNING_KEYS_SECRET.to_owned()),
+            signing_keys: Some(keys.clone()),
+        }
+        .keep(std::time::Duration::from_secs(2));
         let app = build_app(&sdk_config, ports.gateway, push_applications, &mut environment)?;
         let functions = function_apps(app, &sdk_config, &queues, options.iam_check).await?;
         let clock = gateway::Clock::default();

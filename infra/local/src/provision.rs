@@ -219,3 +219,50 @@ pub async fn put_signing_keys_secret(
         Err(error) => Err(fail(aws_sdk_secretsmanager::error::DisplayErrorContext(&error).to_string())),
     }
 }
+
+/// What the stack provisioned in moto besides the queues, to provision again when moto loses
+/// it (a restarted moto starts empty; the pipes re-create the queues they send to).
+#[derive(Clone)]
+pub struct MotoProvisions {
+    pub sns: aws_sdk_sns::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    /// The platform applications' name prefix (`<prefix>-ios`, `<prefix>-android`).
+    pub push_prefix: String,
+    pub push_applications: tandem_api::config::PushApplications,
+    pub secret_name: Option<String>,
+    pub signing_keys: Option<tandem_api::config::SigningKeys>,
+}
+
+impl MotoProvisions {
+    /// Watches, every `period`, that moto still has the push platform applications; when
+    /// they are gone (moto restarted, or someone deleted them), creates them again under the
+    /// same names — so under the same ARNs the functions were given — and stores the
+    /// signing keys' secret again. Runs until the handle is aborted.
+    pub fn keep(self, period: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                let Some(arn) = self.push_applications.ios.clone() else { return };
+                let read = self.sns.get_platform_application_attributes().platform_application_arn(&arn).send().await;
+                let lost = match &read {
+                    Ok(_) => false,
+                    Err(error) => aws_sdk_sns::error::ProvideErrorMetadata::code(error) == Some("NotFound"),
+                };
+                if !lost {
+                    // Present, or moto is down right now: look again later.
+                    continue;
+                }
+                tracing::warn!("moto lost the push platform applications (restarted?): provisioning them again");
+                if let Err(error) = create_push_applications(&self.sns, &self.push_prefix).await {
+                    tracing::warn!(%error, "re-creating the push platform applications failed; retrying");
+                    continue;
+                }
+                if let (Some(name), Some(keys)) = (&self.secret_name, &self.signing_keys)
+                    && let Err(error) = put_signing_keys_secret(&self.secrets, name, keys).await
+                {
+                    tracing::warn!(%error, "storing the signing keys again failed");
+                }
+            }
+        })
+    }
+}
