@@ -51,84 +51,84 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
         "pairing-sweep",
         pairing_sweep,
         Deploy {
-            description: "Pairs today's pool every minute (match + conversation per pair).",
-            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::Table(&["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
             ],
             memory_mb: Some(2048),
             timeout_seconds: Some(50),
-            environment: &[],
+            ..Deploy::new(
+                "Pairs today's pool every minute (match + conversation per pair).",
+                Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" }
+            )
         }
     ),
     scheduled_job!(
         "conversation-expiry",
         conversation_expiry,
         Deploy {
-            description: "Sends conversation.expiring, expires due conversations, schedules message deletion.",
-            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(50),
-            environment: &[],
+            ..Deploy::new(
+                "Sends conversation.expiring, expires due conversations, schedules message deletion.",
+                Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" }
+            )
         }
     ),
     scheduled_job!(
         "push-release",
         push_release,
         Deploy {
-            description: "Releases pushes held by quiet hours once the window has ended (every minute).",
-            trigger: Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" },
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(50),
-            environment: &[],
+            ..Deploy::new(
+                "Releases pushes held by quiet hours once the window has ended (every minute).",
+                Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" }
+            )
         }
     ),
     scheduled_job!(
         "ghost-reminders",
         ghost_reminders,
         Deploy {
-            description: "Reminds, once per conversation, a participant silent for 6 hours while the other wrote (every 15 minutes).",
-            trigger: Trigger::Schedule { event: "Every15Minutes", rate: "rate(15 minutes)" },
             grants: &[
                 Grant::Table(&["dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 Grant::Indexes(&["gsi2"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(300),
-            environment: &[],
+            ..Deploy::new(
+                "Reminds, once per conversation, a participant silent for 6 hours while the other wrote (every 15 minutes).",
+                Trigger::Schedule { event: "Every15Minutes", rate: "rate(15 minutes)" }
+            )
         }
     ),
     scheduled_job!(
         "streaks-rewards",
         streaks_rewards,
         Deploy {
-            description: "Applies the local days that have just ended, per time zone (hourly): streaks, streak points, badges.",
-            trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(900),
             environment: &[("REWARD_RULES", "RewardRules")],
+            ..Deploy::new(
+                "Applies the local days that have just ended, per time zone (hourly): streaks, streak points, badges.",
+                Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" }
+            )
         }
     ),
     scheduled_job!(
         "retention-purge",
         retention_purge,
         Deploy {
-            description: "Deletes what has passed its retention deadline (TTL may lag ~48 h) and erases accounts whose deletion grace period is over (hourly).",
-            trigger: Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" },
             grants: &[
                 Grant::Table(&[
                     "dynamodb:GetItem",
@@ -141,9 +141,11 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
                 Grant::Indexes(&["gsi1", "gsi2"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["DELETE"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(900),
-            environment: &[],
+            ..Deploy::new(
+                "Deletes what has passed its retention deadline (TTL may lag ~48 h) and erases accounts whose deletion grace period is over (hourly).",
+                Trigger::Schedule { event: "Hourly", rate: "rate(1 hour)" }
+            )
         }
     ),
 ];

@@ -70,69 +70,66 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         "auth-register",
         auth::register,
         Deploy {
-            description: "Creates an account (email + password) and signs it in.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/auth/register" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:PutItem"])],
             memory_mb: Some(512),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Creates an account (email + password) and signs it in.",
+                Trigger::Http { method: "POST", path: "/v1/auth/register" }
+            )
         }
     ),
     http_function!(
         "auth-login",
         auth::login,
         Deploy {
-            description: "Email + password sign-in, throttled per email.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/auth/login" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
             ],
             memory_mb: Some(512),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Email + password sign-in, throttled per email.",
+                Trigger::Http { method: "POST", path: "/v1/auth/login" }
+            )
         }
     ),
     http_function!(
         "auth-refresh",
         auth::refresh,
         Deploy {
-            description: "Rotates a refresh token; reuse revokes the family.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/auth/refresh" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Rotates a refresh token; reuse revokes the family.",
+                Trigger::Http { method: "POST", path: "/v1/auth/refresh" }
+            )
         }
     ),
     http_function!(
         "auth-logout",
         auth::logout,
         Deploy {
-            description: "Revokes the session family of a refresh token.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/auth/logout" },
             grants: &[Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Revokes the session family of a refresh token.",
+                Trigger::Http { method: "POST", path: "/v1/auth/logout" }
+            )
         }
     ),
     http_function!(
         "auth-oidc",
         auth::oidc,
         Deploy {
-            description: "Exchanges an OIDC id_token for a session.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/auth/oidc" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Exchanges an OIDC id_token for a session.",
+                Trigger::Http { method: "POST", path: "/v1/auth/oidc" }
+            )
         },
         prepare = App::with_oidc
     ),
@@ -140,80 +137,66 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         "me-get",
         me::get,
         Deploy {
-            description: "The caller's account and profile.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/me" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("The caller's account and profile.", Trigger::Http { method: "GET", path: "/v1/me" })
         }
     ),
     http_function!(
         "me-profile-put",
         me::profile_put,
         Deploy {
-            description: "Replaces the caller's profile.",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/me/profile" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("Replaces the caller's profile.", Trigger::Http { method: "PUT", path: "/v1/me/profile" })
         }
     ),
     http_function!(
         "me-notifications-get",
         me::notifications_get,
         Deploy {
-            description: "The caller's notification preferences and quiet hours.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/me/notifications" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The caller's notification preferences and quiet hours.",
+                Trigger::Http { method: "GET", path: "/v1/me/notifications" }
+            )
         }
     ),
     http_function!(
         "me-notifications-put",
         me::notifications_put,
         Deploy {
-            description: "Replaces the caller's notification preferences and quiet hours.",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/me/notifications" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Replaces the caller's notification preferences and quiet hours.",
+                Trigger::Http { method: "PUT", path: "/v1/me/notifications" }
+            )
         }
     ),
     http_function!(
         "me-rewards-get",
         me::rewards_get,
         Deploy {
-            description: "The caller's points, streaks, badges and ledger.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/me/rewards" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The caller's points, streaks, badges and ledger.",
+                Trigger::Http { method: "GET", path: "/v1/me/rewards" }
+            )
         }
     ),
     http_function!(
         "me-intent-put",
         me::intent_put,
         Deploy {
-            description: "Sets the caller's intent for this ISO week (a soft pairing preference).",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/me/intent" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Sets the caller's intent for this ISO week (a soft pairing preference).",
+                Trigger::Http { method: "PUT", path: "/v1/me/intent" }
+            )
         }
     ),
     http_function!(
         "conversations-decision-gate",
         conversations::decision_gate,
         Deploy {
-            description: "Records the caller's answer at a decision gate (reveal, not yet, end).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/decision-gate" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -226,168 +209,153 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Records the caller's answer at a decision gate (reveal, not yet, end).",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/decision-gate" }
+            )
         }
     ),
     http_function!(
         "conversations-reveal-consent",
         conversations::reveal_consent,
         Deploy {
-            description: "Records the caller's consent to reveal their profile in this conversation.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reveal-consent" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Records the caller's consent to reveal their profile in this conversation.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reveal-consent" }
+            )
         }
     ),
     http_function!(
         "friends-list",
         friends::list,
         Deploy {
-            description: "Lists the caller's friends with their revealed view and the friends' conversation.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/friends" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Lists the caller's friends with their revealed view and the friends' conversation.",
+                Trigger::Http { method: "GET", path: "/v1/friends" }
+            )
         }
     ),
     http_function!(
         "friends-delete",
         friends::delete,
         Deploy {
-            description: "Ends a friendship and closes the friends' conversation.",
-            trigger: Trigger::Http { method: "DELETE", path: "/v1/friends/{userId}" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Ends a friendship and closes the friends' conversation.",
+                Trigger::Http { method: "DELETE", path: "/v1/friends/{userId}" }
+            )
         }
     ),
     http_function!(
         "prompts-today",
         prompts::today,
         Deploy {
-            description: "Today's daily prompt for the caller and their answer.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/prompts/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Today's daily prompt for the caller and their answer.",
+                Trigger::Http { method: "GET", path: "/v1/prompts/today" }
+            )
         }
     ),
     http_function!(
         "prompts-answer",
         prompts::answer,
         Deploy {
-            description: "Answers a daily prompt for the caller's local day.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/prompts/{id}/answer" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Answers a daily prompt for the caller's local day.",
+                Trigger::Http { method: "POST", path: "/v1/prompts/{id}/answer" }
+            )
         }
     ),
     http_function!(
         "admin-prompts-list",
         admin::prompts_list,
         Deploy {
-            description: "Admin: the prompt catalogue.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/admin/prompts" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("Admin: the prompt catalogue.", Trigger::Http { method: "GET", path: "/v1/admin/prompts" })
         }
     ),
     http_function!(
         "admin-prompts-create",
         admin::prompts_create,
         Deploy {
-            description: "Admin: adds a prompt to the catalogue (audited).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/admin/prompts" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: adds a prompt to the catalogue (audited).",
+                Trigger::Http { method: "POST", path: "/v1/admin/prompts" }
+            )
         }
     ),
     http_function!(
         "admin-prompts-update",
         admin::prompts_update,
         Deploy {
-            description: "Admin: edits or retires a prompt (audited).",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/admin/prompts/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: edits or retires a prompt (audited).",
+                Trigger::Http { method: "PUT", path: "/v1/admin/prompts/{id}" }
+            )
         }
     ),
     http_function!(
         "conversations-stay-friends",
         conversations::stay_friends,
         Deploy {
-            description: "Presses stay friends; the second press makes the pair friends.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/stay-friends" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Presses stay friends; the second press makes the pair friends.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/stay-friends" }
+            )
         }
     ),
     http_function!(
         "me-trust-get",
         me::trust_get,
         Deploy {
-            description: "The caller's trust score, its components and ledger.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/me/trust" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The caller's trust score, its components and ledger.",
+                Trigger::Http { method: "GET", path: "/v1/me/trust" }
+            )
         }
     ),
     http_function!(
         "me-ghosting-acknowledge",
         me::ghosting_acknowledge,
         Deploy {
-            description: "Lifts the caller's suspension for abandoned conversations once they acknowledge it (audited).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/me/ghosting/acknowledge" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Lifts the caller's suspension for abandoned conversations once they acknowledge it (audited).",
+                Trigger::Http { method: "POST", path: "/v1/me/ghosting/acknowledge" }
+            )
         }
     ),
     http_function!(
         "me-export",
         me::export,
         Deploy {
-            description: "Everything stored about the caller, as one JSON document (GDPR Art. 15/20).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/me/export" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -400,137 +368,128 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 ]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(29),
-            environment: &[],
+            ..Deploy::new(
+                "Everything stored about the caller, as one JSON document (GDPR Art. 15/20).",
+                Trigger::Http { method: "POST", path: "/v1/me/export" }
+            )
         }
     ),
     http_function!(
         "me-deletion-request",
         me::deletion_request,
         Deploy {
-            description: "Schedules the caller's account deletion after a 7-day grace period (out of the pool at once; audited).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/me/deletion" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Schedules the caller's account deletion after a 7-day grace period (out of the pool at once; audited).",
+                Trigger::Http { method: "POST", path: "/v1/me/deletion" }
+            )
         }
     ),
     http_function!(
         "me-deletion-cancel",
         me::deletion_cancel,
         Deploy {
-            description: "Cancels the caller's scheduled account deletion (audited).",
-            trigger: Trigger::Http { method: "DELETE", path: "/v1/me/deletion" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Cancels the caller's scheduled account deletion (audited).",
+                Trigger::Http { method: "DELETE", path: "/v1/me/deletion" }
+            )
         }
     ),
     http_function!(
         "push-tokens-create",
         push::tokens_create,
         Deploy {
-            description: "Registers a device token for pushes (moves it from another account).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/push-tokens" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Registers a device token for pushes (moves it from another account).",
+                Trigger::Http { method: "POST", path: "/v1/push-tokens" }
+            )
         }
     ),
     http_function!(
         "push-tokens-list",
         push::tokens_list,
         Deploy {
-            description: "The caller's device tokens, masked.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/push-tokens" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The caller's device tokens, masked.",
+                Trigger::Http { method: "GET", path: "/v1/push-tokens" }
+            )
         }
     ),
     http_function!(
         "push-tokens-delete",
         push::tokens_delete,
         Deploy {
-            description: "Removes one of the caller's device tokens.",
-            trigger: Trigger::Http { method: "DELETE", path: "/v1/push-tokens/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Removes one of the caller's device tokens.",
+                Trigger::Http { method: "DELETE", path: "/v1/push-tokens/{id}" }
+            )
         }
     ),
     http_function!(
         "availability-put",
         availability::put,
         Deploy {
-            description: "Queues the caller for their local today.",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/availability/today" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Queues the caller for their local today.",
+                Trigger::Http { method: "PUT", path: "/v1/availability/today" }
+            )
         }
     ),
     http_function!(
         "availability-delete",
         availability::delete,
         Deploy {
-            description: "Leaves today's queue (409 once matched).",
-            trigger: Trigger::Http { method: "DELETE", path: "/v1/availability/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Leaves today's queue (409 once matched).",
+                Trigger::Http { method: "DELETE", path: "/v1/availability/today" }
+            )
         }
     ),
     http_function!(
         "availability-get",
         availability::get,
         Deploy {
-            description: "Today's state: idle, queued or matched.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/availability/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Today's state: idle, queued or matched.",
+                Trigger::Http { method: "GET", path: "/v1/availability/today" }
+            )
         }
     ),
     http_function!(
         "presence-heartbeat",
         presence::heartbeat,
         Deploy {
-            description: "Keeps the caller online for 90 s.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/presence/heartbeat" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Keeps the caller online for 90 s.",
+                Trigger::Http { method: "POST", path: "/v1/presence/heartbeat" }
+            )
         }
     ),
     http_function!(
         "blocks-create",
         blocks::create,
         Deploy {
-            description: "Blocks a user (never paired again; an active conversation between them ends).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/blocks" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -542,147 +501,131 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 ]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Blocks a user (never paired again; an active conversation between them ends).",
+                Trigger::Http { method: "POST", path: "/v1/blocks" }
+            )
         }
     ),
     http_function!(
         "blocks-list",
         blocks::list,
         Deploy {
-            description: "The caller's blocks.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/blocks" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("The caller's blocks.", Trigger::Http { method: "GET", path: "/v1/blocks" })
         }
     ),
     http_function!(
         "blocks-delete",
         blocks::delete,
         Deploy {
-            description: "Removes a block.",
-            trigger: Trigger::Http { method: "DELETE", path: "/v1/blocks/{userId}" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("Removes a block.", Trigger::Http { method: "DELETE", path: "/v1/blocks/{userId}" })
         }
     ),
     http_function!(
         "match-today",
         matches::today,
         Deploy {
-            description: "Today's match: partner subset, score, reasons.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/match/today" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Today's match: partner subset, score, reasons.",
+                Trigger::Http { method: "GET", path: "/v1/match/today" }
+            )
         }
     ),
     http_function!(
         "conversations-get",
         conversations::get,
         Deploy {
-            description: "Conversation status and read positions.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/conversations/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Conversation status and read positions.",
+                Trigger::Http { method: "GET", path: "/v1/conversations/{id}" }
+            )
         }
     ),
     http_function!(
         "conversations-messages-list",
         conversations::messages_list,
         Deploy {
-            description: "Message history, cursor-paginated.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/conversations/{id}/messages" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:Query"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Message history, cursor-paginated.",
+                Trigger::Http { method: "GET", path: "/v1/conversations/{id}/messages" }
+            )
         }
     ),
     http_function!(
         "conversations-messages-send",
         conversations::messages_send,
         Deploy {
-            description: "Sends a message (same path as the WebSocket sendMessage).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/messages" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Sends a message (same path as the WebSocket sendMessage).",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/messages" }
+            )
         }
     ),
     http_function!(
         "conversations-read",
         conversations::read,
         Deploy {
-            description: "Persists the read position and relays it.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/read" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Persists the read position and relays it.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/read" }
+            )
         }
     ),
     http_function!(
         "conversations-close",
         conversations::close,
         Deploy {
-            description: "Ends a conversation early.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/close" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Ends a conversation early.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/close" }
+            )
         }
     ),
     http_function!(
         "conversations-extend",
         conversations::extend,
         Deploy {
-            description: "Consents to a 24-hour extension.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/extend" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Consents to a 24-hour extension.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/extend" }
+            )
         }
     ),
     http_function!(
         "conversations-panic",
         conversations::panic,
         Deploy {
-            description: "Panic exit: end, block both ways, report, atomically.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/panic" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -694,17 +637,16 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 ]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Panic exit: end, block both ways, report, atomically.",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/panic" }
+            )
         }
     ),
     http_function!(
         "conversations-reflection",
         conversations::reflection,
         Deploy {
-            description: "Records a participant's reflection on an ended conversation (and its trust entry).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reflection" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -717,17 +659,16 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                     "dynamodb:Query",
                 ]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Records a participant's reflection on an ended conversation (and its trust entry).",
+                Trigger::Http { method: "POST", path: "/v1/conversations/{id}/reflection" }
+            )
         }
     ),
     http_function!(
         "reports-create",
         reports::create,
         Deploy {
-            description: "Files a report about someone the caller shared a conversation with.",
-            trigger: Trigger::Http { method: "POST", path: "/v1/reports" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -739,76 +680,68 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 ]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Files a report about someone the caller shared a conversation with.",
+                Trigger::Http { method: "POST", path: "/v1/reports" }
+            )
         }
     ),
     http_function!(
         "reports-list",
         reports::list,
         Deploy {
-            description: "The caller's reports and their status.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/reports" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The caller's reports and their status.",
+                Trigger::Http { method: "GET", path: "/v1/reports" }
+            )
         }
     ),
     http_function!(
         "reports-get",
         reports::get,
         Deploy {
-            description: "One of the caller's reports.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/reports/{id}" },
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("One of the caller's reports.", Trigger::Http { method: "GET", path: "/v1/reports/{id}" })
         }
     ),
     http_function!(
         "admin-reports-list",
         admin::reports_list,
         Deploy {
-            description: "Admin: the triage queue by status and severity.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/admin/reports" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: the triage queue by status and severity.",
+                Trigger::Http { method: "GET", path: "/v1/admin/reports" }
+            )
         }
     ),
     http_function!(
         "admin-reports-get",
         admin::reports_get,
         Deploy {
-            description: "Admin: a report with its context (triages an open report).",
-            trigger: Trigger::Http { method: "GET", path: "/v1/admin/reports/{id}" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: a report with its context (triages an open report).",
+                Trigger::Http { method: "GET", path: "/v1/admin/reports/{id}" }
+            )
         }
     ),
     http_function!(
         "admin-reports-action",
         admin::reports_action,
         Deploy {
-            description: "Admin: dismiss, warn, suspend or ban (audited; a ban takes effect at once).",
-            trigger: Trigger::Http { method: "POST", path: "/v1/admin/reports/{id}/actions" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&[
@@ -821,89 +754,79 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST", "DELETE"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: dismiss, warn, suspend or ban (audited; a ban takes effect at once).",
+                Trigger::Http { method: "POST", path: "/v1/admin/reports/{id}/actions" }
+            )
         }
     ),
     http_function!(
         "admin-users-get",
         admin::users_get,
         Deploy {
-            description: "Admin: an account with the reports about it and the actions taken.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/admin/users/{id}" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: an account with the reports about it and the actions taken.",
+                Trigger::Http { method: "GET", path: "/v1/admin/users/{id}" }
+            )
         }
     ),
     http_function!(
         "admin-users-premium",
         admin::users_premium,
         Deploy {
-            description: "Admin: grants or removes premium (audited).",
-            trigger: Trigger::Http { method: "PUT", path: "/v1/admin/users/{id}/premium" },
             grants: &[
                 Grant::SigningKeys,
                 Grant::Table(&["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Admin: grants or removes premium (audited).",
+                Trigger::Http { method: "PUT", path: "/v1/admin/users/{id}/premium" }
+            )
         }
     ),
     http_function!(
         "system-health",
         system::health,
         Deploy {
-            description: "Liveness plus a table reachability check.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/healthz" },
             grants: &[Grant::Table(&["dynamodb:GetItem"])],
             memory_mb: Some(128),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "Liveness plus a table reachability check.",
+                Trigger::Http { method: "GET", path: "/v1/healthz" }
+            )
         }
     ),
     http_function!(
         "system-version",
         system::version,
         Deploy {
-            description: "Deployed version.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/version" },
-            grants: &[],
             memory_mb: Some(128),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("Deployed version.", Trigger::Http { method: "GET", path: "/v1/version" })
         }
     ),
     http_function!(
         "system-openapi",
         system::openapi,
         Deploy {
-            description: "The OpenAPI 3.1 document.",
-            trigger: Trigger::Http { method: "GET", path: "/v1/openapi.json" },
-            grants: &[],
             memory_mb: Some(128),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("The OpenAPI 3.1 document.", Trigger::Http { method: "GET", path: "/v1/openapi.json" })
         }
     ),
     http_function!(
         "system-not-found",
         system::not_found,
         Deploy {
-            description: "The HTTP API's $default route: anything no route serves gets the error shape (404 route_not_found).",
-            trigger: Trigger::HttpDefault,
-            grants: &[],
             memory_mb: Some(128),
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new(
+                "The HTTP API's $default route: anything no route serves gets the error shape (404 route_not_found).",
+                Trigger::HttpDefault
+            )
         }
     ),
 ];

@@ -49,8 +49,6 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
         "moderation-worker",
         moderation,
         Deploy {
-            description: "Scans stored messages; hides and reports what the rules flag.",
-            trigger: Trigger::Queue { queue: "ModerationQueue", batch_size: 10, max_concurrency: 5 },
             grants: &[
                 Grant::Table(&[
                     "dynamodb:GetItem",
@@ -62,17 +60,17 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(30),
-            environment: &[],
+            ..Deploy::new(
+                "Scans stored messages; hides and reports what the rules flag.",
+                Trigger::Queue { queue: "ModerationQueue", batch_size: 10, max_concurrency: 5 }
+            )
         }
     ),
     queue_worker!(
         "notification-worker",
         notifications,
         Deploy {
-            description: "Tells users what committed writes mean for them (server events and pushes).",
-            trigger: Trigger::Queue { queue: "NotificationQueue", batch_size: 10, max_concurrency: 10 },
             grants: &[
                 Grant::Table(&[
                     "dynamodb:GetItem",
@@ -86,7 +84,6 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
                 Grant::PushApplications(&["sns:CreatePlatformEndpoint"]),
                 Grant::PushEndpoints(&["sns:SetEndpointAttributes", "sns:Publish"]),
             ],
-            memory_mb: None,
             timeout_seconds: Some(30),
             environment: &[
                 ("PUSH_IOS_APPLICATION_ARN", "PushIosApplicationArn"),
@@ -94,6 +91,10 @@ pub const QUEUE_WORKERS: &[QueueWorker] = &[
                 ("PUSH_MESSAGE_COALESCE_MINUTES", "PushMessageCoalesceMinutes"),
                 ("REWARD_RULES", "RewardRules"),
             ],
+            ..Deploy::new(
+                "Tells users what committed writes mean for them (server events and pushes).",
+                Trigger::Queue { queue: "NotificationQueue", batch_size: 10, max_concurrency: 10 }
+            )
         }
     ),
 ];

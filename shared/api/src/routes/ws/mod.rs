@@ -28,96 +28,68 @@ pub const WS_FUNCTIONS: &[WsFunction] = &[
         "ws-connect",
         connect,
         Deploy {
-            description: "WebSocket $connect: authenticates the token, records the connection.",
-            trigger: Trigger::WebSocket,
             grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket $connect: authenticates the token, records the connection.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-disconnect",
         disconnect,
         Deploy {
-            description: "WebSocket $disconnect: forgets the connection.",
-            trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket $disconnect: forgets the connection.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-send-message",
         send_message,
         Deploy {
-            description: "WebSocket sendMessage.",
-            trigger: Trigger::WebSocket,
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket sendMessage.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-typing",
         typing,
         Deploy {
-            description: "WebSocket typing indicator relay.",
-            trigger: Trigger::WebSocket,
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket typing indicator relay.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-read",
         read,
         Deploy {
-            description: "WebSocket read receipt.",
-            trigger: Trigger::WebSocket,
             grants: &[
                 Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket read receipt.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-ping",
         ping,
         Deploy {
-            description: "WebSocket ping.",
-            trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"]), Grant::ManageConnections(&["POST"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket ping.", Trigger::WebSocket)
         }
     ),
     ws_function!(
         "ws-default",
         default,
         Deploy {
-            description: "WebSocket unknown action: a clear error.",
-            trigger: Trigger::WebSocket,
             grants: &[Grant::Table(&["dynamodb:DeleteItem"]), Grant::ManageConnections(&["POST"])],
-            memory_mb: None,
-            timeout_seconds: None,
-            environment: &[],
+            ..Deploy::new("WebSocket unknown action: a clear error.", Trigger::WebSocket)
         }
     ),
 ];
