@@ -68,13 +68,13 @@ pub const SCHEDULED_JOBS: &[ScheduledJob] = &[
         conversation_expiry,
         Deploy {
             grants: &[
-                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
                 Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
                 Grant::ManageConnections(&["POST"]),
             ],
             timeout_seconds: Some(50),
             ..Deploy::new(
-                "Sends conversation.expiring, expires due conversations, schedules message deletion.",
+                "Sends conversation.expiring and expires due conversations (what follows an end comes from the stream).",
                 Trigger::Schedule { event: "EveryMinute", rate: "rate(1 minute)" }
             )
         }

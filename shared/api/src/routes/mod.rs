@@ -249,8 +249,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         Deploy {
             grants: &[
                 Grant::SigningKeys,
-                Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
-                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]),
             ],
             ..Deploy::new(
                 "Ends a friendship and closes the friends' conversation.",
@@ -492,14 +491,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         Deploy {
             grants: &[
                 Grant::SigningKeys,
-                Grant::Table(&[
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:Query",
-                    "dynamodb:DeleteItem",
-                ]),
-                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
             ],
             ..Deploy::new(
                 "Blocks a user (never paired again; an active conversation between them ends).",
@@ -595,11 +587,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         "conversations-close",
         conversations::close,
         Deploy {
-            grants: &[
-                Grant::SigningKeys,
-                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
-                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
-            ],
+            grants: &[Grant::SigningKeys, Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"]),],
             ..Deploy::new(
                 "Ends a conversation early.",
                 Trigger::Http { method: "POST", path: "/v1/conversations/{id}/close" }
@@ -628,14 +616,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
         Deploy {
             grants: &[
                 Grant::SigningKeys,
-                Grant::Table(&[
-                    "dynamodb:GetItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:Query",
-                    "dynamodb:DeleteItem",
-                ]),
-                Grant::Indexes(&["gsi1"], &["dynamodb:Query"]),
+                Grant::Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
             ],
             ..Deploy::new(
                 "Panic exit: end, block both ways, report, atomically.",
